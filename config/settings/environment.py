@@ -1,0 +1,231 @@
+"""Pure functions that turn environment variables into Django settings.
+
+They take a plain mapping and return plain data, so every combination of variables can be unit-tested
+without reloading settings modules. The settings modules call them with ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+_SUPPORTED_DATABASE_SCHEMES = {"postgres", "postgresql", "pgsql", "postgis", "sqlite"}
+
+
+def data_dir(env: Mapping[str, str]) -> Path:
+    """Return the folder that holds the SQLite database, the generated secret key and collected static files."""
+    return Path(env.get("PREPDECK_DATA_DIR") or "var").expanduser().resolve()
+
+
+def database_config(env: Mapping[str, str], *, data_folder: Path) -> dict[str, Any]:
+    """Return ``DATABASES["default"]``: PostgreSQL from ``DATABASE_URL``, else SQLite in the data folder.
+
+    Raises ``ImproperlyConfigured`` with one readable line when the URL cannot be used.
+    """
+    url = (env.get("DATABASE_URL") or "").strip()
+    if not url:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(data_folder / "prepdeck.sqlite3"),
+            "OPTIONS": {
+                # WAL lets readers and one writer work at the same time; IMMEDIATE takes the write lock
+                # at BEGIN so concurrent writers wait (busy_timeout) instead of failing mid-transaction.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in _SUPPORTED_DATABASE_SCHEMES:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL is not a usable database URL (scheme {scheme!r}); "
+            "expected postgres://user:password@host:5432/dbname"
+        )
+    try:
+        config: dict[str, Any] = environ.Env.db_url_config(url)
+        if scheme != "sqlite" and not config.get("NAME"):
+            raise ValueError("no database name")
+        port = config.get("PORT")
+        if port not in (None, ""):
+            int(str(port))
+    except (ValueError, TypeError) as error:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL could not be parsed ({error}); expected postgres://user:password@host:5432/dbname"
+        ) from None
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        config["CONN_MAX_AGE"] = int(env.get("DATABASE_CONN_MAX_AGE") or 60)
+        config["CONN_HEALTH_CHECKS"] = True
+        config.setdefault("OPTIONS", {})
+        config["OPTIONS"].setdefault("connect_timeout", 5)
+        config["OPTIONS"].setdefault("application_name", "prepdeck")
+    return config
+
+
+def redis_url(env: Mapping[str, str]) -> str:
+    """Return ``REDIS_URL`` or an empty string; validates the scheme so a typo fails at start."""
+    url = (env.get("REDIS_URL") or "").strip()
+    if url and urlsplit(url).scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(
+            f"REDIS_URL must start with redis://, rediss:// or unix:// (got {url[:40]!r})"
+        )
+    return url
+
+
+def cache_config(env: Mapping[str, str], *, key_prefix: str = "prepdeck") -> dict[str, Any]:
+    """Return ``CACHES``: Redis when ``REDIS_URL`` is set, else an in-process local-memory cache."""
+    url = redis_url(env)
+    if url:
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": key_prefix,
+                "TIMEOUT": 300,
+            }
+        }
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "prepdeck",
+            "KEY_PREFIX": key_prefix,
+            "TIMEOUT": 300,
+        }
+    }
+
+
+def celery_config(env: Mapping[str, str]) -> dict[str, Any]:
+    """Return the ``CELERY_*`` settings: Redis broker and results, or eager in-process execution."""
+    url = redis_url(env)
+    common: dict[str, Any] = {
+        "CELERY_TASK_EAGER_PROPAGATES": True,
+        "CELERY_TASK_ACKS_LATE": True,
+        "CELERY_TASK_REJECT_ON_WORKER_LOST": True,
+        "CELERY_WORKER_PREFETCH_MULTIPLIER": 1,
+        "CELERY_TASK_SERIALIZER": "json",
+        "CELERY_RESULT_SERIALIZER": "json",
+        "CELERY_ACCEPT_CONTENT": ["json"],
+        "CELERY_BEAT_SCHEDULER": "django_celery_beat.schedulers:DatabaseScheduler",
+        "CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP": True,
+    }
+    if url:
+        return {
+            **common,
+            "CELERY_BROKER_URL": url,
+            "CELERY_RESULT_BACKEND": url,
+            "CELERY_TASK_ALWAYS_EAGER": False,
+            "CELERY_RESULT_EXPIRES": 3600,
+        }
+    return {
+        **common,
+        "CELERY_BROKER_URL": "memory://",
+        "CELERY_RESULT_BACKEND": "cache+memory://",
+        "CELERY_TASK_ALWAYS_EAGER": True,
+    }
+
+
+def channel_layers(env: Mapping[str, str]) -> dict[str, Any]:
+    """Return ``CHANNEL_LAYERS``: Redis when ``REDIS_URL`` is set, else the in-memory layer (one process)."""
+    url = redis_url(env)
+    if url:
+        return {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {"hosts": [url], "prefix": "prepdeck"},
+            }
+        }
+    return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+def email_config(env: Mapping[str, str]) -> dict[str, Any]:
+    """Return the ``EMAIL_*`` settings: SMTP from ``EMAIL_URL`` (smtp://, smtps://), else the console."""
+    url = (env.get("EMAIL_URL") or "").strip()
+    if not url:
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    try:
+        parsed = environ.Env.email_url_config(url)
+    except (ValueError, KeyError) as error:
+        raise ImproperlyConfigured(f"EMAIL_URL could not be parsed ({error})") from None
+    return {key: value for key, value in parsed.items() if value not in (None, "")}
+
+
+def local_secret_key(data_folder: Path) -> str:
+    """Return the local secret key, generating it once and keeping it in the data folder (mode 0600)."""
+    key_file = data_folder / "secret_key"
+    if key_file.exists():
+        key = key_file.read_text(encoding="utf-8").strip()
+        if key:
+            return key
+    data_folder.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(64)
+    key_file.touch(mode=0o600)
+    key_file.write_text(key, encoding="utf-8")
+    return key
+
+
+def required(env: Mapping[str, str], name: str, why: str) -> str:
+    """Return a required variable or raise ``ImproperlyConfigured`` with one line saying what to set."""
+    value = (env.get(name) or "").strip()
+    if not value:
+        raise ImproperlyConfigured(f"{name} is not set: {why}")
+    return value
+
+
+def as_bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    """Read a boolean variable (``1/true/yes/on`` and ``0/false/no/off``)."""
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false (got {raw!r})")
+
+
+def as_list(env: Mapping[str, str], name: str, *, default: list[str]) -> list[str]:
+    """Read a comma-separated list variable."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return list(default)
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
+    """Return ``LOGGING``: readable lines locally, one JSON object per line in production.
+
+    Every record carries the current request id (``prepdeck.core.logging.RequestIdFilter``).
+    """
+    if log_format not in {"text", "json"}:
+        raise ImproperlyConfigured(f"LOG_FORMAT must be text or json (got {log_format!r})")
+    formatter = (
+        {"()": "prepdeck.core.logging.JsonFormatter"}
+        if log_format == "json"
+        else {"format": "%(asctime)s %(levelname)-7s [%(request_id)s] %(name)s: %(message)s"}
+    )
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": "prepdeck.core.logging.RequestIdFilter"}},
+        "formatters": {"default": formatter},
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "default",
+                "filters": ["request_id"],
+            }
+        },
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            "django": {"level": level, "propagate": True},
+            # Our access log replaces Django's and uvicorn's request lines.
+            "django.server": {"level": "WARNING"},
+            "django.request": {"level": "ERROR"},
+            "uvicorn.access": {"level": "WARNING"},
+        },
+    }

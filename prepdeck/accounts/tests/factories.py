@@ -1,0 +1,30 @@
+"""Factories for accounts."""
+
+from __future__ import annotations
+
+import factory
+
+from prepdeck.accounts.models import User
+
+DEFAULT_PASSWORD = "correct horse battery staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"learner{n}@example.com")
+    password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
+
+    @factory.post_generation
+    def _save(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            obj.save()
+
+
+def make_user(**fields: object) -> User:
+    """A saved user whose password is ``DEFAULT_PASSWORD`` (typed wrapper around the factory)."""
+    user = UserFactory(**fields)
+    assert isinstance(user, User)
+    return user

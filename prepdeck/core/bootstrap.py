@@ -1,0 +1,51 @@
+"""First-run work that ``prepdeck run`` does before serving: database checks and content loading.
+
+``FIRST_RUN_HOOKS`` is the extension point: an app that must prepare data on an empty database (the
+catalog's bundled question bank loader) appends a callable here from its ``AppConfig.ready``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from django.db import DatabaseError, connection
+
+
+class Writer(Protocol):
+    """Where hooks report progress (a management command's ``self.stdout``)."""
+
+    def write(self, msg: str = ..., /, *args: Any, **kwargs: Any) -> Any: ...
+
+
+FirstRunHook = Callable[[Writer], None]
+FIRST_RUN_HOOKS: list[FirstRunHook] = []
+
+
+class DatabaseUnavailable(Exception):
+    """The configured database does not answer."""
+
+
+def database_describe() -> str:
+    """Where the default database is, for messages (never includes the password)."""
+    settings_dict = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"SQLite at {settings_dict['NAME']}"
+    host = settings_dict.get("HOST") or "localhost"
+    port = settings_dict.get("PORT") or "5432"
+    return f"{connection.display_name} database {settings_dict.get('NAME')!r} at {host}:{port}"
+
+
+def database_check_reachable() -> None:
+    """Open a connection now so an unreachable server is reported in one line before anything else."""
+    try:
+        connection.ensure_connection()
+    except DatabaseError as error:
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise DatabaseUnavailable(f"cannot connect to {database_describe()}: {reason}") from None
+
+
+def run_first_run_hooks(stdout: Writer) -> None:
+    """Run every registered first-run hook (each decides for itself whether there is work to do)."""
+    for hook in FIRST_RUN_HOOKS:
+        hook(stdout)

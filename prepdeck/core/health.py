@@ -1,0 +1,73 @@
+"""Liveness and readiness checks.
+
+Each check returns ``None`` when the dependency answers and a short reason when it does not; the
+readiness endpoint reports every check by name so an operator sees at once what is down.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, connections
+
+CheckResult = str | None
+
+
+def check_database() -> CheckResult:
+    """Run ``SELECT 1`` on every configured database."""
+    for alias in connections:
+        try:
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+        except DatabaseError as error:
+            return f"{alias}: {_first_line(error)}"
+    return None
+
+
+def check_cache() -> CheckResult:
+    """Write, read and delete a random key in the default cache."""
+    key = f"readyz:{uuid.uuid4().hex}"
+    try:
+        cache.set(key, "ok", timeout=10)
+        value = cache.get(key)
+        cache.delete(key)
+    except Exception as error:  # cache clients raise their own exception types (redis, socket)
+        return _first_line(error)
+    return None if value == "ok" else "cache did not return the value it stored"
+
+
+def check_tasks() -> CheckResult:
+    """With a broker, open a connection to it; without one, run the ``ping`` task in-process."""
+    from config.celery import app
+    from prepdeck.core.tasks import ping
+
+    try:
+        if settings.CELERY_TASK_ALWAYS_EAGER and not getattr(settings, "REDIS_URL", ""):
+            result = ping.apply().get(timeout=5)
+            return None if result == "pong" else f"ping task answered {result!r}"
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=2)
+    except Exception as error:  # kombu and redis raise many exception types for an unreachable broker
+        return _first_line(error)
+    return None
+
+
+READINESS_CHECKS: dict[str, Callable[[], CheckResult]] = {
+    "database": check_database,
+    "cache": check_cache,
+    "tasks": check_tasks,
+}
+
+
+def readiness() -> dict[str, CheckResult]:
+    """Run every readiness check; the value is ``None`` for a check that passed."""
+    return {name: check() for name, check in READINESS_CHECKS.items()}
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return (text[0] if text else type(error).__name__)[:300]

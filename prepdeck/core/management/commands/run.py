@@ -1,0 +1,65 @@
+"""``prepdeck run``: migrate, load bundled content, collect static files and serve the ASGI app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from prepdeck.accounts.selectors import users_exist
+from prepdeck.core import bootstrap
+
+
+class Command(BaseCommand):
+    help = (
+        "Set up and serve PrepDeck: apply migrations, load the bundled question bank into an empty "
+        "database, collect static files, then serve the ASGI app with uvicorn."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1).")
+        parser.add_argument("--port", type=int, default=8000, help="Port to listen on (default 8000).")
+        parser.add_argument(
+            "--no-serve", action="store_true", help="Prepare everything, then exit instead of serving."
+        )
+
+    def handle(self, *args: Any, host: str, port: int, no_serve: bool, **options: Any) -> None:
+        if not 0 < port < 65536:
+            raise CommandError(f"--port must be between 1 and 65535 (got {port})")
+        try:
+            bootstrap.database_check_reachable()
+        except bootstrap.DatabaseUnavailable as error:
+            raise CommandError(str(error)) from None
+
+        self.stdout.write(f"Database: {bootstrap.database_describe()}")
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Migrations applied.")
+        bootstrap.run_first_run_hooks(self.stdout)
+        settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+        display_host = "localhost" if host in {"127.0.0.1", "0.0.0.0", "::"} else host  # noqa: S104
+        url = f"http://{display_host}:{port}/"
+        if not users_exist():
+            self.stdout.write(
+                "No accounts yet. Create an admin account with `prepdeck createsuperuser`, "
+                f"or sign up in the browser at {url}accounts/signup/"
+            )
+        if no_serve:
+            return
+        self.stdout.write(self.style.SUCCESS(f"PrepDeck is running at {url}  (Ctrl+C to stop)"))
+        self.stdout.flush()
+
+        import uvicorn
+
+        uvicorn.run(
+            "config.asgi:application",
+            host=host,
+            port=port,
+            log_config=None,  # Django's LOGGING already configured the root logger
+            access_log=False,  # our AccessLogMiddleware logs each request with its id
+            lifespan="off",
+            server_header=False,
+        )

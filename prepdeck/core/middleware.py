@@ -1,0 +1,141 @@
+"""Our own small middleware: request ids and access logs. Both work under WSGI and ASGI."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.http import HttpRequest, HttpResponse
+from django.utils.functional import empty
+
+from prepdeck.core.logging import request_id_var
+
+access_logger = logging.getLogger("prepdeck.access")
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# Accept a caller's id only when it is short and plain, so it cannot inject text into log lines.
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+GetResponse = Callable[[HttpRequest], Any]
+
+
+def _incoming_request_id(request: HttpRequest) -> str:
+    candidate = request.headers.get(REQUEST_ID_HEADER, "")
+    return candidate if _VALID_REQUEST_ID.match(candidate) else uuid.uuid4().hex
+
+
+def _user_id_if_loaded(request: HttpRequest) -> int | None:
+    """Return the user's id when a view already loaded the user; never query for it (the access log runs
+    on every request, and under ASGI a lazy user cannot be loaded from async code)."""
+    lazy_user = getattr(request, "user", None)
+    user = getattr(lazy_user, "_wrapped", lazy_user)
+    if user is None or user is empty or not getattr(user, "is_authenticated", False):
+        return None
+    pk = getattr(user, "pk", None)
+    return pk if isinstance(pk, int) else None
+
+
+class _DualModeMiddleware:
+    """Base for middleware that runs natively in both sync and async stacks."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async:
+            return self._acall(request)
+        return self.handle(request, self.get_response)
+
+    async def _acall(self, request: HttpRequest) -> HttpResponse:
+        async def wrapped(inner: HttpRequest) -> HttpResponse:
+            response: Awaitable[HttpResponse] = self.get_response(inner)
+            return await response
+
+        return await self.ahandle(request, wrapped)
+
+    def handle(self, request: HttpRequest, get_response: GetResponse) -> HttpResponse:
+        raise NotImplementedError
+
+    async def ahandle(
+        self, request: HttpRequest, get_response: Callable[[HttpRequest], Awaitable[HttpResponse]]
+    ) -> HttpResponse:
+        raise NotImplementedError
+
+
+class RequestIdMiddleware(_DualModeMiddleware):
+    """Take ``X-Request-ID`` from the caller (or make one), expose it as ``request.request_id``, put it in
+    every log line of the request and echo it in the response header."""
+
+    def _begin(self, request: HttpRequest) -> Any:
+        request_id = _incoming_request_id(request)
+        request.request_id = request_id  # type: ignore[attr-defined]
+        return request_id_var.set(request_id)
+
+    def handle(self, request: HttpRequest, get_response: GetResponse) -> HttpResponse:
+        token = self._begin(request)
+        try:
+            response: HttpResponse = get_response(request)
+            response[REQUEST_ID_HEADER] = request.request_id  # type: ignore[attr-defined]
+            return response
+        finally:
+            request_id_var.reset(token)
+
+    async def ahandle(
+        self, request: HttpRequest, get_response: Callable[[HttpRequest], Awaitable[HttpResponse]]
+    ) -> HttpResponse:
+        token = self._begin(request)
+        try:
+            response = await get_response(request)
+            response[REQUEST_ID_HEADER] = request.request_id  # type: ignore[attr-defined]
+            return response
+        finally:
+            request_id_var.reset(token)
+
+
+class AccessLogMiddleware(_DualModeMiddleware):
+    """Log one line per request: method, path, status, duration in milliseconds and user id."""
+
+    def _log(self, request: HttpRequest, status: int, started: float) -> None:
+        duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        user_id = _user_id_if_loaded(request)
+        level = logging.WARNING if status >= 500 else logging.INFO
+        access_logger.log(
+            level,
+            "%s %s %s %.1fms",
+            request.method,
+            request.get_full_path()[:500],
+            status,
+            duration_ms,
+            extra={
+                "method": request.method,
+                "path": request.path[:500],
+                "status": status,
+                "duration_ms": duration_ms,
+                "user_id": user_id,
+            },
+        )
+
+    def handle(self, request: HttpRequest, get_response: GetResponse) -> HttpResponse:
+        started = time.perf_counter()
+        response: HttpResponse = get_response(request)
+        self._log(request, response.status_code, started)
+        return response
+
+    async def ahandle(
+        self, request: HttpRequest, get_response: Callable[[HttpRequest], Awaitable[HttpResponse]]
+    ) -> HttpResponse:
+        started = time.perf_counter()
+        response = await get_response(request)
+        self._log(request, response.status_code, started)
+        return response

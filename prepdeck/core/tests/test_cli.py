@@ -1,0 +1,138 @@
+"""The ``prepdeck`` command as a user meets it, in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+PREPDECK = [sys.executable, "-m", "prepdeck"]
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    return {**env, "PREPDECK_DATA_DIR": str(tmp_path / "data"), **extra}
+
+
+def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*PREPDECK, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_help_lists_the_main_verbs(tmp_path: Path) -> None:
+    result = _run(["--help"], _env(tmp_path))
+
+    assert result.returncode == 0
+    assert "Usage: prepdeck <command>" in result.stdout
+    assert "run " in result.stdout
+    assert "createsuperuser" in result.stdout
+
+
+def test_django_commands_work_through_it(tmp_path: Path) -> None:
+    result = _run(["help", "run"], _env(tmp_path))
+
+    assert result.returncode == 0
+    assert "--port" in result.stdout
+
+
+def test_an_unparsable_database_url_fails_with_one_line(tmp_path: Path) -> None:
+    result = _run(["check"], _env(tmp_path, DATABASE_URL="postgres://u@host:notaport/db"))
+
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("prepdeck: configuration error: DATABASE_URL could not be parsed")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_unreachable_postgresql_fails_with_one_line(tmp_path: Path) -> None:
+    result = _run(
+        ["run", "--no-serve"], _env(tmp_path, DATABASE_URL="postgres://postgres@127.0.0.1:1/prepdeck")
+    )
+
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(
+        "CommandError: cannot connect to PostgreSQL database 'prepdeck' at 127.0.0.1:1"
+    )
+
+
+def test_production_without_a_secret_key_fails_with_one_line(tmp_path: Path) -> None:
+    result = _run(
+        ["check"], _env(tmp_path, DJANGO_SETTINGS_MODULE="config.settings.production", ALLOWED_HOSTS="x.org")
+    )
+
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("prepdeck: configuration error: SECRET_KEY is not set")
+
+
+def test_deploy_checks_pass_with_production_variables(tmp_path: Path) -> None:
+    env = _env(
+        tmp_path,
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY="k" * 20 + "-production-secret-with-enough-entropy-0123456789",
+        ALLOWED_HOSTS="prepdeck.example.com",
+    )
+
+    result = _run(["check", "--deploy", "--fail-level", "WARNING"], env)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_run_migrates_and_serves_healthz(tmp_path: Path) -> None:
+    port = _free_port()
+    process = subprocess.Popen(
+        [*PREPDECK, "run", "--port", str(port)],
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        body = b""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                    body = response.read()
+                    break
+            except OSError:
+                if process.poll() is not None:
+                    break
+                time.sleep(0.3)
+        assert body == b'{"status": "ok"}'
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+            assert response.status == 200
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+
+    assert f"PrepDeck is running at http://localhost:{port}/" in output
+    assert "prepdeck createsuperuser" in output
+    assert (tmp_path / "data" / "prepdeck.sqlite3").exists()
+    assert (tmp_path / "data" / "static" / "staticfiles.json").exists()
+
+
+@pytest.mark.parametrize("port", ["0", "70000"])
+def test_run_refuses_an_impossible_port(tmp_path: Path, port: str) -> None:
+    result = _run(["run", "--no-serve", "--port", port], _env(tmp_path))
+
+    assert result.returncode == 1
+    assert "--port must be between 1 and 65535" in result.stderr

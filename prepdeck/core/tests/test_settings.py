@@ -1,0 +1,178 @@
+"""Settings resolve correctly for each combination of environment variables."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from config.settings import environment
+
+DATA = Path("/tmp/prepdeck-data")
+
+
+def test_no_database_url_means_sqlite_in_the_data_folder_with_wal() -> None:
+    config = environment.database_config({}, data_folder=DATA)
+
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"] == "/tmp/prepdeck-data/prepdeck.sqlite3"
+    assert "PRAGMA journal_mode=WAL" in config["OPTIONS"]["init_command"]
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_postgres_url_means_postgresql_with_health_checks_and_persistent_connections() -> None:
+    config = environment.database_config(
+        {"DATABASE_URL": "postgres://app:s3cret@db.internal:6432/prepdeck"}, data_folder=DATA
+    )
+
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["NAME"], config["USER"], config["PASSWORD"]) == ("prepdeck", "app", "s3cret")
+    assert (config["HOST"], config["PORT"]) == ("db.internal", 6432)
+    assert config["CONN_MAX_AGE"] == 60
+    assert config["CONN_HEALTH_CHECKS"] is True
+
+
+def test_connection_lifetime_is_configurable() -> None:
+    config = environment.database_config(
+        {"DATABASE_URL": "postgres://u@h/db", "DATABASE_CONN_MAX_AGE": "0"}, data_folder=DATA
+    )
+
+    assert config["CONN_MAX_AGE"] == 0
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mysql2://x",
+        "not a url",
+        "postgres://u@host:notaport/db",
+        "postgres://u@host:5432/",
+        "http://example.com/db",
+    ],
+)
+def test_unusable_database_url_raises_one_clear_line(url: str) -> None:
+    with pytest.raises(ImproperlyConfigured) as raised:
+        environment.database_config({"DATABASE_URL": url}, data_folder=DATA)
+
+    message = str(raised.value)
+    assert message.startswith("DATABASE_URL ")
+    assert "\n" not in message
+
+
+def test_data_folder_defaults_to_var_in_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    assert environment.data_dir({}) == tmp_path / "var"
+    assert environment.data_dir({"PREPDECK_DATA_DIR": str(tmp_path / "x")}) == tmp_path / "x"
+
+
+def test_without_redis_everything_runs_in_process() -> None:
+    assert (
+        environment.cache_config({})["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    )
+    assert environment.channel_layers({})["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
+    celery = environment.celery_config({})
+    assert celery["CELERY_TASK_ALWAYS_EAGER"] is True
+    assert celery["CELERY_BROKER_URL"] == "memory://"
+
+
+def test_with_redis_it_serves_cache_broker_results_and_channels() -> None:
+    env = {"REDIS_URL": "redis://cache.internal:6379/2"}
+
+    cache = environment.cache_config(env)["default"]
+    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["LOCATION"] == "redis://cache.internal:6379/2"
+    layers = environment.channel_layers(env)["default"]
+    assert layers["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert layers["CONFIG"]["hosts"] == ["redis://cache.internal:6379/2"]
+    celery = environment.celery_config(env)
+    assert celery["CELERY_TASK_ALWAYS_EAGER"] is False
+    assert celery["CELERY_BROKER_URL"] == celery["CELERY_RESULT_BACKEND"] == "redis://cache.internal:6379/2"
+
+
+def test_redis_url_with_a_wrong_scheme_is_refused() -> None:
+    with pytest.raises(ImproperlyConfigured, match="REDIS_URL must start with redis://"):
+        environment.cache_config({"REDIS_URL": "http://localhost:6379"})
+
+
+def test_email_goes_to_the_console_unless_email_url_is_set() -> None:
+    assert environment.email_config({}) == {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    smtp = environment.email_config({"EMAIL_URL": "smtp+tls://mailer:pw@smtp.example.com:587"})
+    assert smtp["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert (smtp["EMAIL_HOST"], smtp["EMAIL_PORT"], smtp["EMAIL_USE_TLS"]) == ("smtp.example.com", 587, True)
+    assert (smtp["EMAIL_HOST_USER"], smtp["EMAIL_HOST_PASSWORD"]) == ("mailer", "pw")
+
+
+def test_local_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
+    first = environment.local_secret_key(tmp_path)
+    second = environment.local_secret_key(tmp_path)
+
+    assert first == second
+    assert len(first) >= 50
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("1", True), ("yes", True), ("off", False), ("", False)])
+def test_booleans(raw: str, expected: bool) -> None:
+    assert environment.as_bool({"FLAG": raw}, "FLAG", default=False) is expected
+
+
+def test_logging_has_request_ids_and_json_in_production() -> None:
+    text = environment.logging_config(log_format="text", level="INFO")
+    json_config = environment.logging_config(log_format="json", level="INFO")
+
+    assert "%(request_id)s" in text["formatters"]["default"]["format"]
+    assert json_config["formatters"]["default"]["()"] == "prepdeck.core.logging.JsonFormatter"
+    assert text["handlers"]["console"]["filters"] == ["request_id"]
+
+
+def _import_settings(module: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}
+    }
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import {module} as s; print(s.SECRET_KEY[:4], s.DEBUG, s.DATABASES['default']['ENGINE'])",
+        ],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+
+def test_production_settings_require_secret_key(tmp_path: Path) -> None:
+    result = _import_settings(
+        "config.settings.production", {"PREPDECK_DATA_DIR": str(tmp_path), "ALLOWED_HOSTS": "example.com"}
+    )
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_settings_load_with_their_variables(tmp_path: Path) -> None:
+    result = _import_settings(
+        "config.settings.production",
+        {"PREPDECK_DATA_DIR": str(tmp_path), "ALLOWED_HOSTS": "example.com", "SECRET_KEY": "abcd" + "x" * 60},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["abcd", "False", "django.db.backends.sqlite3"]
+
+
+def test_local_settings_generate_a_key_in_the_data_folder(tmp_path: Path) -> None:
+    result = _import_settings("config.settings.local", {"PREPDECK_DATA_DIR": str(tmp_path)})
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == (tmp_path / "secret_key").read_text()[:4]
