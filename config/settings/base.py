@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "channels",
     "prepdeck.core",
     "prepdeck.accounts",
+    "prepdeck.catalog",
 ]
 
 MIDDLEWARE = [

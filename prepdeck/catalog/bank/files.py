@@ -25,9 +25,9 @@ class RunnableExample:
         return f"{self.question_key}[{self.index}]"
 
 
-def bank_files() -> list[Path]:
+def bank_files(data_dir: Path | None = None) -> list[Path]:
     """The topic files in a stable order."""
-    return sorted(DATA_DIR.glob("*.json"))
+    return sorted((data_dir or DATA_DIR).glob("*.json"))
 
 
 def load_topics() -> list[dict[str, Any]]:
@@ -35,9 +35,9 @@ def load_topics() -> list[dict[str, Any]]:
     return topics
 
 
-def iter_questions() -> Iterator[tuple[Path, dict[str, Any]]]:
+def iter_questions(data_dir: Path | None = None) -> Iterator[tuple[Path, dict[str, Any]]]:
     """Every question of every topic file, with the file it came from."""
-    for path in bank_files():
+    for path in bank_files(data_dir):
         document = json.loads(path.read_text(encoding="utf-8"))
         for question in document["questions"]:
             yield path, {**question, "topic": question.get("topic", document["topic"])}

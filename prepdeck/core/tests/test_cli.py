@@ -126,6 +126,7 @@ def test_run_migrates_and_serves_healthz(tmp_path: Path) -> None:
 
     assert f"PrepDeck is running at http://localhost:{port}/" in output
     assert "prepdeck createsuperuser" in output
+    assert "Question bank: " in output  # the first-run hook loaded the bundled bank
     assert (tmp_path / "data" / "prepdeck.sqlite3").exists()
     assert (tmp_path / "data" / "static" / "staticfiles.json").exists()
 

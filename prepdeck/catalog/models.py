@@ -1,0 +1,171 @@
+"""The question bank: a topic tree, tags, questions with their code examples, sources and revisions."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Difficulty(models.TextChoices):
+    BASIC = "basic", "Basic"
+    INTERMEDIATE = "intermediate", "Intermediate"
+    ADVANCED = "advanced", "Advanced"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class QuestionStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+    ARCHIVED = "archived", "Archived"
+
+
+class Topic(models.Model):
+    """A node of the topic tree (Django > ORM and QuerySets)."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Tag(models.Model):
+    slug = models.SlugField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class LiveQuestionManager(models.Manager["Question"]):
+    """Questions that are not soft-deleted (the default everywhere)."""
+
+    def get_queryset(self) -> models.QuerySet[Question]:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class Question(models.Model):
+    key = models.SlugField(
+        max_length=120, unique=True, help_text="Stable identifier; the bundled bank matches questions by it."
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="questions")
+    prompt = models.TextField()
+    short_answer = models.TextField(blank=True, help_text="What you would say aloud in the interview.")
+    explanation = models.TextField(blank=True, help_text="Markdown.")
+    key_points = models.JSONField(default=list, blank=True, help_text="3-6 statements a good answer covers.")
+    common_mistakes = models.JSONField(default=list, blank=True)
+    distractors = models.JSONField(
+        default=list, blank=True, help_text="Plausible wrong answers for multiple-choice quizzes."
+    )
+    difficulty = models.CharField(max_length=12, choices=Difficulty.choices, default=Difficulty.UNKNOWN)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="questions")
+    follow_ups = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="followed_from")
+    status = models.CharField(max_length=10, choices=QuestionStatus.choices, default=QuestionStatus.DRAFT)
+    needs_question = models.BooleanField(
+        default=False, help_text="Imported answer text that had no question: an editor must write one."
+    )
+    lint_findings = models.JSONField(
+        default=list, blank=True, help_text="Outdated-advice findings to review."
+    )
+    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: every edit increments it.")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[LiveQuestionManager] = LiveQuestionManager()
+    all_objects: ClassVar[models.Manager[Question]] = models.Manager()
+
+    class Meta:
+        ordering = ["topic__order", "id"]
+        base_manager_name = "all_objects"
+        indexes = [models.Index(fields=["status", "topic"], name="catalog_question_status_topic")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(version__gte=1), name="catalog_question_version_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.prompt[:80]
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == QuestionStatus.PUBLISHED and self.deleted_at is None
+
+
+class CodeExample(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="code_examples")
+    order = models.PositiveSmallIntegerField(default=0)
+    language = models.CharField(max_length=30, default="python")
+    caption = models.CharField(max_length=300, blank=True)
+    code = models.TextField()
+    runnable = models.BooleanField(default=False, help_text="Executed by the test suite against our Django.")
+    not_runnable_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["question", "order"]
+
+    def __str__(self) -> str:
+        return self.caption or f"{self.language} example"
+
+
+class Source(models.Model):
+    """Where a question came from; the source's own answer is kept as an alternative answer."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="sources")
+    document = models.CharField(max_length=255)
+    line_start = models.PositiveIntegerField(null=True, blank=True)
+    line_end = models.PositiveIntegerField(null=True, blank=True)
+    original_prompt = models.TextField(blank=True)
+    original_answer = models.TextField(blank=True)
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["question", "document", "line_start"]
+
+    def __str__(self) -> str:
+        lines = f":{self.line_start}" if self.line_start else ""
+        return f"{self.document}{lines}"
+
+
+class QuestionRevision(models.Model):
+    """A snapshot of a question as it was at ``version``; earlier versions can be viewed and restored."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    summary = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["question", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "version"], name="catalog_revision_unique_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id} v{self.version}"
+
+    def field(self, name: str) -> Any:
+        return self.snapshot.get(name)

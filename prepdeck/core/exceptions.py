@@ -1,0 +1,43 @@
+"""One exception hierarchy for the whole product. Each error has a stable string ``code`` that API
+clients can rely on; the API's exception handler (and the web views) turn them into responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ApplicationError(Exception):
+    """Base of every error a service raises on purpose."""
+
+    code = "error"
+    status_code = 400
+
+    def __init__(
+        self, message: str, *, code: str | None = None, details: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.details = details or {}
+
+
+class NotFound(ApplicationError):
+    """Missing, or not visible to the caller (the two are never told apart)."""
+
+    code = "not_found"
+    status_code = 404
+
+
+class Conflict(ApplicationError):
+    """The write was based on a stale state (optimistic locking) or clashes with existing data."""
+
+    code = "conflict"
+    status_code = 409
+
+
+class InvalidInput(ApplicationError):
+    """Input that cannot be processed, with a precise reason (e.g. an import naming file and line)."""
+
+    code = "invalid"
+    status_code = 400
