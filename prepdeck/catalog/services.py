@@ -19,6 +19,7 @@ from prepdeck.catalog.models import (
     Question,
     QuestionRevision,
     QuestionStatus,
+    Source,
     Tag,
     Topic,
 )
@@ -55,11 +56,7 @@ def question_snapshot(question: Question) -> dict[str, Any]:
 def _apply_content(question: Question, content: dict[str, Any]) -> None:
     """Write tags, code examples and follow-ups from plain data (the scalar fields are set by the caller)."""
     if "tags" in content:
-        slugs = sorted(set(content["tags"]))
-        existing = {tag.slug: tag for tag in Tag.objects.filter(slug__in=slugs)}
-        missing = [Tag(slug=slug) for slug in slugs if slug not in existing]
-        Tag.objects.bulk_create(missing, ignore_conflicts=True)
-        question.tags.set(Tag.objects.filter(slug__in=slugs))
+        question_tags_set(question=question, slugs=content["tags"])
     if "code_examples" in content:
         question.code_examples.all().delete()
         CodeExample.objects.bulk_create(
@@ -175,25 +172,164 @@ def _validate_bank_question(path: Path, question: dict[str, Any]) -> None:
         raise InvalidInput(f"{where} has unknown difficulty {question['difficulty']!r}", code="bank_invalid")
 
 
-def _bank_content(question: dict[str, Any]) -> dict[str, Any]:
-    """The bank entry in the shape of ``question_snapshot`` (so the two can be compared)."""
+def topics_sync() -> int:
+    """Create or update the topic tree from ``topics.json``; returns the number of topics."""
+    entries = bank_files.load_topics()
+    existing = {topic.slug: topic for topic in Topic.objects.all()}
+    for order, entry in enumerate(entries):
+        parent = existing.get(entry["parent"]) if entry.get("parent") else None
+        wanted = {
+            "title": entry["title"],
+            "description": entry.get("description", ""),
+            "order": entry.get("order", order),
+            "parent": parent,
+        }
+        topic = existing.get(entry["slug"])
+        if topic is None:
+            existing[entry["slug"]] = Topic.objects.create(slug=entry["slug"], **wanted)
+        elif any(getattr(topic, name) != value for name, value in wanted.items()):
+            for name, value in wanted.items():
+                setattr(topic, name, value)
+            topic.save()
+    return len(entries)
+
+
+def question_tags_set(*, question: Question, slugs: list[str]) -> None:
+    """Give the question exactly these tags, creating missing ones."""
+    wanted = sorted({slug.strip().lower() for slug in slugs if slug.strip()})
+    Tag.objects.bulk_create([Tag(slug=slug) for slug in wanted], ignore_conflicts=True)
+    question.tags.set(Tag.objects.filter(slug__in=wanted))
+
+
+def _entry_content(entry: dict[str, Any]) -> dict[str, Any]:
+    """A bank or export entry in the shape of ``question_snapshot`` (so the two can be compared)."""
     return {
-        "prompt": question["prompt"],
-        "short_answer": question["short_answer"],
-        "explanation": question.get("explanation", ""),
-        "key_points": list(question["key_points"]),
-        "common_mistakes": list(question.get("common_mistakes", [])),
-        "distractors": list(question.get("distractors", [])),
-        "difficulty": question["difficulty"],
-        "status": QuestionStatus.PUBLISHED,
-        "topic": question["topic"],
-        "tags": sorted(set(question.get("tags", []))),
+        "prompt": entry["prompt"],
+        "short_answer": entry.get("short_answer", ""),
+        "explanation": entry.get("explanation", ""),
+        "key_points": list(entry.get("key_points", [])),
+        "common_mistakes": list(entry.get("common_mistakes", [])),
+        "distractors": list(entry.get("distractors", [])),
+        "difficulty": entry.get("difficulty", Difficulty.UNKNOWN),
+        "status": entry.get("status", QuestionStatus.PUBLISHED),
+        "topic": entry["topic"],
+        "tags": sorted(set(entry.get("tags", []))),
         "code_examples": [
             {name: example.get(name, False if name == "runnable" else "") for name in CODE_FIELDS}
-            for example in question.get("code_examples", [])
+            for example in entry.get("code_examples", [])
         ],
-        "follow_ups": sorted(question.get("follow_ups", [])),
+        "follow_ups": sorted(entry.get("follow_ups", [])),
     }
+
+
+@dataclass
+class UpsertReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    keys_updated: list[str] = field(default_factory=list)
+
+
+def questions_upsert(
+    entries: list[dict[str, Any]], *, revision_summary: str, author: User | None = None
+) -> UpsertReport:
+    """Create or update questions from plain entries (bundled bank or our JSON export), matched by ``key``.
+
+    Unchanged questions are not touched, so applying the same entries twice changes nothing; a changed
+    question keeps its id (and so users' progress) and gets a new version and revision. Sources in an
+    entry are added when the question does not have them yet. Call inside a transaction.
+    """
+    report = UpsertReport()
+    topics = {topic.slug: topic for topic in Topic.objects.all()}
+    existing = {
+        question.key: question
+        for question in Question.all_objects.filter(key__in=[entry["key"] for entry in entries])
+        .select_related("topic")
+        .prefetch_related("tags", "code_examples", "follow_ups")
+    }
+    known_sources = set(
+        Source.objects.filter(question__key__in=list(existing)).values_list(
+            "question_id", "document", "line_start"
+        )
+    )
+    # Follow-ups point at other keys, so they are written once every question exists.
+    touched: list[tuple[Question, list[str], bool]] = []
+    new_sources: list[Source] = []
+    now = timezone.now()
+    for entry in entries:
+        content = _entry_content(entry)
+        follow_ups = content.pop("follow_ups")
+        question = existing.get(entry["key"])
+        scalar = {name: content[name] for name in CONTENT_FIELDS}
+        extra = {"needs_question": bool(entry.get("needs_question", False))}
+        changed = True
+        if question is None:
+            published_at = now if scalar["status"] == QuestionStatus.PUBLISHED else None
+            question = Question.objects.create(
+                key=entry["key"],
+                topic=topics[entry["topic"]],
+                published_at=published_at,
+                author=author,
+                **scalar,
+                **extra,
+            )
+            _apply_content(question, content)
+            report.created += 1
+        else:
+            current = question_snapshot(question)
+            current.pop("follow_ups")
+            if (
+                current == content
+                and question.deleted_at is None
+                and question.needs_question == extra["needs_question"]
+            ):
+                report.unchanged += 1
+                changed = False
+            else:
+                Question.all_objects.filter(pk=question.pk).update(
+                    **scalar,
+                    **extra,
+                    topic=topics[entry["topic"]],
+                    deleted_at=None,
+                    version=F("version") + 1,
+                    updated_at=now,
+                )
+                question.refresh_from_db()
+                _apply_content(question, content)
+                report.updated += 1
+                report.keys_updated.append(question.key)
+        for source in entry.get("sources", []):
+            identity = (question.pk, source["document"], source.get("line_start"))
+            if identity not in known_sources:
+                known_sources.add(identity)
+                new_sources.append(
+                    Source(
+                        question=question,
+                        **{name: source.get(name) or _SOURCE_DEFAULTS[name] for name in _SOURCE_DEFAULTS},
+                    )
+                )
+        touched.append((question, follow_ups, changed))
+    Source.objects.bulk_create(new_sources)
+
+    by_key = {question.key: question for question, _, _ in touched}
+    missing = {key for _, follow_ups, _ in touched for key in follow_ups} - set(by_key)
+    by_key.update({question.key: question for question in Question.all_objects.filter(key__in=missing)})
+    for question, follow_ups, changed in touched:
+        wanted_ids = {by_key[key].pk for key in follow_ups if key in by_key}
+        if wanted_ids != {other.pk for other in question.follow_ups.all()}:
+            question.follow_ups.set(wanted_ids)
+        if changed:
+            _record_revision(question, author=author, summary=revision_summary)
+    return report
+
+
+_SOURCE_DEFAULTS: dict[str, Any] = {
+    "document": "",
+    "line_start": None,
+    "line_end": None,
+    "original_prompt": "",
+    "original_answer": "",
+}
 
 
 @transaction.atomic
@@ -204,77 +340,19 @@ def bank_load(*, data_dir: Path | None = None, stdout: Writer | None = None) -> 
     user's cards and review history, stays) with a new revision. The whole load is one transaction.
     """
     report = BankLoadReport()
-    for order, entry in enumerate(bank_files.load_topics()):
-        topic, created = Topic.objects.get_or_create(
-            slug=entry["slug"], defaults={"title": entry["title"], "order": entry.get("order", order)}
-        )
-        parent = Topic.objects.get(slug=entry["parent"]) if entry.get("parent") else None
-        wanted = {
-            "title": entry["title"],
-            "description": entry.get("description", ""),
-            "order": entry.get("order", order),
-            "parent": parent,
-        }
-        if created or any(getattr(topic, name) != value for name, value in wanted.items()):
-            for name, value in wanted.items():
-                setattr(topic, name, value)
-            topic.save()
-        report.topics += 1
-    topics = {topic.slug: topic for topic in Topic.objects.all()}
-
+    report.topics = topics_sync()
+    topic_slugs = set(Topic.objects.values_list("slug", flat=True))
     entries: list[tuple[Path, dict[str, Any]]] = list(bank_files.iter_questions(data_dir))
     for path, entry in entries:
         _validate_bank_question(path, entry)
-        if entry["topic"] not in topics:
+        if entry["topic"] not in topic_slugs:
             raise InvalidInput(f"{path.name}: unknown topic {entry['topic']!r}", code="bank_invalid")
-    existing = {
-        question.key: question
-        for question in Question.all_objects.filter(key__in=[entry["key"] for _, entry in entries])
-        .select_related("topic")
-        .prefetch_related("tags", "code_examples", "follow_ups")
-    }
-    # Follow-ups point at other keys, so they are written once every question exists.
-    pending_follow_ups: list[tuple[Question, list[str]]] = []
-    now = timezone.now()
-    for _path, entry in entries:
-        content = _bank_content(entry)
-        follow_ups = content.pop("follow_ups")
-        question = existing.get(entry["key"])
-        scalar = {name: content[name] for name in CONTENT_FIELDS}
-        if question is None:
-            question = Question.objects.create(
-                key=entry["key"], topic=topics[entry["topic"]], published_at=now, **scalar
-            )
-            _apply_content(question, content)
-            report.created += 1
-        else:
-            current = question_snapshot(question)
-            current.pop("follow_ups")
-            if current == content and question.deleted_at is None:
-                report.unchanged += 1
-                pending_follow_ups.append((question, follow_ups))
-                continue
-            Question.all_objects.filter(pk=question.pk).update(
-                **scalar,
-                topic=topics[entry["topic"]],
-                deleted_at=None,
-                version=F("version") + 1,
-                updated_at=now,
-            )
-            question.refresh_from_db()
-            _apply_content(question, content)
-            report.updated += 1
-            report.keys_updated.append(question.key)
-        pending_follow_ups.append((question, follow_ups))
-
-    by_key = {question.key: question for question, _ in pending_follow_ups}
-    for question, follow_ups in pending_follow_ups:
-        wanted_ids = {by_key[key].pk for key in follow_ups if key in by_key}
-        current_ids = {other.pk for other in question.follow_ups.all()}
-        if wanted_ids != current_ids:
-            question.follow_ups.set(wanted_ids)
-        if question.key in report.keys_updated or question.revisions.count() == 0:
-            _record_revision(question, author=None, summary="Bundled bank")
+    upserted = questions_upsert(
+        [{**entry, "status": QuestionStatus.PUBLISHED} for _, entry in entries],
+        revision_summary="Bundled bank",
+    )
+    report.created, report.updated, report.unchanged = upserted.created, upserted.updated, upserted.unchanged
+    report.keys_updated = upserted.keys_updated
     if stdout is not None:
         stdout.write(
             f"Question bank: {report.created} created, {report.updated} updated, "

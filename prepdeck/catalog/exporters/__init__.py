@@ -1,0 +1,1 @@
+"""Exporters: turn questions (already fetched by ``selectors.questions_for_export``) into files."""

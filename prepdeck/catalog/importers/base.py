@@ -1,0 +1,56 @@
+"""Plain data shared by every importer, and the one error type they raise."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+class ImportFormatError(Exception):
+    """Input that cannot be imported. Names the file and, where it applies, the 1-based line."""
+
+    def __init__(self, file: str, message: str, *, line: int | None = None) -> None:
+        self.file = file
+        self.line = line
+        self.message = message
+        where = f"{file}:{line}" if line is not None else file
+        super().__init__(f"{where}: {message}")
+
+    def as_dict(self) -> dict[str, object]:
+        return {"file": self.file, "line": self.line, "message": self.message}
+
+
+@dataclass
+class ParsedCodeExample:
+    language: str
+    code: str
+    caption: str = ""
+
+
+@dataclass
+class ParsedItem:
+    """One question (or, with ``needs_question``, a block of answer text that had none)."""
+
+    prompt: str  # plain text, Markdown emphasis and numbering removed; "" when needs_question
+    answer: str  # Markdown, code fences repaired and balanced
+    line_start: int  # 1-based line of the question (or of the block) in the original file
+    line_end: int  # 1-based last line of the answer
+    section: str = ""  # nearest section heading, emoji and numbering removed (topic hint)
+    difficulty: str = "unknown"  # basic | intermediate | advanced | unknown
+    dialect: str = ""  # which convention matched, for the report and debugging
+    key_points: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    code_examples: list[ParsedCodeExample] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)  # truncated, suspect_splice, code_only
+    needs_question: bool = False
+
+
+@dataclass
+class ParsedDocument:
+    name: str
+    items: list[ParsedItem] = field(default_factory=list)
+    # Counted repairs: bom, crlf, mojibake, fences, filler, splices, section_numbers, ...
+    repairs: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)  # e.g. "re-decoded from mac_roman"

@@ -1,0 +1,212 @@
+"""The import pipeline through its service and the ``prepdeck import`` command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from prepdeck.catalog import importing
+from prepdeck.catalog.models import Question, Source
+
+pytestmark = pytest.mark.django_db
+
+CSV = (
+    "question,answer,topic,tags,difficulty,key_points\n"
+    '"What does select_related do?","It follows foreign keys with a SQL join.",ORM,"orm;performance",basic,"joins|one query"\n'
+    '"What are Django signals?","Hooks that fire when something happens.",Signals,signals,intermediate,\n'
+    '"What are signals in Django?","Observer-style notifications.",Signals,signals,,\n'
+    '"What does select_related do?","It follows foreign keys with a SQL join.",ORM,"orm;performance",basic,"joins|one query"\n'
+)
+
+
+def _csv(name: str = "bank.csv", text: str = CSV) -> importing.InputFile:
+    return importing.InputFile(name=name, data=text.encode())
+
+
+def test_a_csv_import_creates_drafts_and_merges_duplicates_with_all_sources() -> None:
+    report = importing.documents_import(files=[_csv()])
+
+    assert report.as_dict() == {
+        "files": ["bank.csv"],
+        "questions_found": 4,
+        "created": 2,
+        "merged_exact": 1,
+        "merged_near": 1,
+        "drafts": 0,
+        "repairs": {},
+        "near_duplicate_groups": [
+            ["bank.csv:3 What are Django signals?", "bank.csv:4 What are signals in Django?"]
+        ],
+        "errors": [],
+    }
+    joins = Question.objects.get(prompt="What does select_related do?")
+    assert (joins.status, joins.difficulty, joins.topic.slug) == ("draft", "basic", "django-orm")
+    assert joins.key_points == ["joins", "one query"]
+    assert sorted(tag.slug for tag in joins.tags.all()) == ["orm", "performance"]
+    assert list(joins.sources.values_list("document", "line_start")) == [("bank.csv", 2), ("bank.csv", 5)]
+    signals = Question.objects.get(prompt="What are Django signals?")
+    assert signals.topic.slug == "django-signals"
+    assert [source.original_answer for source in signals.sources.all()] == [
+        "Hooks that fire when something happens.",
+        "Observer-style notifications.",
+    ]
+
+
+def test_importing_the_same_file_again_creates_nothing() -> None:
+    importing.documents_import(files=[_csv()])
+    counts = (Question.objects.count(), Source.objects.count())
+
+    report = importing.documents_import(files=[_csv()])
+
+    assert (report.created, report.drafts) == (0, 0)
+    assert (Question.objects.count(), Source.objects.count()) == counts
+
+
+def test_a_dry_run_reports_the_same_counts_and_writes_nothing() -> None:
+    report = importing.documents_import(files=[_csv()], dry_run=True)
+
+    assert (report.created, report.merged_exact, report.merged_near) == (2, 1, 1)
+    assert Question.all_objects.count() == 0
+
+
+def test_a_bad_file_names_file_and_line_and_nothing_is_written() -> None:
+    bad = "question,answer,difficulty\nWhat is a view?,A callable.,expert\n"
+
+    report = importing.documents_import(files=[_csv(), _csv("broken.csv", bad)])
+
+    assert report.errors == [
+        {
+            "file": "broken.csv",
+            "line": 2,
+            "message": "difficulty 'expert' is not basic, intermediate or advanced",
+        }
+    ]
+    assert Question.all_objects.count() == 0
+
+
+def test_a_missing_header_column_is_reported() -> None:
+    report = importing.documents_import(files=[_csv("x.csv", "prompt,reply\na,b\n")])
+
+    assert report.errors[0]["file"] == "x.csv"
+    assert report.errors[0]["line"] == 1
+    assert "lacks the column(s) question, answer" in str(report.errors[0]["message"])
+
+
+def test_topic_option_overrides_the_guess() -> None:
+    importing.documents_import(files=[_csv()], topic="drf-views")
+
+    assert set(Question.objects.values_list("topic__slug", flat=True)) == {"drf-views"}
+
+
+def test_an_unknown_topic_is_an_error() -> None:
+    report = importing.documents_import(files=[_csv()], topic="nope")
+
+    assert report.errors == [{"file": None, "line": None, "message": "unknown topic 'nope'"}]
+
+
+def test_the_command_prints_the_report_as_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bank.csv"
+    path.write_text(CSV)
+
+    call_command("import", str(path), "--json")
+
+    report = json.loads(capsys.readouterr().out)
+    assert (report["files"], report["created"]) == (["bank.csv"], 2)
+
+
+def test_the_command_exits_1_naming_the_bad_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "broken.csv"
+    path.write_text("question,answer\n,empty question\n")
+
+    with pytest.raises(SystemExit) as raised:
+        call_command("import", str(path))
+
+    assert raised.value.code == 1
+    assert "error: broken.csv:2: the question cell is empty" in capsys.readouterr().err
+    assert Question.all_objects.count() == 0
+
+
+def test_json_export_then_import_into_an_empty_bank_is_lossless(tmp_path: Path) -> None:
+    from django.db import transaction
+
+    from prepdeck.catalog import selectors, services
+    from prepdeck.catalog.exporters import data
+    from prepdeck.catalog.tests.test_services import _question, _write_bank
+
+    services.bank_load(
+        data_dir=_write_bank(
+            tmp_path / "bank", [_question("a-one", follow_ups=["a-two"]), _question("a-two")]
+        )
+    )
+    importing.documents_import(files=[_csv()])
+    before = [data.question_entry(question) for question in selectors.questions_for_export()]
+    exported = data.export_json(selectors.questions_for_export())
+
+    with transaction.atomic():
+        sid = transaction.savepoint()
+        Question.all_objects.all().delete()
+        report = importing.documents_import(
+            files=[importing.InputFile(name="export.json", data=exported.encode())]
+        )
+        after = [data.question_entry(question) for question in selectors.questions_for_export()]
+        transaction.savepoint_rollback(sid)
+
+    assert report.errors == []
+    assert report.created == len(before) == 4
+    assert after == before
+
+
+def test_json_reimport_changes_nothing() -> None:
+    from prepdeck.catalog import selectors
+    from prepdeck.catalog.exporters import data
+
+    importing.documents_import(files=[_csv()])
+    exported = data.export_json(selectors.questions_for_export()).encode()
+    versions = dict(Question.objects.values_list("key", "version"))
+
+    report = importing.documents_import(files=[importing.InputFile(name="export.json", data=exported)])
+
+    assert (report.created, report.merged_exact) == (0, 2)
+    assert dict(Question.objects.values_list("key", "version")) == versions
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "message"),
+    [
+        (
+            '{"format": "prepdeck-export/1", "questions": [\n{"key": "x", "prompt": "P", "topic": "django-orm",\n "difficulty": "hard"}]}',
+            2,
+            "question 'x' needs a known difficulty",
+        ),
+        ('{"format": "prepdeck-export/1",\n "questions": [}', 2, "invalid JSON"),
+        ('{"format": "other"}', 1, "not a PrepDeck export"),
+    ],
+)
+def test_a_broken_json_file_names_the_line(content: str, line: int, message: str) -> None:
+    report = importing.documents_import(files=[importing.InputFile(name="bad.json", data=content.encode())])
+
+    assert report.errors[0]["file"] == "bad.json"
+    assert report.errors[0]["line"] == line
+    assert message in str(report.errors[0]["message"])
+    assert Question.all_objects.count() == 0
+
+
+def test_export_command_writes_csv_the_importer_reads(tmp_path: Path) -> None:
+    importing.documents_import(files=[_csv()])
+    target = tmp_path / "out.csv"
+
+    call_command("export", "--format", "csv", "-o", str(target))
+
+    import csv
+
+    rows = list(csv.reader(target.open()))
+    assert rows[0] == ["question", "answer", "topic", "tags", "difficulty", "key_points"]
+    assert [row[0] for row in rows[1:]] == ["What does select_related do?", "What are Django signals?"]
+    assert rows[1][2:] == ["django-orm", "orm;performance", "basic", "joins|one query"]
+    Question.all_objects.all().delete()
+    report = importing.documents_import(files=[importing.InputFile(name="out.csv", data=target.read_bytes())])
+    assert (report.errors, report.created) == ([], 2)
+    assert set(Question.objects.values_list("topic__slug", flat=True)) == {"django-orm", "django-signals"}
