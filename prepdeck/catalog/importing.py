@@ -23,6 +23,7 @@ from prepdeck.accounts.models import User
 from prepdeck.catalog import matching, services, topic_rules
 from prepdeck.catalog.importers.base import ImportFormatError, ParsedDocument, ParsedItem
 from prepdeck.catalog.importers.ownjson import parse_export
+from prepdeck.catalog.lint.checks import lint_markdown
 from prepdeck.catalog.models import CodeExample, Question, QuestionStatus, Source, Topic
 
 ImportFormat = Literal["auto", "markdown", "csv", "json", "apkg"]
@@ -264,6 +265,12 @@ def _write(
                 difficulty=entry.item.difficulty,
                 status=QuestionStatus.DRAFT,
                 needs_question=entry.item.needs_question,
+                lint_findings=[
+                    finding.as_dict()
+                    for finding in lint_markdown(
+                        entry.document, entry.item.answer, first_line=entry.item.line_start
+                    )
+                ],
                 author=author,
                 created_at=now,
                 updated_at=now,

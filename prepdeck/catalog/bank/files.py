@@ -35,12 +35,17 @@ def load_topics() -> list[dict[str, Any]]:
     return topics
 
 
+def iter_questions_of(path: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """The questions of one topic file (each carries its topic)."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    for question in document["questions"]:
+        yield path, {**question, "topic": question.get("topic", document["topic"])}
+
+
 def iter_questions(data_dir: Path | None = None) -> Iterator[tuple[Path, dict[str, Any]]]:
     """Every question of every topic file, with the file it came from."""
     for path in bank_files(data_dir):
-        document = json.loads(path.read_text(encoding="utf-8"))
-        for question in document["questions"]:
-            yield path, {**question, "topic": question.get("topic", document["topic"])}
+        yield from iter_questions_of(path)
 
 
 def runnable_examples() -> list[RunnableExample]:

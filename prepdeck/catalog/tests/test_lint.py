@@ -1,0 +1,90 @@
+"""The outdated-advice linter on documents, code blocks and through ``prepdeck lint``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from prepdeck.catalog.lint.checks import lint_code, lint_markdown
+
+
+def _rules(markdown: str) -> list[tuple[int, str]]:
+    return [(finding.line, finding.rule) for finding in lint_markdown("doc.md", markdown)]
+
+
+def test_removed_settings_in_code_are_reported_with_their_line() -> None:
+    document = "Intro\n\n```python\nUSE_L10N = True\nSTATICFILES_STORAGE = 'x'\n```\n"
+
+    assert _rules(document) == [(4, "DJ004"), (5, "DJ005")]
+
+
+def test_prose_that_calls_an_api_removed_is_history_not_advice() -> None:
+    assert _rules("index_together was removed in Django 5.1; use Meta.indexes.") == []
+    assert _rules("Set index_together on the model to speed up lookups.") == [(1, "DJ003")]
+
+
+def test_check_constraint_with_check_keyword_is_flagged_only_in_code() -> None:
+    code = "from django.db import models\nmodels.CheckConstraint(check=models.Q(a__gt=0), name='x')\n"
+
+    assert [finding.rule for finding in lint_code("f", code)] == ["DJ006"]
+    assert [
+        f.rule for f in lint_code("f", "models.CheckConstraint(condition=models.Q(a__gt=0), name='x')")
+    ] == []
+
+
+def test_calling_unique_together_deprecated_is_a_misuse() -> None:
+    assert _rules("Note that unique_together is deprecated now.") == [(1, "DJ007")]
+
+
+def test_code_that_does_not_parse_is_reported_at_its_line() -> None:
+    document = "```python\nx = 1\ndef broken(:\n```"
+
+    findings = lint_markdown("doc.md", document)
+
+    assert [(finding.line, finding.rule) for finding in findings] == [(3, "PY001")]
+
+
+def test_imports_are_resolved_against_installed_django_and_drf() -> None:
+    code = (
+        "from django.conf.urls import url\n"
+        "from django.db.models import F, Q\n"
+        "from rest_framework.decorators import action\n"
+        "from rest_framework.viewsets import ModelViewSett\n"
+        "import django.utils.six\n"
+    )
+
+    findings = lint_code("f", code)
+
+    assert [(finding.line, finding.rule) for finding in findings] == [
+        (1, "DJ009"),
+        (1, "IMP001"),
+        (4, "IMP001"),
+        (5, "DJ016"),
+        (5, "IMP001"),
+    ]
+    assert "rest_framework.viewsets has no ModelViewSett" in findings[2].message
+
+
+def test_non_python_blocks_are_not_parsed() -> None:
+    assert _rules("```bash\npip install 'django>=5.2' && echo (\n```") == []
+
+
+def test_the_command_lints_a_file_as_json_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    document = tmp_path / "notes.md"
+    document.write_text("# Notes\n\n```python\nfrom django.utils.encoding import force_text\n```\n")
+
+    with pytest.raises(SystemExit) as raised:
+        call_command("lint", str(document), "--json")
+
+    assert raised.value.code == 1
+    findings = json.loads(capsys.readouterr().out)
+    assert [(f["file"], f["line"], f["rule"]) for f in findings] == [
+        ("notes.md", 4, "DJ013"),
+        ("notes.md", 4, "IMP001"),
+    ]
+    assert findings[0]["fix"] == "Use force_str / smart_str."
