@@ -73,22 +73,36 @@ def _dedent(lines: list[str], indent: int) -> list[str]:
 
 def _rule_findings(file: str, block: Block) -> list[Finding]:
     findings = []
-    for offset, line in enumerate(block.text.split("\n")):
+    lines = block.text.split("\n")
+    for offset, line in enumerate(lines):
         for rule in RULES:
             if rule.code_only and not block.is_code:
                 continue
-            if not rule.pattern.search(line):
+            match = rule.pattern.search(line)
+            if not match:
                 continue
-            if rule.history_exempt and _describes_history(line, is_code=block.is_code):
+            if block.is_code:
+                context = line.split("#", 1)[1] if "#" in line else ""
+            else:
+                context = _sentence_around(lines, offset, match.start())
+            if rule.history_exempt and HISTORY_MARKERS.search(context):
                 continue
             findings.append(Finding(file, block.line + offset, rule.id, rule.message, rule.fix))
     return findings
 
 
-def _describes_history(line: str, *, is_code: bool) -> bool:
-    """Whether the line (or, in code, its comment) says the thing was removed or deprecated."""
-    text = line.split("#", 1)[1] if is_code and "#" in line else ("" if is_code else line)
-    return bool(HISTORY_MARKERS.search(text))
+_SENTENCE_END = re.compile(r"[.!?](\s|$)|\n\s*\n")
+
+
+def _sentence_around(lines: list[str], offset: int, column: int) -> str:
+    """The prose sentence containing a match, which may span wrapped lines."""
+    text = "\n".join(lines)
+    position = sum(len(line) + 1 for line in lines[:offset]) + column
+    start = 0
+    for end_match in _SENTENCE_END.finditer(text, 0, position):
+        start = end_match.end()
+    following = _SENTENCE_END.search(text, position)
+    return text[start : following.end() if following else len(text)]
 
 
 def _looks_like_python(block: Block) -> bool:

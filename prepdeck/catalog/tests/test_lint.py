@@ -88,3 +88,12 @@ def test_the_command_lints_a_file_as_json_and_exits_1(
         ("notes.md", 4, "IMP001"),
     ]
     assert findings[0]["fix"] == "Use force_str / smart_str."
+
+
+def test_history_is_recognised_across_a_wrapped_sentence() -> None:
+    prose = "Since 4.2 `STORAGES` replaces the older `STATICFILES_STORAGE` and\n`DEFAULT_FILE_STORAGE` settings, which were removed in 5.1. Next sentence."
+
+    assert _rules(prose) == []
+    assert _rules(
+        "Set\nSTATICFILES_STORAGE to the manifest storage. Old settings were removed elsewhere."
+    ) == [(2, "DJ005")]
