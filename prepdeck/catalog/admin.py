@@ -1,6 +1,14 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+
+from prepdeck.catalog import importing
+from prepdeck.catalog.importers.base import MAX_FILE_BYTES
 
 from prepdeck.catalog.models import CodeExample, Question, QuestionRevision, Source, Tag, Topic
 
@@ -38,8 +46,42 @@ class RevisionInline(admin.TabularInline):
     show_change_link = True
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """A file field that accepts several files (the pattern from Django's file-upload docs)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        clean_one = super().clean
+        if isinstance(data, list | tuple):
+            return [clean_one(item, initial) for item in data]
+        return [clean_one(data, initial)]
+
+
+class ImportForm(forms.Form):
+    files = MultipleFileField(
+        help_text="Markdown, CSV/TSV or a PrepDeck JSON export.",
+    )
+    topic = forms.ModelChoiceField(
+        Topic.objects.all(),
+        required=False,
+        to_field_name="slug",
+        help_text="Put every question under this topic (default: guessed).",
+    )
+    dry_run = forms.BooleanField(
+        required=False, initial=True, label="Dry run (show the report, write nothing)"
+    )
+
+
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
+    change_list_template = "admin/catalog/question/change_list.html"
     list_display = (
         "prompt_short",
         "topic",
@@ -55,6 +97,45 @@ class QuestionAdmin(admin.ModelAdmin):
     list_select_related = ("topic",)
     readonly_fields = ("version", "created_at", "updated_at", "published_at", "lint_findings")
     inlines = (CodeExampleInline, SourceInline, RevisionInline)
+
+    def get_urls(self) -> list[URLPattern]:
+        custom = [
+            path("import/", self.admin_site.admin_view(self.import_view), name="catalog_question_import")
+        ]
+        return custom + super().get_urls()
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload documents, see the dry-run report, then import for real (the same service as the CLI)."""
+        form = ImportForm(request.POST or None, request.FILES or None)
+        report = None
+        if request.method == "POST" and form.is_valid():
+            uploads = form.cleaned_data["files"]
+            too_big = [upload.name for upload in uploads if (upload.size or 0) > MAX_FILE_BYTES]
+            if too_big:
+                form.add_error(
+                    "files",
+                    f"Larger than the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit: {', '.join(too_big)}",
+                )
+            else:
+                topic = form.cleaned_data["topic"]
+                report = importing.documents_import(
+                    files=[
+                        importing.InputFile(name=upload.name or "upload", data=upload.read())
+                        for upload in uploads
+                    ],
+                    topic=topic.slug if topic else None,
+                    dry_run=form.cleaned_data["dry_run"],
+                    author=request.user,  # type: ignore[arg-type]
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import questions",
+            "form": form,
+            "report": report.as_dict() if report else None,
+            "dry_run": report.dry_run if report else False,
+        }
+        return TemplateResponse(request, "admin/catalog/question/import.html", context)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Question]:
         return Question.all_objects.select_related("topic")

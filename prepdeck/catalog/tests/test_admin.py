@@ -1,0 +1,53 @@
+"""The admin's import page: upload, dry-run report, then a real import."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from prepdeck.accounts.tests.factories import make_user
+from prepdeck.catalog.models import Question
+from prepdeck.catalog.tests.test_importing import CSV
+
+pytestmark = pytest.mark.django_db
+
+
+def test_staff_can_dry_run_then_import_an_upload(client: Client) -> None:
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+
+    dry = client.post(
+        "/admin/catalog/question/import/",
+        {"files": SimpleUploadedFile("bank.csv", CSV.encode()), "dry_run": "on"},
+    )
+    assert dry.status_code == 200
+    assert "Dry run: nothing was written" in dry.content.decode()
+    assert Question.all_objects.count() == 0
+
+    real = client.post(
+        "/admin/catalog/question/import/", {"files": SimpleUploadedFile("bank.csv", CSV.encode())}
+    )
+    assert real.status_code == 200
+    assert "<h2>Imported</h2>" in real.content.decode()
+    assert Question.all_objects.count() == 2
+
+
+def test_a_bad_upload_shows_file_and_line_and_writes_nothing(client: Client) -> None:
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+
+    response = client.post(
+        "/admin/catalog/question/import/",
+        {"files": SimpleUploadedFile("x.csv", b"question,answer\n,empty\n")},
+    )
+
+    assert "x.csv:2: the question cell is empty" in response.content.decode()
+    assert Question.all_objects.count() == 0
+
+
+def test_the_import_page_needs_staff(client: Client) -> None:
+    client.force_login(make_user())
+
+    response = client.get("/admin/catalog/question/import/")
+
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
