@@ -9,7 +9,6 @@ from django.urls import URLPattern, path
 
 from prepdeck.catalog import importing
 from prepdeck.catalog.importers.base import MAX_FILE_BYTES
-
 from prepdeck.catalog.models import CodeExample, Question, QuestionRevision, Source, Tag, Topic
 
 
@@ -65,7 +64,7 @@ class MultipleFileField(forms.FileField):
 
 
 class ImportForm(forms.Form):
-    files = MultipleFileField(
+    documents = MultipleFileField(
         help_text="Markdown, CSV/TSV or a PrepDeck JSON export.",
     )
     topic = forms.ModelChoiceField(
@@ -109,7 +108,7 @@ class QuestionAdmin(admin.ModelAdmin):
         form = ImportForm(request.POST or None, request.FILES or None)
         report = None
         if request.method == "POST" and form.is_valid():
-            uploads = form.cleaned_data["files"]
+            uploads = form.cleaned_data["documents"]
             too_big = [upload.name for upload in uploads if (upload.size or 0) > MAX_FILE_BYTES]
             if too_big:
                 form.add_error(

@@ -18,14 +18,14 @@ def test_staff_can_dry_run_then_import_an_upload(client: Client) -> None:
 
     dry = client.post(
         "/admin/catalog/question/import/",
-        {"files": SimpleUploadedFile("bank.csv", CSV.encode()), "dry_run": "on"},
+        {"documents": SimpleUploadedFile("bank.csv", CSV.encode()), "dry_run": "on"},
     )
     assert dry.status_code == 200
     assert "Dry run: nothing was written" in dry.content.decode()
     assert Question.all_objects.count() == 0
 
     real = client.post(
-        "/admin/catalog/question/import/", {"files": SimpleUploadedFile("bank.csv", CSV.encode())}
+        "/admin/catalog/question/import/", {"documents": SimpleUploadedFile("bank.csv", CSV.encode())}
     )
     assert real.status_code == 200
     assert "<h2>Imported</h2>" in real.content.decode()
@@ -37,7 +37,7 @@ def test_a_bad_upload_shows_file_and_line_and_writes_nothing(client: Client) -> 
 
     response = client.post(
         "/admin/catalog/question/import/",
-        {"files": SimpleUploadedFile("x.csv", b"question,answer\n,empty\n")},
+        {"documents": SimpleUploadedFile("x.csv", b"question,answer\n,empty\n")},
     )
 
     assert "x.csv:2: the question cell is empty" in response.content.decode()
