@@ -140,6 +140,18 @@ def _resolve(module: str, name: str | None) -> str | None:
     return f"{module} has no {name}"
 
 
+_VERSION_LABEL = re.compile(r"#[^\n]*\bDjango\s+(\d+)\.(\d+)\+?", re.IGNORECASE)
+
+
+def _written_for_newer_django(code: str) -> bool:
+    """Whether a comment labels the code as for a Django newer than the installed one (e.g. '# Django 6.0+'),
+    in which case its imports are not expected to resolve here."""
+    import django
+
+    installed = django.VERSION[:2]
+    return any((int(major), int(minor)) > installed for major, minor in _VERSION_LABEL.findall(code))
+
+
 def _code_findings(file: str, block: Block) -> list[Finding]:
     if not _looks_like_python(block):
         return []
@@ -164,7 +176,7 @@ def _code_findings(file: str, block: Block) -> list[Finding]:
         elif isinstance(node, ast.Import):
             pairs = [(alias.name, None) for alias in node.names]
         for module, name in pairs:
-            if module.split(".")[0] not in CHECKED_PACKAGES:
+            if module.split(".")[0] not in CHECKED_PACKAGES or _written_for_newer_django(block.text):
                 continue
             problem = _resolve(module, name)
             if problem:

@@ -97,3 +97,16 @@ def test_history_is_recognised_across_a_wrapped_sentence() -> None:
     assert _rules(
         "Set\nSTATICFILES_STORAGE to the manifest storage. Old settings were removed elsewhere."
     ) == [(2, "DJ005")]
+
+
+def test_code_labelled_for_a_newer_django_is_not_import_checked() -> None:
+    newer = "# settings.py (Django 6.0+)\nfrom django.utils.csp import CSP\n"
+    unlabelled = "from django.utils.csp import CSP\n"
+
+    assert lint_code("f", newer) == []
+    assert [finding.rule for finding in lint_code("f", unlabelled)] == ["IMP001"]
+
+
+def test_only_djangos_removed_utc_alias_is_flagged() -> None:
+    assert lint_code("f", "from datetime import timezone\nstamp = timezone.utc\n") == []
+    assert [f.rule for f in lint_code("f", "from django.utils.timezone import utc\n")] == ["DJ017", "IMP001"]
