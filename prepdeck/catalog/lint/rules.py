@@ -134,7 +134,7 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "DJ017",
-        r"\btimezone\.utc\b",
+        r"django\.utils\.timezone\.utc\b|from\s+django\.utils\.timezone\s+import\s+[^\n]*\butc\b",
         "django.utils.timezone.utc was removed in Django 5.0.",
         "Use datetime.timezone.utc (or datetime.UTC).",
         code_only=True,
