@@ -49,3 +49,63 @@ def test_the_bundled_bank_loads_and_reloading_changes_nothing() -> None:
     assert first.created == len(QUESTIONS)
     assert (second.created, second.updated, second.unchanged) == (0, 0, len(QUESTIONS))
     assert Question.objects.filter(status="published").count() == len(QUESTIONS)
+
+
+# The bank's promised scope (issue "The bundled question bank"): minimum questions per topic.
+MINIMUM_QUESTIONS = {
+    "django-core": 15,
+    "django-models": 15,
+    "django-orm": 25,
+    "django-transactions": 8,
+    "django-views-urls": 10,
+    "django-templates": 8,
+    "django-forms": 8,
+    "django-auth": 10,
+    "django-middleware": 6,
+    "django-signals": 6,
+    "django-caching": 8,
+    "django-security": 10,
+    "django-async": 10,
+    "django-testing": 15,
+    "drf-serializers": 12,
+    "drf-views": 10,
+    "drf-auth-permissions": 12,
+    "drf-pagination-filtering": 8,
+    "drf-testing": 6,
+    "celery": 10,
+}
+
+
+def test_every_topic_has_its_minimum_number_of_questions() -> None:
+    counts = Counter(question["topic"] for question in QUESTIONS)
+
+    short = {topic: counts[topic] for topic, minimum in MINIMUM_QUESTIONS.items() if counts[topic] < minimum}
+    assert short == {}
+
+
+def test_the_bank_as_a_whole_meets_its_scope() -> None:
+    postgresql = sum(1 for question in QUESTIONS if question["topic"].startswith("postgresql-"))
+    runnable = sum(1 for q in QUESTIONS for example in q.get("code_examples", []) if example.get("runnable"))
+    with_distractors = sum(1 for question in QUESTIONS if question.get("distractors"))
+
+    assert len(QUESTIONS) >= 320
+    assert postgresql >= 30
+    assert runnable >= 80
+    assert with_distractors >= 150
+
+
+def test_no_two_questions_would_be_merged_by_the_importer() -> None:
+    from prepdeck.catalog.matching import group_duplicates
+
+    groups = group_duplicates([q["prompt"] for q in QUESTIONS], [q["short_answer"] for q in QUESTIONS])
+
+    merged = [[QUESTIONS[index]["key"] for index in group] for group in groups.exact + groups.near]
+    assert merged == []
+
+
+def test_the_linter_finds_nothing_in_the_bank(capsys: pytest.CaptureFixture[str]) -> None:
+    from django.core.management import call_command
+
+    call_command("lint", "--bank")
+
+    assert capsys.readouterr().out.strip() == "0 finding(s)."
