@@ -299,7 +299,10 @@ def _write(
 
     sources = []
     for index, entry in enumerate(entries):
-        pk = question_for[merged_into.get(index, index)]
+        root = index
+        while root in merged_into:  # an exact copy of an item that itself merged into a near duplicate
+            root = merged_into[root]
+        pk = question_for[root]
         identity = (pk, entry.document, entry.item.line_start)
         if identity in known_sources:
             continue

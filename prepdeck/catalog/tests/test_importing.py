@@ -210,3 +210,17 @@ def test_export_command_writes_csv_the_importer_reads(tmp_path: Path) -> None:
     report = importing.documents_import(files=[importing.InputFile(name="out.csv", data=target.read_bytes())])
     assert (report.errors, report.created) == ([], 2)
     assert set(Question.objects.values_list("topic__slug", flat=True)) == {"django-orm", "django-signals"}
+
+
+def test_an_exact_copy_of_a_near_duplicate_joins_the_same_question() -> None:
+    text = (
+        "question,answer\n"
+        "What are Django signals?,One.\n"
+        "What are signals in Django?,Two.\n"
+        "What are signals in Django?,Two.\n"
+    )
+
+    report = importing.documents_import(files=[_csv("s.csv", text)])
+
+    assert (report.created, report.merged_exact, report.merged_near) == (1, 1, 1)
+    assert list(Question.objects.get().sources.values_list("line_start", flat=True)) == [2, 3, 4]
