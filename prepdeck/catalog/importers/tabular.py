@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import Counter
 
-from prepdeck.catalog.importers.base import MAX_FILE_BYTES, ImportFormatError, ParsedDocument, ParsedItem
+from prepdeck.catalog.importers.base import ImportFormatError, ParsedDocument, ParsedItem
+from prepdeck.catalog.importers.text import decode_document
 
 REQUIRED_COLUMNS = ("question", "answer")
 OPTIONAL_COLUMNS = ("topic", "tags", "difficulty", "key_points")
@@ -22,33 +22,9 @@ def _split(cell: str, separators: tuple[str, ...]) -> list[str]:
     return [cell.strip()] if cell.strip() else []
 
 
-def _decode(name: str, data: bytes) -> tuple[str, Counter[str]]:
-    repairs: Counter[str] = Counter()
-    if not data.strip():
-        raise ImportFormatError(name, "the file is empty", line=1)
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportFormatError(name, f"larger than the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit")
-    if data.startswith(b"\xef\xbb\xbf"):
-        repairs["bom"] += 1
-        data = data[3:]
-    if b"\x00" in data:
-        raise ImportFormatError(
-            name, "binary data, not a text file", line=data.count(b"\n", 0, data.index(b"\x00")) + 1
-        )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise ImportFormatError(name, "not UTF-8 text (save the file as UTF-8)", line=line) from None
-    if "\r" in text:
-        repairs["crlf"] += 1
-    return text, repairs
-
-
 def parse_tabular(name: str, data: bytes) -> ParsedDocument:
     """Parse a CSV (comma, semicolon) or TSV file whose first row names the columns (any case, any order)."""
-    text, repairs = _decode(name, data)
-    notes: list[str] = []
+    text, repairs, notes = decode_document(name, data)
     sample = text[:4096]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
