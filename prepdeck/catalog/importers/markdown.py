@@ -71,7 +71,7 @@ _QUESTION_PREFIX = re.compile(
 )
 _BOLD_LINE = re.compile(r"^ {0,3}(?:(?:[-*+]|\d{1,4}[.)]) +)?(?:\*\*|__)\S.*(?:\*\*|__) *:? *$")
 _NUMBERED_TITLE = re.compile(
-    r"^(?:(?:(?i:question)|Q) ?(?P<question_number>\d{1,4})\s*[:.)-]|(?P<number>\d{1,4})[.)])\s*(?P<rest>\S.*)$"
+    r"^(?:(?:(?i:question)|Q) ?(?P<question_number>\d{1,4})\s*[:.)-]|(?P<number>\d{1,4})[.)])\s+(?P<rest>\S.*)$"
 )
 _NUMBERED_LINE = re.compile(r"^(?P<number>\d{1,4})[.)] +(?P<title>\S.*)$")
 _EMOJI_SECTION_LINE = re.compile(r"^\S+ +\d{1,3}[.)] +\S")
@@ -550,8 +550,11 @@ def _details_blocks(lines: Sequence[Line]) -> list[tuple[int, int]]:
         if line.kind is Kind.TEXT and _DETAILS_OPEN.search(line.text):
             end = next_close[index]
             if end is not None:
-                joined = "\n".join(lines[k].text for k in range(index, end + 1) if lines[k].kind is Kind.TEXT)
-                summary = _SUMMARY.search(joined)
+                # the summary opens the block: look for it in the first few lines only
+                near = range(index, min(end, index + 5) + 1)
+                summary = _SUMMARY.search(
+                    "\n".join(lines[k].text for k in near if lines[k].kind is Kind.TEXT)
+                )
                 if summary:
                     start = index
                     if _GENERIC_SUMMARY.fullmatch(clean_prompt(_HTML_TAG.sub("", summary["summary"]))):
@@ -893,7 +896,8 @@ def _render(content: Sequence[Line]) -> _Answer:
     caption = ""
     for position, line in enumerate(kept):
         if line.kind is Kind.BLANK:
-            rendered.append("")
+            if position == 0 or kept[position - 1].kind is not Kind.BLANK:  # one blank line is enough
+                rendered.append("")
         elif line.kind is Kind.TEXT:
             text = line.text.strip() if line.synthetic else line.text[min(base, line.indent) :].rstrip()
             following = kept[position + 1] if position + 1 < len(kept) else None
@@ -908,9 +912,9 @@ def _render(content: Sequence[Line]) -> _Answer:
             rendered.append(text)
         elif line.kind is Kind.OPEN:
             assert line.fence is not None
+            caption = _caption(rendered)
             rendered.append(" " * max(0, line.fence.indent - base) + "`" * line.fence.ticks + line.fence.info)
             code = []
-            caption = _caption(rendered[:-1])
         elif line.kind is Kind.CODE:
             assert line.fence is not None
             rendered.append(line.text[min(base, line.indent) :].rstrip())
@@ -928,7 +932,6 @@ def _render(content: Sequence[Line]) -> _Answer:
                 )
             code = []
     markdown = "\n".join(rendered).strip("\n")
-    markdown = re.sub(r"\n{3,}", "\n\n", markdown)
     numbers = [line.number for line in kept if line.kind is not Kind.BLANK]
     flags: list[str] = []
     if kept and all(line.kind in (Kind.OPEN, Kind.CODE, Kind.CLOSE, Kind.BLANK) for line in kept):
@@ -944,6 +947,8 @@ def _caption(rendered: list[str]) -> str:
     """The line introducing a code block ("**Example:**", "- Define a model:"), as plain text."""
     for text in reversed(rendered[-3:]):
         if text.strip():
+            if not text.rstrip().endswith((*_COLONS, "*")):
+                return ""
             value = _strip_emphasis(text).strip()
             if not value.endswith(_COLONS) or value.startswith("`"):
                 return ""
@@ -1262,13 +1267,21 @@ def _flag_splices(parsed: list[tuple[_Candidate, ParsedItem]]) -> None:
         later = positions.get(previous + 1, [])
         after = bisect.bisect_right(later, index)
         resume = later[after] if after < len(later) else None
-        foreign = labels[index:resume] if resume is not None else []
-        if resume is not None and all(value is not None and value > previous + 1 for value in foreign):
+        if resume is not None and _all_above(labels, index, resume, previous + 1):
             _add_flags(parsed[index - 1][1], "suspect_splice")
             _add_flags(parsed[resume - 1][1], "suspect_splice", "truncated")
             index = resume
         else:
             index += 1
+
+
+def _all_above(labels: Sequence[int | None], start: int, stop: int, floor: int) -> bool:
+    """Whether every label in ``labels[start:stop]`` is a number greater than ``floor``."""
+    for position in range(start, stop):
+        value = labels[position]
+        if value is None or value <= floor:
+            return False
+    return True
 
 
 def _add_flags(item: ParsedItem, *flags: str) -> None:

@@ -1,7 +1,7 @@
 """The Markdown importer: one small hand-written fixture per dialect and repair, properties, and the seeds.
 
 The fixtures are written for these tests (no seed sentence is copied); each one imitates the *shape* of a
-convention found in the seed corpus (``/tmp/prepdeck/seed_dialects.md``, cited as "spec §n") or a common
+convention found in the seed corpus (the importer spec ``seed_dialects.md``, cited as "spec §n") or a common
 convention beyond it. The end-to-end test at the bottom runs the five real seed documents.
 """
 
@@ -524,6 +524,61 @@ def test_difficulty_lines_and_notes_set_the_difficulty_and_leave_the_answer() ->
     ]
 
 
+@pytest.mark.parametrize(
+    "filler",
+    [
+        "Hope this helps with your preparation!",
+        "Let me know if you want more questions on this topic.",
+        "Feel free to ask for a deeper dive.",
+        "Here are 10 tricky Rust interview questions:",
+        "Perfect! On to the next batch 🚀",
+        "You’re doing great! Only a few left.",
+        "Let's keep the momentum going!",
+        "These are just a few of the things an interviewer may ask.",
+        "This comprehensive guide covers every topic above.",
+    ],
+)
+def test_chatbot_filler_lines_are_dropped_and_counted(filler: str) -> None:
+    document = _parse(
+        f"""
+        {filler}
+
+        ### 1. What is ownership?
+        Each value has a single owner.
+
+        {filler}
+        """
+    )
+
+    (item,) = document.items
+    assert (item.answer, item.line_end) == ("Each value has a single owner.", 4)
+    assert document.repairs == {"filler": 2}
+
+
+def test_blank_lines_inside_code_are_kept() -> None:
+    # outside code, two blank lines end the answer (spec §1.3); inside code they are content
+    document = _parse(
+        f"""
+        ### 1. How are top-level functions separated?
+
+        By two blank lines:
+
+        {FENCE}python
+        def first():
+            pass
+
+
+        def second():
+            pass
+        {FENCE}
+        """
+    )
+
+    assert document.items[0].answer == (
+        f"By two blank lines:\n\n{FENCE}python\ndef first():\n    pass\n\n\ndef second():\n    pass\n{FENCE}"
+    )
+
+
 # -- documents pasted together, fence repairs, flags ----------------------------------------------------
 
 
@@ -1013,6 +1068,14 @@ def test_seed_004_code_only_answers(seeds: dict[str, ParsedDocument]) -> None:
         "advanced",
     )
     assert document.repairs == {"filler": 1}
+
+
+def test_seed_code_blocks(seeds: dict[str, ParsedDocument]) -> None:
+    # every fenced block becomes a code example: 154 in 000 (§1.7), 444 in 001 after the two repaired
+    # left-open fences (§2.6), 25 in 002 after the §3.3 repairs, 14 in 003 (§4.4), 28 in 004 (§5.3)
+    counts = {key: sum(len(item.code_examples) for item in document.items) for key, document in seeds.items()}
+
+    assert counts == {"000": 154, "001": 444, "002": 25, "003": 14, "004": 28}
 
 
 def test_seeds_are_clean_balanced_and_fast(seeds: dict[str, ParsedDocument]) -> None:
