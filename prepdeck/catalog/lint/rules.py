@@ -34,7 +34,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "DJ001",
         r"\bSECURE_BROWSER_XSS_FILTER\b",
-        "SECURE_BROWSER_XSS_FILTER does nothing since Django 3.0 (the X-XSS-Protection header is obsolete).",
+        "SECURE_BROWSER_XSS_FILTER was removed in Django 4.0; the X-XSS-Protection header it set is obsolete.",
         "Remove it; use a Content-Security-Policy instead (built in from Django 6.0).",
     ),
     _rule(
