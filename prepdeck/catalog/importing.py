@@ -127,15 +127,22 @@ class _ExistingIndex:
 
     def __init__(self) -> None:
         self.by_key: dict[str, int] = {}
+        self.labels: dict[int, str] = {}
+        self.prompts: dict[int, str] = {}
         self.by_token: dict[str, list[tuple[tuple[str, ...], int]]] = defaultdict(list)
         for pk, key, prompt in Question.objects.values_list("pk", "key", "prompt").iterator(chunk_size=2000):
             self.by_key[key] = pk
-            self.add(pk, prompt)
+            self.add(pk, prompt, key=key)
 
-    def add(self, pk: int, prompt: str) -> None:
+    def add(self, pk: int, prompt: str, *, key: str) -> None:
+        self.labels[pk] = f"bank:{key} {prompt[:100]}"
+        self.prompts[pk] = matching.normalize_text(prompt)
         core = matching.prompt_core(prompt)
         for token in core:
             self.by_token[token].append((core, pk))
+
+    def same_prompt(self, pk: int, prompt: str) -> bool:
+        return self.prompts.get(pk) == matching.normalize_text(prompt)
 
     def find(self, prompt: str) -> int | None:
         core = matching.prompt_core(prompt)
@@ -252,8 +259,11 @@ def _write(
         pk = existing.by_key.get(key)
         if pk is None and not entry.item.needs_question:
             pk = existing.find(entry.item.prompt)
-            if pk is not None:
-                report.merged_near += 1
+        already_imported = pk is not None and (pk, entry.document, entry.item.line_start) in known_sources
+        if pk is not None and not already_imported and not existing.same_prompt(pk, entry.item.prompt):
+            # A rewording of a question already in the bank: merged, and listed so an editor can check it.
+            report.merged_near += 1
+            report.near_duplicate_groups.append([existing.labels[pk], entry.label])
         if pk is None:
             question = Question.objects.create(
                 key=key,
@@ -290,7 +300,7 @@ def _write(
             pk = question.pk
             existing.by_key[key] = pk
             if not entry.item.needs_question:
-                existing.add(pk, entry.item.prompt)
+                existing.add(pk, entry.item.prompt, key=key)
             if entry.item.needs_question:
                 report.drafts += 1
             else:

@@ -224,3 +224,18 @@ def test_an_exact_copy_of_a_near_duplicate_joins_the_same_question() -> None:
 
     assert (report.created, report.merged_exact, report.merged_near) == (1, 1, 1)
     assert list(Question.objects.get().sources.values_list("line_start", flat=True)) == [2, 3, 4]
+
+
+def test_a_rewording_of_a_bank_question_merges_and_is_listed_for_review() -> None:
+    importing.documents_import(files=[_csv()])
+    signals = Question.objects.get(prompt="What are Django signals?")
+
+    report = importing.documents_import(
+        files=[_csv("more.csv", "question,answer\nExplain signals in Django.,Hooks.\n")]
+    )
+
+    assert (report.created, report.merged_near) == (0, 1)
+    assert report.near_duplicate_groups == [
+        [f"bank:{signals.key} What are Django signals?", "more.csv:2 Explain signals in Django."]
+    ]
+    assert signals.sources.count() == 3
