@@ -22,7 +22,9 @@ from django.utils import timezone
 from prepdeck.accounts.models import User
 from prepdeck.catalog import matching, services, topic_rules
 from prepdeck.catalog.importers.base import ImportFormatError, ParsedDocument, ParsedItem
+from prepdeck.catalog.importers.markdown import parse_markdown
 from prepdeck.catalog.importers.ownjson import parse_export
+from prepdeck.catalog.importers.tabular import parse_tabular
 from prepdeck.catalog.lint.checks import lint_markdown
 from prepdeck.catalog.models import CodeExample, Question, QuestionStatus, Source, Topic
 
@@ -76,18 +78,16 @@ def detect_format(name: str, data: bytes) -> str:
     return "markdown"
 
 
-def parse_file(file: InputFile, *, file_format: ImportFormat | str = "auto") -> ParsedDocument:
-    """Run the right parser; raises ``ImportFormatError`` naming the file (and line) it cannot read."""
-    chosen = detect_format(file.name, file.data) if file_format == "auto" else file_format
-    if chosen == "markdown":
-        from prepdeck.catalog.importers.markdown import parse_markdown
+def parse_file(file: InputFile, *, file_format: str) -> ParsedDocument:
+    """Run the parser for ``file_format`` (as chosen by ``detect_format`` or the caller).
 
+    Raises ``ImportFormatError`` naming the file (and line) it cannot read.
+    """
+    if file_format == "markdown":
         return parse_markdown(file.name, file.data)
-    if chosen == "csv":
-        from prepdeck.catalog.importers.tabular import parse_tabular
-
+    if file_format == "csv":
         return parse_tabular(file.name, file.data)
-    raise ImportFormatError(file.name, f"importing {chosen} files is not supported yet")
+    raise ImportFormatError(file.name, f"importing {file_format} files is not supported yet")
 
 
 @dataclass

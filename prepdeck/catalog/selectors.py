@@ -37,3 +37,12 @@ def questions_for_export(*, topic: str | None = None, status: str | None = None)
     if status:
         queryset = queryset.filter(status=status)
     return queryset
+
+
+def topic_exists(*, slug: str) -> bool:
+    return Topic.objects.filter(slug=slug).exists()
+
+
+def topics_in_tree_order() -> QuerySet[Topic]:
+    """Every topic with its parent, in display order (one query)."""
+    return Topic.objects.select_related("parent").order_by("order", "slug")

@@ -10,7 +10,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from prepdeck.catalog.models import Question, Topic
+from prepdeck.catalog import selectors
+from prepdeck.catalog.models import Question
 from prepdeck.catalog.services import CODE_FIELDS, CONTENT_FIELDS
 
 EXPORT_FORMAT = "prepdeck-export/1"
@@ -50,7 +51,7 @@ def export_json(questions: Iterable[Question]) -> str:
             "parent": topic.parent.slug if topic.parent else None,
             "order": topic.order,
         }
-        for topic in Topic.objects.select_related("parent").order_by("order", "slug")
+        for topic in selectors.topics_in_tree_order()
     ]
     document = {
         "format": EXPORT_FORMAT,

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from prepdeck.catalog import selectors
 from prepdeck.catalog.exporters import data
-from prepdeck.catalog.models import QuestionStatus, Topic
+from prepdeck.catalog.models import QuestionStatus
 
 
 class Command(BaseCommand):
@@ -31,7 +31,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["topic"] and not Topic.objects.filter(slug=options["topic"]).exists():
+        if options["topic"] and not selectors.topic_exists(slug=options["topic"]):
             raise CommandError(f"unknown topic {options['topic']!r}")
         questions = list(selectors.questions_for_export(topic=options["topic"], status=options["status"]))
         text = data.export_json(questions) if options["format"] == "json" else data.export_csv(questions)
