@@ -8,7 +8,6 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 
 from prepdeck.catalog import importing
-from prepdeck.catalog.importers.base import MAX_FILE_BYTES
 from prepdeck.catalog.models import CodeExample, Question, QuestionRevision, Source, Tag, Topic
 
 
@@ -109,11 +108,12 @@ class QuestionAdmin(admin.ModelAdmin):
         report = None
         if request.method == "POST" and form.is_valid():
             uploads = form.cleaned_data["documents"]
-            too_big = [upload.name for upload in uploads if (upload.size or 0) > MAX_FILE_BYTES]
+            limit = importing.largest_file_bytes()
+            too_big = [upload.name for upload in uploads if (upload.size or 0) > limit]
             if too_big:
                 form.add_error(
-                    "files",
-                    f"Larger than the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit: {', '.join(too_big)}",
+                    "documents",
+                    f"Larger than the {limit // (1024 * 1024)} MiB limit: {', '.join(too_big)}",
                 )
             else:
                 topic = form.cleaned_data["topic"]

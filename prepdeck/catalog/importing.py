@@ -21,9 +21,10 @@ from django.utils import timezone
 
 from prepdeck.accounts.models import User
 from prepdeck.catalog import matching, services, topic_rules
-from prepdeck.catalog.importers.base import ImportFormatError, ParsedDocument, ParsedItem
+from prepdeck.catalog.importers.anki import parse_apkg
+from prepdeck.catalog.importers.base import MAX_FILE_BYTES, ImportFormatError, ParsedDocument, ParsedItem
 from prepdeck.catalog.importers.markdown import parse_markdown
-from prepdeck.catalog.importers.ownjson import parse_export
+from prepdeck.catalog.importers.ownjson import MAX_EXPORT_BYTES, parse_export
 from prepdeck.catalog.importers.tabular import parse_tabular
 from prepdeck.catalog.lint.checks import lint_markdown
 from prepdeck.catalog.models import CodeExample, Question, QuestionStatus, Source, Topic
@@ -66,6 +67,11 @@ class ImportReport:
         }
 
 
+def largest_file_bytes() -> int:
+    """The size above which no importer accepts a file (our own JSON export has the largest limit)."""
+    return max(MAX_FILE_BYTES, MAX_EXPORT_BYTES)
+
+
 def detect_format(name: str, data: bytes) -> str:
     """Pick a parser from the file name, then from the first bytes."""
     suffix = PurePath(name).suffix.lower()
@@ -87,7 +93,9 @@ def parse_file(file: InputFile, *, file_format: str) -> ParsedDocument:
         return parse_markdown(file.name, file.data)
     if file_format == "csv":
         return parse_tabular(file.name, file.data)
-    raise ImportFormatError(file.name, f"importing {file_format} files is not supported yet")
+    if file_format == "apkg":
+        return parse_apkg(file.name, file.data)
+    raise ImportFormatError(file.name, f"unknown import format {file_format!r}")
 
 
 @dataclass
@@ -212,7 +220,8 @@ def documents_import(
             # Our own export carries keys, so every entry is either new or an exact match by key.
             report.created += upserted.created
             report.merged_exact += upserted.updated + upserted.unchanged
-        _write(entries, report=report, topic=topic, author=author, progress=progress)
+        if entries:
+            _write(entries, report=report, topic=topic, author=author, progress=progress)
         if dry_run:
             transaction.set_rollback(True)
     return report

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.db.models import F
@@ -24,7 +25,10 @@ from prepdeck.catalog.models import (
     Topic,
 )
 from prepdeck.core.bootstrap import Writer
+from prepdeck.core.bulk import bulk_insert_rows
 from prepdeck.core.exceptions import Conflict, InvalidInput, NotFound
+
+_T = TypeVar("_T")
 
 # Fields a revision records and a restore puts back.
 CONTENT_FIELDS = (
@@ -213,7 +217,7 @@ def _entry_content(entry: dict[str, Any]) -> dict[str, Any]:
         "difficulty": entry.get("difficulty", Difficulty.UNKNOWN),
         "status": entry.get("status", QuestionStatus.PUBLISHED),
         "topic": entry["topic"],
-        "tags": sorted(set(entry.get("tags", []))),
+        "tags": sorted({slug.strip().lower() for slug in entry.get("tags", []) if slug.strip()}),
         "code_examples": [
             {name: example.get(name, False if name == "runnable" else "") for name in CODE_FIELDS}
             for example in entry.get("code_examples", [])
@@ -238,89 +242,226 @@ def questions_upsert(
     Unchanged questions are not touched, so applying the same entries twice changes nothing; a changed
     question keeps its id (and so users' progress) and gets a new version and revision. Sources in an
     entry are added when the question does not have them yet. Call inside a transaction.
+
+    Every write is a bulk statement, so the number of queries grows with the number of batches, not of
+    questions: a 50,000-question export is applied in a few hundred statements.
     """
     report = UpsertReport()
-    topics = {topic.slug: topic for topic in Topic.objects.all()}
-    existing = {
-        question.key: question
-        for question in Question.all_objects.filter(key__in=[entry["key"] for entry in entries])
-        .select_related("topic")
-        .prefetch_related("tags", "code_examples", "follow_ups")
-    }
-    known_sources = set(
-        Source.objects.filter(question__key__in=list(existing)).values_list(
-            "question_id", "document", "line_start"
-        )
-    )
-    # Follow-ups point at other keys, so they are written once every question exists.
-    touched: list[tuple[Question, list[str], bool]] = []
-    new_sources: list[Source] = []
+    topics = dict(Topic.objects.values_list("slug", "pk"))
     now = timezone.now()
+    keys = [entry["key"] for entry in entries]
+    stored = _stored_questions(keys)
+
+    # Rows to insert, and updated questions; both with the content their revision records.
+    created: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    changed: list[tuple[Question, dict[str, Any]]] = []
+    follow_ups_of: dict[str, list[str]] = {}
     for entry in entries:
         content = _entry_content(entry)
-        follow_ups = content.pop("follow_ups")
-        question = existing.get(entry["key"])
+        follow_ups_of[entry["key"]] = content.pop("follow_ups")
         scalar = {name: content[name] for name in CONTENT_FIELDS}
-        extra = {"needs_question": bool(entry.get("needs_question", False))}
-        changed = True
-        if question is None:
-            published_at = now if scalar["status"] == QuestionStatus.PUBLISHED else None
-            question = Question.objects.create(
-                key=entry["key"],
-                topic=topics[entry["topic"]],
-                published_at=published_at,
-                author=author,
+        needs_question = bool(entry.get("needs_question", False))
+        current = stored.get(entry["key"])
+        if current is None:
+            row = {
+                "key": entry["key"],
+                "topic_id": topics[entry["topic"]],
+                "published_at": now if scalar["status"] == QuestionStatus.PUBLISHED else None,
+                "needs_question": needs_question,
+                "author_id": author.pk if author else None,
+                "created_at": now,
+                "updated_at": now,
+                "version": 1,
                 **scalar,
-                **extra,
+            }
+            created.append((row, content))
+            continue
+        if current.content == content and current.live and current.needs_question == needs_question:
+            report.unchanged += 1
+            continue
+        question = Question(
+            pk=current.pk,
+            key=entry["key"],
+            topic_id=topics[entry["topic"]],
+            needs_question=needs_question,
+            deleted_at=None,
+            version=current.version + 1,
+            updated_at=now,
+            **scalar,
+        )
+        changed.append((question, content))
+        report.keys_updated.append(question.key)
+
+    created_ids = bulk_insert_rows(Question, [row for row, _ in created])
+    Question.all_objects.bulk_update(
+        [question for question, _ in changed],
+        [*CONTENT_FIELDS, "topic", "needs_question", "deleted_at", "version", "updated_at"],
+        batch_size=_WRITE_BATCH,
+    )
+    report.created, report.updated = len(created), len(changed)
+    # (id, key, version, content) of every question written
+    written = [
+        (pk, row["key"], 1, content) for pk, (row, content) in zip(created_ids, created, strict=True)
+    ] + [(question.pk, question.key, question.version, content) for question, content in changed]
+    _replace_tags_and_code(written, replace=[question.pk for question, _ in changed])
+
+    # Follow-ups point at other keys, so they are written once every question exists.
+    pk_of = {key: current.pk for key, current in stored.items()}
+    pk_of.update((key, pk) for pk, key, _, _ in written)
+    missing = sorted({key for wanted_keys in follow_ups_of.values() for key in wanted_keys} - set(pk_of))
+    for batch in _batches(missing):
+        pk_of.update(Question.all_objects.filter(key__in=batch).values_list("key", "pk"))
+    follow_up_rows: list[dict[str, int]] = []
+    reset: list[int] = []
+    final_follow_ups: dict[int, list[str]] = {}
+    for key, wanted_keys in follow_ups_of.items():
+        pk = pk_of[key]
+        wanted = {pk_of[other]: other for other in wanted_keys if other in pk_of and pk_of[other] != pk}
+        final_follow_ups[pk] = sorted(wanted.values())
+        current = stored.get(key)
+        if current is not None:
+            if set(wanted) == current.follow_up_ids:
+                continue
+            reset.append(pk)
+        follow_up_rows.extend({"from_question_id": pk, "to_question_id": other} for other in wanted)
+    for ids in _batches(reset):
+        Question.follow_ups.through.objects.filter(from_question_id__in=ids).delete()
+    bulk_insert_rows(Question.follow_ups.through, follow_up_rows)
+
+    known_sources: set[tuple[int, str, int | None]] = set()
+    for batch in _batches(keys):
+        known_sources.update(
+            Source.objects.filter(question__key__in=batch).values_list(
+                "question_id", "document", "line_start"
             )
-            _apply_content(question, content)
-            report.created += 1
-        else:
-            current = question_snapshot(question)
-            current.pop("follow_ups")
-            if (
-                current == content
-                and question.deleted_at is None
-                and question.needs_question == extra["needs_question"]
-            ):
-                report.unchanged += 1
-                changed = False
-            else:
-                Question.all_objects.filter(pk=question.pk).update(
-                    **scalar,
-                    **extra,
-                    topic=topics[entry["topic"]],
-                    deleted_at=None,
-                    version=F("version") + 1,
-                    updated_at=now,
-                )
-                question.refresh_from_db()
-                _apply_content(question, content)
-                report.updated += 1
-                report.keys_updated.append(question.key)
+        )
+    new_sources: list[dict[str, Any]] = []
+    for entry in entries:
+        pk = pk_of[entry["key"]]
         for source in entry.get("sources", []):
-            identity = (question.pk, source["document"], source.get("line_start"))
+            identity = (pk, source["document"], source.get("line_start"))
             if identity not in known_sources:
                 known_sources.add(identity)
                 new_sources.append(
-                    Source(
-                        question=question,
+                    {
+                        "question_id": pk,
+                        "imported_at": now,
                         **{name: source.get(name) or _SOURCE_DEFAULTS[name] for name in _SOURCE_DEFAULTS},
-                    )
+                    }
                 )
-        touched.append((question, follow_ups, changed))
-    Source.objects.bulk_create(new_sources)
-
-    by_key = {question.key: question for question, _, _ in touched}
-    missing = {key for _, follow_ups, _ in touched for key in follow_ups} - set(by_key)
-    by_key.update({question.key: question for question in Question.all_objects.filter(key__in=missing)})
-    for question, follow_ups, changed in touched:
-        wanted_ids = {by_key[key].pk for key in follow_ups if key in by_key}
-        if wanted_ids != {other.pk for other in question.follow_ups.all()}:
-            question.follow_ups.set(wanted_ids)
-        if changed:
-            _record_revision(question, author=author, summary=revision_summary)
+    bulk_insert_rows(Source, new_sources)
+    bulk_insert_rows(
+        QuestionRevision,
+        [
+            {
+                "question_id": pk,
+                "version": version,
+                "snapshot": {**content, "follow_ups": final_follow_ups[pk]},
+                "author_id": author.pk if author else None,
+                "summary": revision_summary,
+                "created_at": now,
+            }
+            for pk, _, version, content in written
+        ],
+    )
     return report
+
+
+@dataclass
+class _Stored:
+    """A question as stored, in the shape of ``_entry_content`` (without follow-ups) for comparison."""
+
+    pk: int
+    version: int
+    live: bool
+    needs_question: bool
+    content: dict[str, Any]
+    follow_up_ids: set[int] = field(default_factory=set)
+
+
+def _stored_questions(keys: list[str]) -> dict[str, _Stored]:
+    """The questions with these keys, read as plain rows (five queries a batch, no model instances).
+
+    The rows are locked (``SELECT ... FOR UPDATE`` on PostgreSQL), so a concurrent edit cannot slip in
+    between the comparison and the write.
+    """
+    stored: dict[str, _Stored] = {}
+    for batch in _batches(keys):
+        rows = (
+            Question.all_objects.filter(key__in=batch)
+            .select_for_update(of=("self",))
+            .values("pk", "key", "version", "deleted_at", "needs_question", "topic__slug", *CONTENT_FIELDS)
+        )
+        by_pk: dict[int, _Stored] = {}
+        for row in rows:
+            content = {name: row[name] for name in CONTENT_FIELDS}
+            content.update(topic=row["topic__slug"], tags=[], code_examples=[])
+            by_pk[row["pk"]] = stored[row["key"]] = _Stored(
+                pk=row["pk"],
+                version=row["version"],
+                live=row["deleted_at"] is None,
+                needs_question=row["needs_question"],
+                content=content,
+            )
+        pks = list(by_pk)
+        for question_id, slug in (
+            Question.tags.through.objects.filter(question_id__in=pks)
+            .order_by("tag__slug")
+            .values_list("question_id", "tag__slug")
+        ):
+            by_pk[question_id].content["tags"].append(slug)
+        for example in (
+            CodeExample.objects.filter(question_id__in=pks)
+            .order_by("order", "pk")
+            .values("question_id", *CODE_FIELDS)
+        ):
+            by_pk[example.pop("question_id")].content["code_examples"].append(example)
+        for from_id, to_id in Question.follow_ups.through.objects.filter(
+            from_question_id__in=pks
+        ).values_list("from_question_id", "to_question_id"):
+            by_pk[from_id].follow_up_ids.add(to_id)
+    return stored
+
+
+_KEY_BATCH = 900  # values in one IN (...): well under SQLite's 32,766 parameters per statement
+_WRITE_BATCH = 1000
+
+
+def _batches(values: list[_T]) -> Iterator[list[_T]]:
+    for start in range(0, len(values), _KEY_BATCH):
+        yield values[start : start + _KEY_BATCH]
+
+
+def _replace_tags_and_code(
+    written: list[tuple[int, str, int, dict[str, Any]]], *, replace: list[int]
+) -> None:
+    """Give written questions exactly the tags and code examples of their content, in bulk."""
+    for batch in _batches(replace):
+        Question.tags.through.objects.filter(question_id__in=batch).delete()
+        CodeExample.objects.filter(question_id__in=batch).delete()
+    slugs = sorted({slug for _, _, _, content in written for slug in content["tags"]})
+    Tag.objects.bulk_create(
+        [Tag(slug=slug) for slug in slugs], ignore_conflicts=True, batch_size=_WRITE_BATCH
+    )
+    tag_ids: dict[str, int] = {}
+    for batch in _batches(slugs):
+        tag_ids.update(Tag.objects.filter(slug__in=batch).values_list("slug", "pk"))
+    bulk_insert_rows(
+        Question.tags.through,
+        [
+            {"question_id": pk, "tag_id": tag_ids[slug]}
+            for pk, _, _, content in written
+            for slug in content["tags"]
+        ],
+    )
+    bulk_insert_rows(
+        CodeExample,
+        [
+            {"question_id": pk, "order": order, **example}
+            for pk, _, _, content in written
+            for order, example in enumerate(content["code_examples"])
+        ],
+    )
 
 
 _SOURCE_DEFAULTS: dict[str, Any] = {

@@ -9,12 +9,14 @@ seed-corpus analysis (``seed_dialects.md`` §7) found necessary:
 1. bytes → clean text (``text.decode_document``: BOM, line endings, mojibake);
 2. line repairs and fence tracking in one pass, because whether a line needs repair depends on
    whether it is inside a fence (``_FenceTracker``);
-3. classification of what is never content: H1 document titles, chatbot filler, ``Difficulty:`` lines;
+3. classification of what is never content: H1 document titles, chatbot filler, and the metadata lines
+   ``Difficulty: hard``, ``Topic: django-orm`` and ``Tags: orm, performance``, which are read instead;
 4. segments: documents pasted together are separated by an H1 or by two or more blank lines;
 5. a dialect per segment, tried from the most to the least specific: answer markers (``**Answer:**``,
    ``A:``, ``Q:`` lines), question headings, numbered lists, and otherwise prose without a question;
 6. items: prompt, answer Markdown (fences balanced and de-indented), code examples, section,
-   difficulty and flags (``truncated``, ``suspect_splice``, ``code_only``).
+   difficulty, tags, key points (a ``Key points:`` list that ends the answer) and flags (``truncated``,
+   ``suspect_splice``, ``code_only``).
 
 Everything here is pure: bytes in, plain data out, so it is tested exhaustively without a database.
 """
@@ -84,6 +86,22 @@ _DIFFICULTY_LINE = re.compile(
     r"^ {0,4}(?:[-*+] +)?[*_]{0,2}(?i:difficulty(?: level)?)[*_]{0,2}\s*[:=-]\s*[*_]{0,2}\s*"
     r"(?P<level>[A-Za-z]+)[*_]{0,2}\.?\s*$"
 )
+
+
+def _metadata_line(label: str, value: str) -> re.Pattern[str]:
+    """A "Label: value" line, bulleted or bold like a Difficulty line."""
+    return re.compile(
+        rf"^ {{0,3}}(?:[-*+] +)?[*_]{{0,2}}(?i:{label})[*_]{{0,2}}\s*[:\uff1a]\s*[*_]{{0,2}}\s*"
+        rf"(?P<value>{value})\.?[*_]{{0,2}}\s*$"
+    )
+
+
+# "Topic: django-orm" and "Tags: orm, performance". The values are narrow (a topic of a few words, tags as
+# slugs), so that prose such as "- Tags: `{% for %}`" stays text.
+_TOPIC_LINE = _metadata_line("topic", r"[^\W_][\w&/+.()-]*(?: [\w&/+.()-]+){0,7}?")
+_TAGS_LINE = _metadata_line("tags?", r"[^\W_][\w-]*(?:\s*[,;]\s*[^\W_][\w-]*)*")
+# "Key points:" (or "**Key points**") followed by a list: the list becomes the item's key points.
+_KEY_POINTS_LINE = re.compile(r"^ {0,3}[*_]{0,2}(?i:key points)[*_]{0,2}\s*[:\uff1a]?\s*[*_]{0,2}\s*$")
 _CONCLUSION_TITLE = re.compile(
     r"^(?:conclusion|summary|in summary|to summarize|wrapping up|final thoughts|key takeaways)\b",
     re.IGNORECASE,
@@ -160,6 +178,7 @@ class Kind(Enum):
     TITLE = "title"  # an H1 document title: separates documents, never content
     FILLER = "filler"  # chatbot glue: dropped
     DIFFICULTY = "difficulty"  # "Difficulty: hard": read, then dropped from the answer
+    METADATA = "metadata"  # "Topic: django-orm", "Tags: orm, performance": read, then dropped likewise
     REMOVED = "removed"  # a stray fence marker: gone, but it still separates the blank lines around it
 
 
@@ -494,9 +513,14 @@ class _FenceTracker:
 # --------------------------------------------------------------------------------------------------
 
 
-def _classify(lines: list[Line], repairs: Counter[str]) -> dict[int, str]:
-    """Mark titles, filler and difficulty lines; return the difficulty named by each difficulty line."""
+def _classify(lines: list[Line], repairs: Counter[str]) -> tuple[dict[int, str], dict[int, tuple[str, str]]]:
+    """Mark titles, filler and metadata lines.
+
+    Returns the difficulty named by each difficulty line and the (field, value) of each topic or tags line,
+    by line index.
+    """
     difficulties: dict[int, str] = {}
+    metadata: dict[int, tuple[str, str]] = {}
     for index, line in enumerate(lines):
         if line.kind is not Kind.TEXT:
             continue
@@ -510,6 +534,12 @@ def _classify(lines: list[Line], repairs: Counter[str]) -> dict[int, str]:
             if level:
                 line.kind = Kind.DIFFICULTY
                 difficulties[index] = level
+        elif match := _TOPIC_LINE.match(line.text):
+            line.kind = Kind.METADATA
+            metadata[index] = ("topic", match["value"].rstrip("."))
+        elif match := _TAGS_LINE.match(line.text):
+            line.kind = Kind.METADATA
+            metadata[index] = ("tags", match["value"])
         elif (
             line.indent == 0
             and _EMOJI_SECTION_LINE.match(line.text)
@@ -521,7 +551,7 @@ def _classify(lines: list[Line], repairs: Counter[str]) -> dict[int, str]:
             # "🧱 1. Django Basics" alone on a line: a section heading that lost its "## " (003 line 1)
             line.text = "## " + line.text
             repairs["section_markers"] += 1
-    return difficulties
+    return difficulties, metadata
 
 
 # --------------------------------------------------------------------------------------------------
@@ -943,6 +973,46 @@ def _render(content: Sequence[Line]) -> _Answer:
     return _Answer(markdown, examples, max(numbers) if numbers else None, flags)
 
 
+def _take_key_points(content: list[Line]) -> tuple[list[Line], list[str], int]:
+    """Split off a ``Key points:`` list that ends an answer: (the rest, the points, the list's last line).
+
+    Only a list that ends the answer counts, so an explanation may still say "Key points:" and go on.
+    Each list item is one point; lines indented under it continue it.
+    """
+    header = next(
+        (
+            index
+            for index in range(len(content) - 1, -1, -1)
+            if content[index].kind is Kind.TEXT and _KEY_POINTS_LINE.match(content[index].text)
+        ),
+        None,
+    )
+    if header is None:
+        return content, [], 0
+    points: list[str] = []
+    indent = -1
+    for line in content[header + 1 :]:
+        if line.kind in (Kind.OPEN, Kind.CODE, Kind.CLOSE):
+            return content, [], 0
+        if line.kind is not Kind.TEXT:
+            continue
+        if indent < 0 and _LIST_ITEM.match(line.text):
+            indent = line.indent
+        if line.indent == indent and _LIST_ITEM.match(line.text):
+            points.append(_LIST_ITEM.sub("", line.text, count=1).strip())
+        elif points and line.indent > indent:
+            points[-1] = f"{points[-1]} {line.text.strip()}".strip()
+        else:
+            return content, [], 0
+    if not any(points):
+        return content, [], 0
+    rest = content[:header] + [
+        line for line in content[header + 1 :] if line.kind not in (Kind.TEXT, Kind.BLANK)
+    ]
+    last = max(line.number for line in content[header:] if line.kind is Kind.TEXT)
+    return rest, [point for point in points if point], last
+
+
 def _caption(rendered: list[str]) -> str:
     """The line introducing a code block ("**Example:**", "- Define a model:"), as plain text."""
     for text in reversed(rendered[-3:]):
@@ -990,9 +1060,16 @@ def _looks_truncated(kept: Sequence[Line]) -> bool:
 class _DocumentBuilder:
     """Walks the segments in order, keeping the section and difficulty context, and emits items."""
 
-    def __init__(self, lines: list[Line], difficulties: dict[int, str], document: ParsedDocument) -> None:
+    def __init__(
+        self,
+        lines: list[Line],
+        difficulties: dict[int, str],
+        metadata: dict[int, tuple[str, str]],
+        document: ParsedDocument,
+    ) -> None:
         self.lines = lines
         self.difficulties = difficulties
+        self.metadata = metadata
         self.document = document
         self.section = ""
         self.section_level = ""
@@ -1050,16 +1127,20 @@ class _DocumentBuilder:
         inline_level = _TRAILING_DIFFICULTY.search(_strip_emphasis(question.text))
         if not level and inline_level:
             level = _DIFFICULTY_LINE_WORDS.get(inline_level["level"].lower(), "")
+        topic, tags = self._metadata_in(candidate.question, candidate.end)
+        content, key_points, key_points_end = _take_key_points(content)
         answer = _render(content)
         item = ParsedItem(
             prompt=prompt,
             answer=answer.markdown,
             needs_question=not prompt,
             line_start=question.number,
-            line_end=answer.last_number or question.number,
-            section=self.section,
+            line_end=max(answer.last_number or question.number, key_points_end),
+            section=topic or self.section,
             difficulty=level or self.section_level or intro_level or self.title_level or "unknown",
             dialect=dialect,
+            key_points=key_points,
+            tags=tags,
             code_examples=answer.code_examples,
             flags=answer.flags,
         )
@@ -1091,23 +1172,39 @@ class _DocumentBuilder:
             before_close = _DETAILS_CLOSE.split(lines[end].text, maxsplit=1)[0]
             if before_close.strip():
                 content.append(Line(before_close, lines[end].number, Kind.TEXT, synthetic=True))
+        content, key_points, key_points_end = _take_key_points(content)
         answer = _render(content)
         level = next(
             (self.difficulties[index] for index in range(start, end + 1) if index in self.difficulties), ""
         )
+        topic, tags = self._metadata_in(start, end + 1)
         item = ParsedItem(
             prompt=prompt,
             answer=answer.markdown,
             line_start=lines[start].number,
-            line_end=answer.last_number or lines[end].number,
-            section=self.section,
+            line_end=max(answer.last_number or lines[end].number, key_points_end),
+            section=topic or self.section,
             difficulty=level or self.section_level or self.title_level or "unknown",
             dialect="details",
+            key_points=key_points,
+            tags=tags,
             code_examples=answer.code_examples,
             flags=answer.flags,
             needs_question=not prompt,
         )
         self.document.items.append(item)
+
+    def _metadata_in(self, start: int, end: int) -> tuple[str, list[str]]:
+        """The topic (first ``Topic:`` line) and tags (every ``Tags:`` line) in lines ``[start, end)``."""
+        topic = ""
+        tags: list[str] = []
+        for index in range(start, end):
+            field, value = self.metadata.get(index, ("", ""))
+            if field == "topic" and not topic:
+                topic = value
+            elif field == "tags":
+                tags.extend(tag for tag in re.split(r"\s*[,;]\s*", value) if tag not in tags)
+        return topic, tags
 
     # -- what lies between questions -----------------------------------------------------------------
 
@@ -1221,7 +1318,13 @@ def _pasted_answers(lines: Sequence[Line], start: int, end: int) -> list[tuple[i
 
 
 def _next_content(lines: Sequence[Line], index: int, end: int) -> int | None:
-    while index < end and lines[index].kind in (Kind.BLANK, Kind.FILLER, Kind.DIFFICULTY, Kind.REMOVED):
+    while index < end and lines[index].kind in (
+        Kind.BLANK,
+        Kind.FILLER,
+        Kind.DIFFICULTY,
+        Kind.METADATA,
+        Kind.REMOVED,
+    ):
         index += 1
     return index if index < end else None
 
@@ -1304,8 +1407,8 @@ def parse_markdown(name: str, data: bytes) -> ParsedDocument:
     text, repairs, notes = decode_document(name, data)
     document = ParsedDocument(name=name, repairs=repairs, notes=notes)
     lines = _FenceTracker(document.repairs).run(_split_lines(text))
-    difficulties = _classify(lines, document.repairs)
-    _DocumentBuilder(lines, difficulties, document).run()
+    difficulties, metadata = _classify(lines, document.repairs)
+    _DocumentBuilder(lines, difficulties, metadata, document).run()
     if not any(not item.needs_question for item in document.items):
         document.notes.append("no questions found")
     return document

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from prepdeck.catalog import importing
 from prepdeck.catalog.models import Question, Source
@@ -182,6 +182,17 @@ def test_json_reimport_changes_nothing() -> None:
             "question 'x' needs a known difficulty",
         ),
         ('{"format": "prepdeck-export/1",\n "questions": [}', 2, "invalid JSON"),
+        (
+            '{"format": "prepdeck-export/1", "questions": [\n{"key": "a", "prompt": "P", "topic": "django-orm"},\n'
+            '{"key": "b", "prompt": "Q", "topic": "django-orm", "tags": [1], "code_examples": [{"caption": "c"}]}]}',
+            3,
+            "question 'b' needs tags as a list of strings, code_examples as a list of objects with code",
+        ),
+        (
+            '{"format": "prepdeck-export/1", "questions": [\n{"key": "not a slug", "prompt": "P", "topic": "x"}]}',
+            2,
+            "question 'not a slug' needs a key of at most 120 letters",
+        ),
         ('{"format": "other"}', 1, "not a PrepDeck export"),
     ],
 )
@@ -210,6 +221,32 @@ def test_export_command_writes_csv_the_importer_reads(tmp_path: Path) -> None:
     report = importing.documents_import(files=[importing.InputFile(name="out.csv", data=target.read_bytes())])
     assert (report.errors, report.created) == ([], 2)
     assert set(Question.objects.values_list("topic__slug", flat=True)) == {"django-orm", "django-signals"}
+
+
+@pytest.mark.parametrize(("file_format", "name"), [("markdown", "out.md"), ("apkg", "out.apkg")])
+def test_export_command_writes_markdown_and_anki_the_import_command_reads_back(
+    file_format: str, name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # given two questions in the bank, exported through the command
+    importing.documents_import(files=[_csv()])
+    before = sorted(Question.objects.values_list("prompt", "topic__slug", "difficulty", "key_points"))
+    target = tmp_path / name
+    call_command("export", "--format", file_format, "-o", str(target))
+
+    # when the bank is emptied and the file imported through the command
+    Question.all_objects.all().delete()
+    call_command("import", str(target), "--json")
+
+    # then the same questions are back, under the same topics, with their difficulty and key points
+    report = json.loads(capsys.readouterr().out)
+    assert (report["errors"], report["created"], report["merged_near"]) == ([], 2, 0)
+    after = sorted(Question.objects.values_list("prompt", "topic__slug", "difficulty", "key_points"))
+    assert after == before
+
+
+def test_an_anki_package_cannot_go_to_stdout() -> None:
+    with pytest.raises(CommandError, match="an Anki package is binary"):
+        call_command("export", "--format", "apkg", "-o", "-")
 
 
 def test_an_exact_copy_of_a_near_duplicate_joins_the_same_question() -> None:

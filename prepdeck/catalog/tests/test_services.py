@@ -172,3 +172,100 @@ def test_bank_load_command_prints_a_json_report(capsys: pytest.CaptureFixture[st
     total = sum(1 for _ in files.iter_questions())
     assert (first["created"], first["unchanged"]) == (total, 0)
     assert (second["created"], second["updated"], second["unchanged"]) == (0, 0, total)
+
+
+def test_an_update_replaces_tags_code_and_follow_ups_and_records_them(tmp_path: Path) -> None:
+    bank = _write_bank(tmp_path, [_question("a-one", follow_ups=["a-two"]), _question("a-two")])
+    services.bank_load(data_dir=bank)
+    _write_bank(
+        tmp_path,
+        [
+            _question(
+                "a-one",
+                tags=["Caching", "orm"],
+                code_examples=[{"language": "sql", "caption": "", "code": "SELECT 1", "runnable": False}],
+                follow_ups=["a-three"],
+            ),
+            _question("a-two"),
+            _question("a-three"),
+        ],
+    )
+
+    report = services.bank_load(data_dir=bank)
+
+    assert (report.created, report.updated, report.unchanged) == (1, 1, 1)
+    one = Question.objects.get(key="a-one")
+    assert sorted(tag.slug for tag in one.tags.all()) == ["caching", "orm"]
+    assert [(example.language, example.code) for example in one.code_examples.all()] == [("sql", "SELECT 1")]
+    assert [other.key for other in one.follow_ups.all()] == ["a-three"]
+    latest = one.revisions.get(version=2)
+    assert latest.snapshot == services.question_snapshot(one)
+
+
+def _many(count: int) -> list[dict[str, Any]]:
+    return [
+        {**_question(f"q-{number}", tags=[f"tag-{number % 7}"]), "topic": "django-orm"}
+        for number in range(count)
+    ]
+
+
+@pytest.mark.parametrize("count", [5, 40])
+def test_upsert_runs_the_same_number_of_queries_for_any_number_of_questions(
+    count: int, django_assert_num_queries: Any
+) -> None:
+    # given the topics (five questions and forty need the same statements; beyond SQLite's batch size
+    # of about fifty rows a statement is repeated per batch, never per question)
+    services.topics_sync()
+
+    # when: read topics, questions, sources; write questions, tags, tag links, code, revisions
+    with django_assert_num_queries(9):
+        report = services.questions_upsert(_many(count), revision_summary="test")
+
+    # then
+    assert report.created == count
+    assert Question.objects.count() == count
+    assert QuestionRevision.objects.count() == count
+    assert Tag.objects.count() == min(count, 7)
+
+
+def test_applying_the_same_entries_again_runs_only_the_reads(django_assert_num_queries: Any) -> None:
+    services.topics_sync()
+    services.questions_upsert(_many(50), revision_summary="test")
+
+    # topics, questions and their tags, code and follow-ups, sources: no writes
+    with django_assert_num_queries(6):
+        report = services.questions_upsert(_many(50), revision_summary="test")
+
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 50)
+
+
+def test_a_large_upsert_stores_every_part_of_every_question() -> None:
+    # given more rows than the bulk writer's COPY threshold (so PostgreSQL takes its COPY path)
+    services.topics_sync()
+    entries = [
+        {
+            **entry,
+            "follow_ups": [f"q-{(number + 1) % 300}"],
+            "sources": [{"document": "d.md", "line_start": number}],
+        }
+        for number, entry in enumerate(_many(300))
+    ]
+
+    # when
+    report = services.questions_upsert(entries, revision_summary="big")
+
+    # then every question reads back exactly as its entry says, with one revision recording it
+    assert report.created == 300
+    question = Question.objects.prefetch_related("tags", "code_examples", "follow_ups").get(key="q-299")
+    assert services.question_snapshot(question) == {
+        **services._entry_content(entries[299]),
+        "status": QuestionStatus.PUBLISHED,
+    }
+    assert [other.key for other in question.follow_ups.all()] == ["q-0"]
+    assert list(question.sources.values_list("document", "line_start")) == [("d.md", 299)]
+    assert question.revisions.get().snapshot == services.question_snapshot(question)
+    assert question.published_at is not None
+    assert Question.tags.through.objects.count() == 300
+    # and the ids continue from the sequence: a question created afterwards gets a fresh one
+    services.questions_upsert([{**_question("after"), "topic": "django-orm"}], revision_summary="one more")
+    assert Question.objects.get(key="after").pk > question.pk

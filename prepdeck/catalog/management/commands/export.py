@@ -8,19 +8,23 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from prepdeck.catalog import selectors
-from prepdeck.catalog.exporters import data
+from prepdeck.catalog.exporters import anki, data, markdown
 from prepdeck.catalog.models import QuestionStatus
 
 
 class Command(BaseCommand):
     help = (
-        "Export questions. JSON is lossless (import it back with `prepdeck import`); CSV has the importer's "
-        "columns (question, answer, topic, tags, difficulty, key_points)."
+        "Export questions. JSON is lossless (import it back with `prepdeck import`); Markdown is one clean "
+        "document in the dialect the importer reads back; CSV has the importer's columns (question, answer, "
+        "topic, tags, difficulty, key_points); apkg is an Anki package with one deck per topic."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--format", choices=["json", "csv"], default="json", help="Output format (default json)."
+            "--format",
+            choices=["json", "markdown", "csv", "apkg"],
+            default="json",
+            help="Output format (default json).",
         )
         parser.add_argument("--topic", metavar="SLUG", help="Only this topic and the topics below it.")
         parser.add_argument(
@@ -34,9 +38,15 @@ class Command(BaseCommand):
         if options["topic"] and not selectors.topic_exists(slug=options["topic"]):
             raise CommandError(f"unknown topic {options['topic']!r}")
         questions = list(selectors.questions_for_export(topic=options["topic"], status=options["status"]))
-        text = data.export_json(questions) if options["format"] == "json" else data.export_csv(questions)
-        if options["output"] == "-":
-            self.stdout.write(text, ending="")
-            return
-        Path(options["output"]).write_text(text, encoding="utf-8")
+        if options["format"] == "apkg":
+            if options["output"] == "-":
+                raise CommandError("an Anki package is binary: give a file name with -o")
+            Path(options["output"]).write_bytes(anki.export_apkg(questions))
+        else:
+            writers = {"json": data.export_json, "csv": data.export_csv, "markdown": markdown.export_markdown}
+            text = writers[options["format"]](questions)
+            if options["output"] == "-":
+                self.stdout.write(text, ending="")
+                return
+            Path(options["output"]).write_text(text, encoding="utf-8")
         self.stderr.write(f"Exported {len(questions)} question(s) to {options['output']}.")

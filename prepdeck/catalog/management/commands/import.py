@@ -9,13 +9,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from prepdeck.catalog import importing
-from prepdeck.catalog.importers.base import MAX_FILE_BYTES
 from prepdeck.core.progress import ProgressBar
 
 
 class Command(BaseCommand):
     help = (
-        "Import question/answer documents (Markdown in many dialects, CSV/TSV) into the bank as drafts. "
+        "Import question/answer documents (Markdown in many dialects, CSV/TSV, Anki .apkg) into the bank as "
+        "drafts, or a PrepDeck JSON export losslessly. "
         "Duplicates merge with every source kept; the whole import is one transaction; importing the same "
         "files again changes nothing. Exits with status 1 when a file cannot be read."
     )
@@ -42,10 +42,9 @@ class Command(BaseCommand):
             for candidate in candidates:
                 if not candidate.is_file():
                     raise CommandError(f"{candidate}: no such file")
-                if candidate.stat().st_size > MAX_FILE_BYTES:
-                    raise CommandError(
-                        f"{candidate}: larger than the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit"
-                    )
+                limit = importing.largest_file_bytes()
+                if candidate.stat().st_size > limit:
+                    raise CommandError(f"{candidate}: larger than the {limit // (1024 * 1024)} MiB limit")
                 files.append(importing.InputFile(name=candidate.name, data=candidate.read_bytes()))
 
         report = importing.documents_import(

@@ -1088,3 +1088,146 @@ def test_seeds_are_clean_balanced_and_fast(seeds: dict[str, ParsedDocument]) -> 
     for name in SEED_NAMES.values():
         parse_markdown(name, (SEEDS / name).read_bytes())
     assert time.perf_counter() - started < 1.0
+
+
+# -- metadata lines and key points (the canonical dialect of our Markdown export) ---------------------------
+
+
+def test_topic_and_tags_lines_are_read_and_left_out_of_the_answer() -> None:
+    document = _parse(
+        """
+        ## Caching
+
+        ### 1. What is a cache stampede?
+        - Topic: django-caching
+        - Difficulty: advanced
+        - Tags: caching, performance
+
+        Many requests rebuild the same expired entry at once.
+
+        ### 2. How do you cache a view?
+        **Topic:** Views and URLs
+        **Tags:** views; caching
+        Tags: http
+
+        With `cache_page`.
+
+        ### 3. What does the template cache tag do?
+        It caches a fragment.
+        - Tags: `{% cache %}`, `{% endcache %}`
+        Topic: the cache tag takes a timeout and a name, then optional keys.
+        """
+    )
+
+    assert [
+        (item.prompt, item.section, item.difficulty, item.tags, item.answer) for item in document.items
+    ] == [
+        (
+            "What is a cache stampede?",
+            "django-caching",
+            "advanced",
+            ["caching", "performance"],
+            "Many requests rebuild the same expired entry at once.",
+        ),
+        (
+            "How do you cache a view?",
+            "Views and URLs",
+            "unknown",
+            ["views", "caching", "http"],
+            "With `cache_page`.",
+        ),
+        (
+            "What does the template cache tag do?",
+            "Caching",
+            "unknown",
+            [],
+            "It caches a fragment.\n- Tags: `{% cache %}`, `{% endcache %}`\n"
+            "Topic: the cache tag takes a timeout and a name, then optional keys.",
+        ),
+    ]
+    assert document.repairs == {}
+
+
+def test_a_key_points_list_that_ends_the_answer_becomes_the_key_points() -> None:
+    document = _parse(
+        f"""
+        ### 1. What does select_for_update do?
+        It locks the selected rows until the transaction ends.
+
+        Key points:
+        - rows stay locked until commit or rollback;
+        - read the docs before using `nowait` or
+          `skip_locked`.
+
+        ### 2. Why use F expressions?
+        To update in the database without a race.
+
+        **Key points:**
+
+        - One UPDATE statement
+
+        - No read-modify-write race
+
+        ### 3. What is a savepoint?
+        Key points:
+
+        - nested atomic blocks create them
+
+        So an inner failure rolls back only the inner block.
+
+        ### 4. Which isolation level does PostgreSQL use?
+        Read committed by default.
+
+        Key points:
+        {FENCE}sql
+        SHOW default_transaction_isolation;
+        {FENCE}
+        """
+    )
+
+    first, second, third, fourth = document.items
+    assert (first.answer, first.key_points, first.line_end) == (
+        "It locks the selected rows until the transaction ends.",
+        [
+            "rows stay locked until commit or rollback;",
+            "read the docs before using `nowait` or `skip_locked`.",
+        ],
+        7,
+    )
+    assert (second.answer, second.key_points) == (
+        "To update in the database without a race.",
+        ["One UPDATE statement", "No read-modify-write race"],
+    )
+    # a "Key points:" list with more answer after it, or without a list, stays in the answer
+    assert third.key_points == fourth.key_points == []
+    assert third.answer.startswith("Key points:\n\n- nested atomic blocks create them\n\nSo an inner")
+    assert (
+        fourth.answer
+        == f"Read committed by default.\n\nKey points:\n{FENCE}sql\nSHOW default_transaction_isolation;\n{FENCE}"
+    )
+
+
+def test_details_blocks_read_metadata_and_key_points_too() -> None:
+    document = _parse(
+        """
+        <details><summary>What is a generator?</summary>
+
+        Topic: python
+        Tags: iterators
+
+        A function that yields values lazily.
+
+        Key points:
+        - `yield` suspends the function
+        </details>
+        """
+    )
+
+    (item,) = document.items
+    assert (item.prompt, item.section, item.tags, item.key_points, item.answer) == (
+        "What is a generator?",
+        "python",
+        ["iterators"],
+        ["`yield` suspends the function"],
+        "A function that yields values lazily.",
+    )
