@@ -26,3 +26,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _clear_cache() -> None:
     """Each test starts with an empty cache (throttle counters, cached pages)."""
     cache.clear()
+
+
+@pytest.fixture
+def api() -> object:
+    """A DRF test client (``api.force_authenticate(user)`` to act as someone)."""
+    from rest_framework.test import APIClient
+
+    return APIClient()

@@ -196,6 +196,32 @@ def as_list(env: Mapping[str, str], name: str, *, default: list[str]) -> list[st
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+DEFAULT_THROTTLE_RATES = {
+    "anon": "60/minute",
+    "user": "600/minute",
+    "burst": "60/second",
+    "login": "10/minute",
+    "registration": "5/hour",
+    "password_reset": "5/hour",
+    "imports": "30/hour",
+    "grading": "120/minute",
+}
+
+
+def throttle_rates(env: Mapping[str, str]) -> dict[str, str]:
+    """API throttle rates: each overridable as ``THROTTLE_<SCOPE>`` (e.g. ``THROTTLE_LOGIN=5/minute``)."""
+    rates = {}
+    for scope, default in DEFAULT_THROTTLE_RATES.items():
+        rate = env.get(f"THROTTLE_{scope.upper()}", default).strip()
+        number, _, period = rate.partition("/")
+        if not number.isdigit() or not period or period[0] not in "smhd":
+            raise ImproperlyConfigured(
+                f"THROTTLE_{scope.upper()}={rate!r} is not a rate such as 10/minute or 100/hour."
+            )
+        rates[scope] = rate
+    return rates
+
+
 def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
     """Return ``LOGGING``: readable lines locally, one JSON object per line in production.
 

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from prepdeck.accounts import selectors
-from prepdeck.accounts.models import User
+from prepdeck.accounts.models import ApiToken, User
+from prepdeck.core.exceptions import NotFound
 
 
 def user_create(*, email: str, password: str, display_name: str = "") -> User:
@@ -96,3 +100,46 @@ def login_failure_record(*, email: str, client_ip: str) -> None:
 def login_failures_clear(*, email: str, client_ip: str) -> None:
     """Forget the email's failures after a successful sign-in (the address keeps its count)."""
     cache.delete(_throttle_keys(email=email, client_ip=client_ip)[0])
+
+
+# --- personal API tokens ------------------------------------------------------------------------------
+
+API_TOKEN_PREFIX = "pd_"  # noqa: S105 - a public marker, not a secret
+
+
+def _token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token for ``user``; returns it with the raw token, which is never stored or shown again."""
+    raw = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name.strip() or "API token", prefix=raw[:10], digest=_token_digest(raw)
+    )
+    return token, raw
+
+
+def api_token_authenticate(*, raw: str) -> ApiToken | None:
+    """The live token for ``raw`` (its user active), recording when it was last used (at most once a minute)."""
+    if not raw.startswith(API_TOKEN_PREFIX) or len(raw) > 100:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=_token_digest(raw), user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
+
+
+def api_token_revoke(*, user: User, token_id: int) -> None:
+    """Delete one of ``user``'s tokens; another user's token is "not found"."""
+    deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    if not deleted:
+        raise NotFound("API token not found.")

@@ -10,6 +10,7 @@ in the bank by their prompt's core and to existing sources by document and line.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -27,7 +28,19 @@ from prepdeck.catalog.importers.markdown import parse_markdown
 from prepdeck.catalog.importers.ownjson import MAX_EXPORT_BYTES, parse_export
 from prepdeck.catalog.importers.tabular import parse_tabular
 from prepdeck.catalog.lint.checks import lint_markdown
-from prepdeck.catalog.models import CodeExample, Question, QuestionStatus, Source, Topic
+from prepdeck.catalog.models import (
+    CodeExample,
+    ImportJob,
+    ImportJobFile,
+    ImportJobStatus,
+    Question,
+    QuestionStatus,
+    Source,
+    Topic,
+)
+from prepdeck.core.exceptions import InvalidInput
+
+logger = logging.getLogger(__name__)
 
 ImportFormat = Literal["auto", "markdown", "csv", "json", "apkg"]
 Progress = Callable[[int, int], None]
@@ -338,3 +351,73 @@ def _write(
             )
         )
     Source.objects.bulk_create(sources)
+
+
+# --- background import jobs (the API's door) ----------------------------------------------------------
+
+IMPORT_FORMATS = ("auto", "markdown", "csv", "json", "apkg")
+
+
+def import_job_create(
+    *, owner: User, files: list[InputFile], file_format: str = "auto", topic: str = "", dry_run: bool = False
+) -> ImportJob:
+    """Store the uploaded files and queue a job that imports them once this transaction commits."""
+    if not files:
+        raise InvalidInput("Upload at least one file.", code="no_files")
+    if file_format not in IMPORT_FORMATS:
+        raise InvalidInput(f"Unknown format {file_format!r}.", code="unknown_format")
+    limit = largest_file_bytes()
+    for file in files:
+        if len(file.data) > limit:
+            raise InvalidInput(
+                f"{file.name}: larger than the {limit // (1024 * 1024)} MiB limit.", code="file_too_large"
+            )
+    if topic and not Topic.objects.filter(slug=topic).exists():
+        raise InvalidInput(f"Unknown topic {topic!r}.", code="unknown_topic")
+    with transaction.atomic():
+        job = ImportJob.objects.create(owner=owner, file_format=file_format, topic=topic, dry_run=dry_run)
+        ImportJobFile.objects.bulk_create(
+            ImportJobFile(job=job, name=file.name[:255], data=file.data) for file in files
+        )
+        job_id = job.pk
+        transaction.on_commit(lambda: _enqueue(job_id))
+    return job
+
+
+def _enqueue(job_id: int) -> None:
+    from prepdeck.catalog.tasks import import_job_run_task
+
+    import_job_run_task.delay(job_id)
+
+
+def import_job_run(*, job_id: int) -> None:
+    """Run a queued job (the task calls this). Safe to retry: a job that already started is left alone."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != ImportJobStatus.QUEUED:
+            return
+        job.status, job.started_at = ImportJobStatus.RUNNING, timezone.now()
+        job.save(update_fields=["status", "started_at"])
+    files = [InputFile(name=name, data=bytes(data)) for name, data in job.files.values_list("name", "data")]
+    try:
+        report = documents_import(
+            files=files,
+            file_format=job.file_format,  # type: ignore[arg-type]
+            topic=job.topic or None,
+            dry_run=job.dry_run,
+            author=job.owner,
+        ).as_dict()
+    except Exception:
+        logger.exception("Import job %s failed", job_id)
+        report = {
+            **ImportReport(files=[file.name for file in files]).as_dict(),
+            "errors": [
+                {"file": None, "line": None, "message": "The import failed on our side; it was logged."}
+            ],
+        }
+    job.report = report
+    job.status = ImportJobStatus.FAILED if report["errors"] else ImportJobStatus.SUCCEEDED
+    job.finished_at = timezone.now()
+    with transaction.atomic():
+        job.save(update_fields=["report", "status", "finished_at"])
+        job.files.all().delete()  # the report names them; the bytes are not needed any more

@@ -169,3 +169,46 @@ class QuestionRevision(models.Model):
 
     def field(self, name: str) -> Any:
         return self.snapshot.get(name)
+
+
+class ImportJobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class ImportJob(models.Model):
+    """An import requested through the API, run by a background task; its report is kept."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
+    status = models.CharField(max_length=10, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED)
+    file_format = models.CharField(max_length=10, default="auto")
+    topic = models.SlugField(max_length=80, blank=True)
+    dry_run = models.BooleanField(default=False)
+    report = models.JSONField(null=True, blank=True, help_text="The import report once the job has run.")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="catalog_importjob_owner")]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} ({self.status})"
+
+
+class ImportJobFile(models.Model):
+    """An uploaded file waiting for (or kept with) its job; stored in the database so that the web
+    process and the worker need no shared disk."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=255)
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["job", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from typing import Any
 
-from prepdeck.catalog.models import CodeExample, Question, Source, Topic
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from prepdeck.accounts import roles
+from prepdeck.catalog.models import (
+    CodeExample,
+    ImportJob,
+    ImportJobFile,
+    Question,
+    QuestionRevision,
+    QuestionStatus,
+    Source,
+    Tag,
+    Topic,
+)
+from prepdeck.core.exceptions import NotFound
 
 
 def topic_descendant_slugs(*, slug: str) -> list[str]:
@@ -46,3 +60,73 @@ def topic_exists(*, slug: str) -> bool:
 def topics_in_tree_order() -> QuerySet[Topic]:
     """Every topic with its parent, in display order (one query)."""
     return Topic.objects.select_related("parent").order_by("order", "slug")
+
+
+def questions_visible_to(*, user: Any) -> QuerySet[Question]:
+    """Live questions ``user`` may read (see ``accounts.roles``), with topic and tags loaded."""
+    queryset = Question.objects.select_related("topic").prefetch_related("tags")
+    if roles.is_editor(user):
+        return queryset
+    if getattr(user, "is_authenticated", False):
+        return queryset.filter(Q(status=QuestionStatus.PUBLISHED) | Q(author=user))
+    return queryset.filter(status=QuestionStatus.PUBLISHED)
+
+
+def question_get_visible(*, user: Any, question_id: int) -> Question:
+    """One question with everything its detail shows; ``NotFound`` when missing or not visible."""
+    question = (
+        questions_visible_to(user=user)
+        .prefetch_related(
+            Prefetch("code_examples", queryset=CodeExample.objects.order_by("order")),
+            Prefetch(
+                "follow_ups",
+                queryset=Question.objects.filter(status=QuestionStatus.PUBLISHED).only("id", "key", "prompt"),
+            ),
+            Prefetch("sources", queryset=Source.objects.order_by("document", "line_start", "id")),
+        )
+        .filter(pk=question_id)
+        .first()
+    )
+    if question is None:
+        raise NotFound("Question not found.")
+    return question
+
+
+def question_revisions(*, question: Question) -> QuerySet[QuestionRevision]:
+    return question.revisions.select_related("author").order_by("-version")
+
+
+def topics_with_counts() -> QuerySet[Topic]:
+    """Every topic with its parent's slug and its number of published questions (one query)."""
+    return (
+        Topic.objects.select_related("parent")
+        .annotate(
+            published_questions=Count(
+                "questions",
+                filter=Q(questions__status=QuestionStatus.PUBLISHED, questions__deleted_at__isnull=True),
+            )
+        )
+        .order_by("order", "slug")
+    )
+
+
+def tags_with_counts() -> QuerySet[Tag]:
+    return Tag.objects.annotate(
+        published_questions=Count(
+            "questions",
+            filter=Q(questions__status=QuestionStatus.PUBLISHED, questions__deleted_at__isnull=True),
+        )
+    ).order_by("slug")
+
+
+def import_jobs_of(*, user: Any) -> QuerySet[ImportJob]:
+    return ImportJob.objects.filter(owner=user).prefetch_related(
+        Prefetch("files", queryset=ImportJobFile.objects.only("id", "job_id", "name"))
+    )
+
+
+def import_job_get(*, user: Any, job_id: int) -> ImportJob:
+    job = import_jobs_of(user=user).filter(pk=job_id).first()
+    if job is None:
+        raise NotFound("Import job not found.")
+    return job

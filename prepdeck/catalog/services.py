@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -11,7 +12,9 @@ from typing import Any, TypeVar
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import slugify
 
+from prepdeck.accounts import roles
 from prepdeck.accounts.models import User
 from prepdeck.catalog.bank import files as bank_files
 from prepdeck.catalog.models import (
@@ -26,7 +29,7 @@ from prepdeck.catalog.models import (
 )
 from prepdeck.core.bootstrap import Writer
 from prepdeck.core.bulk import bulk_insert_rows
-from prepdeck.core.exceptions import Conflict, InvalidInput, NotFound
+from prepdeck.core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 
 _T = TypeVar("_T")
 
@@ -511,3 +514,87 @@ def bank_load_if_empty(stdout: Writer) -> None:
 
 def bank_report_json(report: BankLoadReport) -> str:
     return json.dumps(report.as_dict())
+
+
+# --- authoring and the editorial workflow --------------------------------------------------------------
+
+# action -> (statuses it applies to, resulting status, whether an editor is required)
+_TRANSITIONS: dict[str, tuple[frozenset[str], str, bool]] = {
+    "submit": (frozenset({QuestionStatus.DRAFT}), QuestionStatus.IN_REVIEW, False),
+    "publish": (frozenset({QuestionStatus.DRAFT, QuestionStatus.IN_REVIEW}), QuestionStatus.PUBLISHED, True),
+    "archive": (
+        frozenset({QuestionStatus.DRAFT, QuestionStatus.IN_REVIEW, QuestionStatus.PUBLISHED}),
+        QuestionStatus.ARCHIVED,
+        True,
+    ),
+    "reopen": (frozenset({QuestionStatus.ARCHIVED, QuestionStatus.IN_REVIEW}), QuestionStatus.DRAFT, True),
+}
+TRANSITIONS = tuple(_TRANSITIONS)
+_PAST = {"submit": "submitted", "publish": "published", "archive": "archived", "reopen": "reopened"}
+
+
+def _may_edit(question: Question, user: User) -> bool:
+    """Editors edit anything; an author edits their own question while it is a draft."""
+    return roles.is_editor(user) or (
+        question.author_id == user.pk and question.status == QuestionStatus.DRAFT
+    )
+
+
+def question_create(*, author: User, topic: str, prompt: str, **content: Any) -> Question:
+    """A new draft by ``author`` (any signed-in user may propose a question; editors publish it)."""
+    unknown = set(content) - {*CONTENT_FIELDS, "tags", "code_examples"} | ({"status"} & set(content))
+    if unknown:
+        raise InvalidInput(f"Unknown question fields: {', '.join(sorted(unknown))}", code="unknown_fields")
+    topic_object = Topic.objects.filter(slug=topic).first()
+    if topic_object is None:
+        raise InvalidInput(f"Unknown topic {topic!r}", code="unknown_topic")
+    if not prompt.strip():
+        raise InvalidInput("A question needs a prompt.", code="invalid")
+    base = slugify(prompt)[:80].strip("-") or "question"
+    with transaction.atomic():
+        question = Question.objects.create(
+            key=f"{base}-{secrets.token_hex(4)}",
+            topic=topic_object,
+            prompt=prompt.strip(),
+            author=author,
+            status=QuestionStatus.DRAFT,
+            **{name: value for name, value in content.items() if name in CONTENT_FIELDS},
+        )
+        _apply_content(question, content)
+        _record_revision(question, author=author, summary="Created")
+    return question
+
+
+def question_edit(
+    *, question: Question, user: User, expected_version: int, changes: dict[str, Any]
+) -> Question:
+    """An edit through the API or UI: permission, then ``question_update`` (optimistic lock, revision)."""
+    if not _may_edit(question, user):
+        raise PermissionDenied("Only editors can change this question.")
+    if "status" in changes:
+        raise InvalidInput("Change the status with submit, publish, archive or reopen.", code="invalid")
+    return question_update(question=question, expected_version=expected_version, changes=changes, author=user)
+
+
+def question_transition(*, question: Question, user: User, action: str, expected_version: int) -> Question:
+    """Move a question through the workflow (draft → in review → published → archived)."""
+    if action not in _TRANSITIONS:
+        raise InvalidInput(f"Unknown action {action!r}.", code="invalid")
+    allowed_from, target, editor_only = _TRANSITIONS[action]
+    if editor_only and not roles.is_editor(user):
+        raise PermissionDenied(f"Only editors can {action} questions.")
+    if not editor_only and not _may_edit(question, user):
+        raise PermissionDenied(f"Only the author or an editor can {action} this question.")
+    if question.status not in allowed_from:
+        raise Conflict(
+            f"A question that is {question.get_status_display().lower()} cannot be {_PAST[action]}.",
+            code="invalid_transition",
+            details={"status": question.status, "action": action},
+        )
+    return question_update(
+        question=question,
+        expected_version=expected_version,
+        changes={"status": target},
+        author=user,
+        summary=action.capitalize(),
+    )

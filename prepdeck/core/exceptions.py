@@ -41,3 +41,10 @@ class InvalidInput(ApplicationError):
 
     code = "invalid"
     status_code = 400
+
+
+class PermissionDenied(ApplicationError):
+    """The caller may see the object but not do this to it (e.g. publishing needs an editor)."""
+
+    code = "permission_denied"
+    status_code = 403

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.defaults import page_not_found
+from django.views.defaults import server_error as default_server_error
 
 from prepdeck.core import health
+from prepdeck.core.api.errors import json_error_response
 
 
 @never_cache
@@ -33,3 +36,19 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """404 for URLs no view matched: the API's JSON error under ``/api/``, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return json_error_response(request, "not_found", "No API endpoint at this URL.", 404)
+    return page_not_found(request, exception or Http404())
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500 outside API views: JSON under ``/api/``, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return json_error_response(
+            request, "server_error", "Something went wrong on our side; it has been logged.", 500
+        )
+    return default_server_error(request)

@@ -28,3 +28,14 @@ def make_user(**fields: object) -> User:
     user = UserFactory(**fields)
     assert isinstance(user, User)
     return user
+
+
+def make_editor(**fields: object) -> User:
+    """A user in the ``editors`` group (created by a migration)."""
+    from django.contrib.auth.models import Group
+
+    from prepdeck.accounts.roles import EDITORS_GROUP
+
+    user = make_user(**fields)
+    user.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    return user

@@ -7,6 +7,7 @@ its own ``assert`` statements are the checks. Examples that need PostgreSQL skip
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -22,6 +23,42 @@ def _library_alias(monkeypatch: pytest.MonkeyPatch) -> None:
     # Examples read like user code: ``from library.models import Book``.
     monkeypatch.setitem(sys.modules, "library", library)
     monkeypatch.setitem(sys.modules, "library.models", library_models)
+
+
+@pytest.fixture(autouse=True)
+def _stock_rest_framework(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Examples teach DRF and simplejwt as installed, so they run with their defaults, not with our API's
+    policies (error shape, authentication, default permission, pagination, throttles).
+
+    DRF reloads its settings when they change, but ``APIView`` and ``GenericAPIView`` copied them into
+    class attributes when first imported, so those are reset to the defaults too (and simplejwt's).
+    """
+    from rest_framework.generics import GenericAPIView
+    from rest_framework.settings import api_settings
+    from rest_framework.views import APIView
+
+    settings.REST_FRAMEWORK = {}
+    settings.SIMPLE_JWT = {}
+    for view_class, attribute, setting in [
+        (APIView, "renderer_classes", "DEFAULT_RENDERER_CLASSES"),
+        (APIView, "parser_classes", "DEFAULT_PARSER_CLASSES"),
+        (APIView, "authentication_classes", "DEFAULT_AUTHENTICATION_CLASSES"),
+        (APIView, "throttle_classes", "DEFAULT_THROTTLE_CLASSES"),
+        (APIView, "permission_classes", "DEFAULT_PERMISSION_CLASSES"),
+        (APIView, "content_negotiation_class", "DEFAULT_CONTENT_NEGOTIATION_CLASS"),
+        (APIView, "metadata_class", "DEFAULT_METADATA_CLASS"),
+        (APIView, "versioning_class", "DEFAULT_VERSIONING_CLASS"),
+        (GenericAPIView, "filter_backends", "DEFAULT_FILTER_BACKENDS"),
+        (GenericAPIView, "pagination_class", "DEFAULT_PAGINATION_CLASS"),
+    ]:
+        monkeypatch.setattr(view_class, attribute, getattr(api_settings, setting))
+    # simplejwt rebinds its module-level settings on a change; modules that imported them keep the old.
+    from rest_framework_simplejwt import settings as jwt_settings
+
+    stock_jwt = jwt_settings.APISettings({}, jwt_settings.DEFAULTS, jwt_settings.IMPORT_STRINGS)
+    for name, module in list(sys.modules.items()):
+        if name.startswith("rest_framework_simplejwt") and hasattr(module, "api_settings"):
+            monkeypatch.setattr(module, "api_settings", stock_jwt)
 
 
 @pytest.mark.django_db(transaction=True)

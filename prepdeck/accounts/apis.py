@@ -1,0 +1,176 @@
+"""Account API (``/api/v1/auth/`` and ``/api/v1/me/``): registration, JWT, profile and preferences,
+personal API tokens. Views are thin over ``accounts.services``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, permissions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt import views as jwt_views
+
+from prepdeck.accounts import roles, services
+from prepdeck.accounts.models import ApiToken, User
+from prepdeck.core.api import signed_in_user
+from prepdeck.core.api.schema import errors
+
+
+class RegisterSerializer(serializers.Serializer[Any]):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
+    display_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+
+
+class ProfileSerializer(serializers.ModelSerializer[User]):
+    is_editor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = (
+            "id",
+            "email",
+            "display_name",
+            "time_zone",
+            "day_start_hour",
+            "desired_retention",
+            "daily_new_limit",
+            "is_editor",
+            "is_staff",
+            "date_joined",
+        )
+        read_only_fields = ("id", "email", "is_editor", "is_staff", "date_joined")
+
+    def get_is_editor(self, user: User) -> bool:
+        return roles.is_editor(user)
+
+
+class PreferencesSerializer(serializers.Serializer[Any]):
+    display_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    time_zone = serializers.CharField(max_length=64, required=False)
+    day_start_hour = serializers.IntegerField(min_value=0, max_value=23, required=False)
+    desired_retention = serializers.FloatField(min_value=0.70, max_value=0.97, required=False)
+    daily_new_limit = serializers.IntegerField(min_value=0, max_value=500, required=False)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
+    class Meta:
+        model = ApiToken
+        fields = ("id", "name", "prefix", "created_at", "last_used_at")
+
+
+class ApiTokenCreateSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=100)
+
+
+class ApiTokenCreatedSerializer(ApiTokenSerializer):
+    token = serializers.CharField(read_only=True, help_text="Shown this once; store it now.")
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = (*ApiTokenSerializer.Meta.fields, "token")  # type: ignore[assignment]
+
+
+class RegisterApi(APIView):
+    permission_classes = (permissions.AllowAny,)
+    authentication_classes = ()
+    throttle_scope = "registration"
+
+    @extend_schema(
+        tags=["account"],
+        summary="Create a learner account",
+        request=RegisterSerializer,
+        responses={201: ProfileSerializer, **errors(400)},
+    )
+    def post(self, request: Request) -> Response:
+        payload = RegisterSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        user = services.user_create(**payload.validated_data)
+        return Response(ProfileSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    tags=["account"],
+    summary="Obtain a JWT pair (access and refresh) with email and password",
+    responses={200: jwt_views.TokenObtainPairView.serializer_class, **errors(400)},
+)
+class TokenObtainApi(jwt_views.TokenObtainPairView):
+    throttle_scope = "login"
+
+
+@extend_schema(
+    tags=["account"],
+    summary="Exchange a refresh token for a new pair (the old refresh token is blacklisted)",
+    responses={200: jwt_views.TokenRefreshView.serializer_class, **errors(400)},
+)
+class TokenRefreshApi(jwt_views.TokenRefreshView):
+    throttle_scope = "login"
+
+
+@extend_schema(
+    tags=["account"], summary="Log out: blacklist a refresh token", responses={200: None, **errors(400)}
+)
+class TokenBlacklistApi(jwt_views.TokenBlacklistView):
+    pass
+
+
+class MeApi(APIView):
+    @extend_schema(
+        tags=["account"],
+        summary="Your profile and practice preferences",
+        responses={200: ProfileSerializer, **errors()},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(ProfileSerializer(signed_in_user(request)).data)
+
+    @extend_schema(
+        tags=["account"],
+        summary="Change your display name and practice preferences",
+        request=PreferencesSerializer,
+        responses={200: ProfileSerializer, **errors(400)},
+    )
+    def patch(self, request: Request) -> Response:
+        payload = PreferencesSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        user = services.user_preferences_update(user=signed_in_user(request), **payload.validated_data)
+        return Response(ProfileSerializer(user).data)
+
+
+class ApiTokenListApi(generics.ListAPIView[ApiToken]):
+    serializer_class = ApiTokenSerializer
+    filter_backends = ()
+
+    def get_queryset(self) -> Any:
+        return ApiToken.objects.filter(user=signed_in_user(self.request))
+
+    @extend_schema(
+        tags=["account"],
+        summary="Your personal API tokens (never the tokens themselves)",
+        responses={200: ApiTokenSerializer(many=True), **errors()},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        tags=["account"],
+        summary="Create a personal API token; the response is the only time it is shown",
+        request=ApiTokenCreateSerializer,
+        responses={201: ApiTokenCreatedSerializer, **errors(400)},
+    )
+    def post(self, request: Request) -> Response:
+        payload = ApiTokenCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        token, raw = services.api_token_create(
+            user=signed_in_user(request), name=payload.validated_data["name"]
+        )
+        return Response({**ApiTokenSerializer(token).data, "token": raw}, status=status.HTTP_201_CREATED)
+
+
+class ApiTokenDetailApi(APIView):
+    @extend_schema(
+        tags=["account"], summary="Revoke one of your API tokens", responses={204: None, **errors(404)}
+    )
+    def delete(self, request: Request, token_id: int) -> Response:
+        services.api_token_revoke(user=signed_in_user(request), token_id=token_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,342 @@
+"""The bank's API as clients meet it: visibility, the editorial workflow, ETags, imports and exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+from prepdeck.accounts.tests.factories import make_editor, make_user
+from prepdeck.catalog import services
+from prepdeck.catalog.models import ImportJob, Question, QuestionStatus, Source
+
+pytestmark = pytest.mark.django_db
+
+
+def _bank(count: int = 3, **overrides: Any) -> list[Question]:
+    services.topics_sync()
+    services.questions_upsert(
+        [
+            {
+                "key": f"q-{number}",
+                "topic": "django-orm" if number % 2 else "drf-views",
+                "prompt": f"Question number {number}?",
+                "short_answer": "Answer.",
+                "key_points": ["a", "b", "c"],
+                "difficulty": "basic",
+                "tags": [f"tag-{number % 3}", "common"],
+                "status": QuestionStatus.PUBLISHED,
+                **overrides,
+            }
+            for number in range(count)
+        ],
+        revision_summary="test",
+    )
+    return list(Question.objects.order_by("id"))
+
+
+def _draft(author: Any, prompt: str = "A draft question?") -> Question:
+    services.topics_sync()
+    return services.question_create(author=author, topic="django-orm", prompt=prompt, key_points=["x"])
+
+
+def test_anonymous_clients_list_published_questions_only(api: APIClient) -> None:
+    published = _bank(2)
+    _draft(make_user())
+
+    response = api.get("/api/v1/questions/")
+
+    assert response.status_code == 200
+    assert response.json()["count"] == 2
+    assert [row["key"] for row in response.json()["results"]] == [question.key for question in published]
+
+
+@pytest.mark.parametrize("page_size", [5, 50])
+def test_the_question_list_runs_the_same_queries_for_any_page_size(
+    api: APIClient, page_size: int, django_assert_num_queries: Any
+) -> None:
+    _bank(60)
+
+    # count, page of questions, their tags
+    with django_assert_num_queries(3):
+        response = api.get(f"/api/v1/questions/?page_size={page_size}")
+
+    assert len(response.json()["results"]) == page_size
+
+
+def test_the_page_size_is_capped(api: APIClient) -> None:
+    _bank(3)
+    response = api.get("/api/v1/questions/?page_size=100000")
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 3
+
+
+def test_filters_by_topic_tree_tag_and_difficulty(api: APIClient) -> None:
+    _bank(6)
+
+    by_root_topic = api.get("/api/v1/questions/?topic=django").json()
+    by_tag = api.get("/api/v1/questions/?tag=tag-1").json()
+    by_difficulty = api.get("/api/v1/questions/?difficulty=advanced").json()
+
+    assert {row["topic"] for row in by_root_topic["results"]} == {"django-orm"}
+    assert by_root_topic["count"] == 3
+    assert [row["key"] for row in by_tag["results"]] == ["q-1", "q-4"]
+    assert by_difficulty["count"] == 0
+
+
+def test_a_bad_filter_value_is_a_400_in_the_error_shape(api: APIClient) -> None:
+    response = api.get("/api/v1/questions/?difficulty=impossible")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid"
+    assert "difficulty" in response.json()["error"]["details"]["fields"]
+
+
+def test_question_detail_has_an_etag_and_answers_304_when_unchanged(api: APIClient) -> None:
+    question = _bank(1)[0]
+
+    first = api.get(f"/api/v1/questions/{question.pk}/")
+    again = api.get(f"/api/v1/questions/{question.pk}/", HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert first.status_code == 200
+    assert first.json()["key_points"] == ["a", "b", "c"]
+    assert again.status_code == 304
+    assert again["ETag"] == first["ETag"]
+
+
+def test_someone_elses_draft_is_not_found_but_the_author_and_editors_see_it(api: APIClient) -> None:
+    author = make_user()
+    draft = _draft(author)
+    url = f"/api/v1/questions/{draft.pk}/"
+
+    anonymous = api.get(url)
+    api.force_authenticate(make_user())
+    stranger = api.get(url)
+    api.force_authenticate(author)
+    own = api.get(url)
+    api.force_authenticate(make_editor())
+    editor = api.get(url)
+
+    assert (anonymous.status_code, stranger.status_code, own.status_code, editor.status_code) == (
+        404,
+        404,
+        200,
+        200,
+    )
+    assert stranger.json()["error"]["code"] == "not_found"
+
+
+def test_a_learner_proposes_a_draft_submits_it_and_an_editor_publishes_it(api: APIClient) -> None:
+    services.topics_sync()
+    learner, editor = make_user(), make_editor()
+    api.force_authenticate(learner)
+
+    created = api.post(
+        "/api/v1/questions/",
+        {"topic": "django-orm", "prompt": "What is a QuerySet?", "key_points": ["lazy"], "tags": ["orm"]},
+        format="json",
+    )
+    question_id = created.json()["id"]
+    submitted = api.post(f"/api/v1/questions/{question_id}/submit/", {"version": 1}, format="json")
+    refused = api.post(f"/api/v1/questions/{question_id}/publish/", {"version": 2}, format="json")
+    api.force_authenticate(editor)
+    published = api.post(f"/api/v1/questions/{question_id}/publish/", {"version": 2}, format="json")
+
+    assert created.status_code == 201
+    assert created.json()["status"] == "draft"
+    assert submitted.json()["status"] == "in_review"
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "permission_denied"
+    assert published.status_code == 200
+    assert (published.json()["status"], published.json()["version"]) == ("published", 3)
+    assert Question.objects.get(pk=question_id).revisions.count() == 3
+
+
+def test_an_edit_based_on_a_stale_version_is_a_409_and_changes_nothing(api: APIClient) -> None:
+    question = _bank(1)[0]
+    api.force_authenticate(make_editor())
+    api.patch(f"/api/v1/questions/{question.pk}/", {"version": 1, "short_answer": "First."}, format="json")
+
+    stale = api.patch(
+        f"/api/v1/questions/{question.pk}/", {"version": 1, "short_answer": "Second."}, format="json"
+    )
+
+    assert stale.status_code == 409
+    assert stale.json()["error"]["code"] == "edit_conflict"
+    assert stale.json()["error"]["details"] == {"current_version": 2, "your_version": 1}
+    assert Question.objects.get(pk=question.pk).short_answer == "First."
+
+
+def test_a_learner_cannot_edit_a_published_question(api: APIClient) -> None:
+    question = _bank(1)[0]
+    api.force_authenticate(make_user())
+
+    response = api.patch(
+        f"/api/v1/questions/{question.pk}/", {"version": 1, "prompt": "Hacked?"}, format="json"
+    )
+
+    assert response.status_code == 403
+    assert Question.objects.get(pk=question.pk).prompt == "Question number 0?"
+
+
+def test_revisions_are_listed_and_an_editor_restores_one(api: APIClient) -> None:
+    question = _bank(1)[0]
+    api.force_authenticate(make_editor())
+    api.patch(f"/api/v1/questions/{question.pk}/", {"version": 1, "short_answer": "Changed."}, format="json")
+
+    history = api.get(f"/api/v1/questions/{question.pk}/revisions/")
+    restored = api.post(
+        f"/api/v1/questions/{question.pk}/revisions/1/restore/", {"version": 2}, format="json"
+    )
+
+    assert [row["version"] for row in history.json()["results"]] == [2, 1]
+    assert (restored.json()["short_answer"], restored.json()["version"]) == ("Answer.", 3)
+
+
+CSV = b"question,answer,topic\nWhat does select_related do?,It joins.,django-orm\nWhat is a signal?,A hook.,django-signals\n"
+
+
+def test_an_editor_uploads_a_file_and_gets_the_job_with_its_report(
+    api: APIClient, django_capture_on_commit_callbacks: Any
+) -> None:
+    services.topics_sync()
+    editor = make_editor()
+    api.force_authenticate(editor)
+
+    # when: the upload's transaction commits, the job is queued (and runs in-process: no broker in tests)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = api.post(
+            "/api/v1/imports/", {"files": [SimpleUploadedFile("bank.csv", CSV)]}, format="multipart"
+        )
+
+    # then
+    assert response.status_code == 202
+    assert (response.json()["status"], response.json()["report"]) == ("queued", None)
+    assert len(callbacks) == 1
+    job = api.get(response["Location"]).json()
+    assert job["status"] == "succeeded"
+    assert job["files"] == ["bank.csv"]
+    assert (job["report"]["created"], job["report"]["errors"]) == (2, [])
+    assert Question.objects.filter(author=editor, status="draft").count() == 2
+
+
+def test_running_a_job_twice_imports_once(api: APIClient, django_capture_on_commit_callbacks: Any) -> None:
+    from prepdeck.catalog import importing
+
+    services.topics_sync()
+    api.force_authenticate(make_editor())
+    with django_capture_on_commit_callbacks(execute=True):
+        job_id = api.post(
+            "/api/v1/imports/", {"files": [SimpleUploadedFile("bank.csv", CSV)]}, format="multipart"
+        ).json()["id"]
+
+    importing.import_job_run(job_id=job_id)  # a retried task
+
+    assert Question.objects.count() == 2
+    report = ImportJob.objects.get(pk=job_id).report
+    assert report is not None
+    assert report["created"] == 2
+
+
+def test_a_bad_upload_fails_naming_file_and_line_and_writes_nothing(
+    api: APIClient, django_capture_on_commit_callbacks: Any
+) -> None:
+    services.topics_sync()
+    api.force_authenticate(make_editor())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(
+            "/api/v1/imports/",
+            {
+                "files": [
+                    SimpleUploadedFile("good.csv", CSV),
+                    SimpleUploadedFile("bad.json", b'{"format": "prepdeck-export/1",\n "questions": [}'),
+                ]
+            },
+            format="multipart",
+        )
+
+    job = api.get(response["Location"]).json()
+    assert job["status"] == "failed"
+    assert job["report"]["errors"] == [
+        {"file": "bad.json", "line": 2, "message": "invalid JSON: Expecting value"}
+    ]
+    assert Question.all_objects.count() == 0
+    assert Source.objects.count() == 0
+
+
+def test_imports_are_for_editors_and_jobs_are_private(api: APIClient) -> None:
+    services.topics_sync()
+    api.force_authenticate(make_editor())
+    job_id = api.post(
+        "/api/v1/imports/", {"files": [SimpleUploadedFile("a.csv", CSV)]}, format="multipart"
+    ).json()["id"]
+
+    api.force_authenticate(make_user())
+    learner_upload = api.post(
+        "/api/v1/imports/", {"files": [SimpleUploadedFile("a.csv", CSV)]}, format="multipart"
+    )
+    api.force_authenticate(make_editor())
+    other_editor = api.get(f"/api/v1/imports/{job_id}/")
+
+    assert learner_upload.status_code == 403
+    assert other_editor.status_code == 404
+    assert ImportJob.objects.count() == 1
+
+
+def test_an_upload_without_files_is_a_400(api: APIClient) -> None:
+    api.force_authenticate(make_editor())
+    response = api.post("/api/v1/imports/", {"format": "csv"}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["error"]["details"]["fields"]["files"]
+
+
+@pytest.mark.parametrize(
+    ("file_format", "content_type"),
+    [
+        ("json", "application/json"),
+        ("markdown", "text/markdown; charset=utf-8"),
+        ("csv", "text/csv; charset=utf-8"),
+        ("apkg", "application/octet-stream"),
+    ],
+)
+def test_exports_download_published_questions(api: APIClient, file_format: str, content_type: str) -> None:
+    _bank(2)
+    _draft(make_user(), prompt="Secret draft?")
+
+    response = api.get(f"/api/v1/exports/?format={file_format}")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+    assert (
+        response["Content-Disposition"]
+        == f'attachment; filename="prepdeck-all.{ {"markdown": "md"}.get(file_format, file_format) }"'
+    )
+    if file_format != "apkg":
+        assert b"Question number 1?" in response.content
+        assert b"Secret draft" not in response.content
+
+
+def test_exporting_drafts_is_for_editors(api: APIClient) -> None:
+    _draft(make_user())
+    assert api.get("/api/v1/exports/?status=draft").status_code == 403
+    api.force_authenticate(make_editor())
+    assert b"A draft question?" in api.get("/api/v1/exports/?status=draft").content
+
+
+def test_topics_and_tags_are_public_with_counts(api: APIClient) -> None:
+    _bank(3)
+
+    topics = api.get("/api/v1/topics/").json()
+    tags = api.get("/api/v1/tags/").json()
+
+    orm = next(topic for topic in topics if topic["slug"] == "django-orm")
+    assert (orm["parent"], orm["published_questions"]) == ("django", 1)
+    assert {tag["slug"]: tag["published_questions"] for tag in tags["results"]} == {
+        "common": 3,
+        "tag-0": 1,
+        "tag-1": 1,
+        "tag-2": 1,
+    }

@@ -1,0 +1,41 @@
+"""OpenAPI helpers: the error shape as a component, and the error responses each endpoint documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+ErrorSerializer = inline_serializer(
+    name="Error",
+    fields={
+        "error": inline_serializer(
+            name="ErrorBody",
+            fields={
+                "code": serializers.CharField(help_text="Stable machine-readable code, e.g. not_found."),
+                "message": serializers.CharField(help_text="What went wrong, for people."),
+                "details": serializers.DictField(help_text="Extra data, e.g. field errors or retry_after."),
+            },
+        )
+    },
+)
+
+_DESCRIPTIONS = {
+    400: "Invalid input (code `invalid` with field errors, or a more specific code).",
+    401: "Not authenticated, or the credentials are invalid or expired.",
+    403: "Authenticated but not allowed (e.g. editors only).",
+    404: "Not found, or not visible to you.",
+    409: "Conflict with the current state (e.g. a stale version).",
+    412: "Precondition failed.",
+    413: "Request too large.",
+    429: "Throttled; retry after the `Retry-After` seconds.",
+}
+
+
+def errors(*codes: int) -> dict[int, Any]:
+    """Error responses for ``extend_schema(responses=...)``; 401 and 429 are added to every endpoint."""
+    return {
+        code: OpenApiResponse(ErrorSerializer, description=_DESCRIPTIONS[code])
+        for code in sorted({*codes, 401, 429})
+    }

@@ -1,0 +1,41 @@
+"""API throttles. Rates live in settings (``THROTTLE_<SCOPE>`` environment variables, see README).
+
+Every request counts against a sustained rate (``anon`` per client address, ``user`` per account) and a
+``burst`` rate; views that are costly or attractive to abuse name a ``throttle_scope`` (login,
+registration, password_reset, imports, grading) with its own, tighter rate. A throttled request gets
+429 with ``Retry-After`` (set by the error handler).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.request import Request
+from rest_framework.throttling import (
+    AnonRateThrottle,
+    ScopedRateThrottle,
+    SimpleRateThrottle,
+    UserRateThrottle,
+)
+
+
+class AnonThrottle(AnonRateThrottle):
+    scope = "anon"
+
+
+class UserThrottle(UserRateThrottle):
+    scope = "user"
+
+
+class BurstThrottle(SimpleRateThrottle):
+    """A short-window limit for everybody, by account or, when anonymous, by client address."""
+
+    scope = "burst"
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        ident = request.user.pk if request.user and request.user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class ScopedThrottle(ScopedRateThrottle):
+    """The view's own ``throttle_scope`` rate (no limit for views without one)."""
