@@ -6,9 +6,19 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
+from django.utils.safestring import mark_safe
 
 from prepdeck.catalog import importing
-from prepdeck.catalog.models import CodeExample, Question, QuestionRevision, Source, Tag, Topic
+from prepdeck.catalog.models import (
+    CodeExample,
+    ImportJob,
+    Question,
+    QuestionRevision,
+    Source,
+    Tag,
+    Topic,
+)
+from prepdeck.catalog.rendering import render_markdown
 
 
 @admin.register(Topic)
@@ -93,8 +103,19 @@ class QuestionAdmin(admin.ModelAdmin):
     search_fields = ("prompt", "short_answer", "key")
     autocomplete_fields = ("tags", "follow_ups")
     list_select_related = ("topic",)
-    readonly_fields = ("version", "created_at", "updated_at", "published_at", "lint_findings")
+    readonly_fields = (
+        "version",
+        "created_at",
+        "updated_at",
+        "published_at",
+        "lint_findings",
+        "explanation_preview",
+    )
     inlines = (CodeExampleInline, SourceInline, RevisionInline)
+
+    @admin.display(description="explanation as readers see it")
+    def explanation_preview(self, obj: Question) -> str:
+        return mark_safe(render_markdown(obj.explanation))  # noqa: S308 - sanitised by nh3
 
     def get_urls(self) -> list[URLPattern]:
         custom = [
@@ -149,3 +170,27 @@ class QuestionRevisionAdmin(admin.ModelAdmin):
     list_display = ("question", "version", "author", "summary", "created_at")
     list_select_related = ("question",)
     readonly_fields = ("question", "version", "snapshot", "author", "summary", "created_at")
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Jobs started through the API: who, when, and the report (read-only)."""
+
+    list_display = ("id", "owner", "status", "file_format", "dry_run", "created_at", "finished_at")
+    list_filter = ("status", "file_format", "dry_run")
+    list_select_related = ("owner",)
+    search_fields = ("owner__email",)
+    readonly_fields = (
+        "owner",
+        "status",
+        "file_format",
+        "topic",
+        "dry_run",
+        "report",
+        "created_at",
+        "started_at",
+        "finished_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

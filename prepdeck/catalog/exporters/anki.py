@@ -33,10 +33,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import genanki
-import nh3
-from markdown_it import MarkdownIt
 
 from prepdeck.catalog.models import Difficulty, Question
+from prepdeck.catalog.rendering import render_markdown
 
 MODEL_ID = 1_739_146_201
 MODEL_NAME = "PrepDeck question"
@@ -68,9 +67,7 @@ MODEL = genanki.Model(
     css=CARD_CSS,
 )
 
-_markdown = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.DOTALL)
-_ALLOWED_ATTRIBUTES = {**nh3.ALLOWED_ATTRIBUTES, "code": {"class"}}
 
 
 def deck_id_for(topic_slug: str) -> int:
@@ -79,17 +76,9 @@ def deck_id_for(topic_slug: str) -> int:
     return _DECK_ID_BASE + int.from_bytes(digest[:8], "big") % _DECK_ID_SPAN
 
 
-def _keep_language_class(element: str, attribute: str, value: str) -> str | None:
-    if attribute == "class":
-        return value if re.fullmatch(r"language-[\w+#.-]+", value) else None
-    return value
-
-
 def markdown_to_html(text: str) -> str:
-    """Markdown as safe HTML: raw HTML in the source is shown as text, and nh3 removes anything risky."""
-    return nh3.clean(
-        _markdown.render(text), attributes=_ALLOWED_ATTRIBUTES, attribute_filter=_keep_language_class
-    ).strip()
+    """Markdown as safe HTML (the product's renderer; no highlighting, Anki has no styles for it)."""
+    return render_markdown(text, highlight_code=False)
 
 
 def plain_to_html(text: str) -> str:

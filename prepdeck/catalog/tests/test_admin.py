@@ -51,3 +51,28 @@ def test_the_import_page_needs_staff(client: Client) -> None:
 
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_the_question_page_previews_the_explanation_sanitised_and_highlighted(client: Client) -> None:
+    from prepdeck.catalog import services
+
+    services.topics_sync()
+    author = make_user(is_staff=True, is_superuser=True)
+    question = services.question_create(
+        author=author,
+        topic="django-orm",
+        prompt="What does F() do?",
+        explanation="Use `F()`.\n\n<script>alert(1)</script>\n\n```python\nx = F('n') + 1\n```",
+    )
+    client.force_login(author)
+
+    page = client.get(f"/admin/catalog/question/{question.pk}/change/").content.decode()
+
+    assert '<span class="n">x</span>' in page
+    assert "<script>alert(1)</script>" not in page
+
+
+@pytest.mark.parametrize("url", ["/admin/catalog/importjob/", "/admin/catalog/topic/", "/admin/catalog/tag/"])
+def test_the_other_bank_admin_pages_load(client: Client, url: str) -> None:
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    assert client.get(url).status_code == 200

@@ -55,7 +55,7 @@ def _stock_rest_framework(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Non
     # simplejwt rebinds its module-level settings on a change; modules that imported them keep the old.
     from rest_framework_simplejwt import settings as jwt_settings
 
-    stock_jwt = jwt_settings.APISettings({}, jwt_settings.DEFAULTS, jwt_settings.IMPORT_STRINGS)
+    stock_jwt = jwt_settings.APISettings({}, jwt_settings.DEFAULTS, jwt_settings.IMPORT_STRINGS)  # type: ignore[arg-type]
     for name, module in list(sys.modules.items()):
         if name.startswith("rest_framework_simplejwt") and hasattr(module, "api_settings"):
             monkeypatch.setattr(module, "api_settings", stock_jwt)
