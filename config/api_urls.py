@@ -1,6 +1,6 @@
 """``/api/v1/``: every endpoint of the public API, version 1 (see docs/api.md for the changelog)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from prepdeck.accounts import apis as accounts
 from prepdeck.catalog import apis as catalog
@@ -42,4 +42,6 @@ urlpatterns = [
     path("imports/", catalog.ImportJobListApi.as_view(), name="import-list"),
     path("imports/<int:job_id>/", catalog.ImportJobDetailApi.as_view(), name="import-detail"),
     path("exports/", catalog.ExportApi.as_view(), name="export"),
+    # practice
+    path("", include("prepdeck.practice.urls")),
 ]

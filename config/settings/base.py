@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "prepdeck.core",
     "prepdeck.accounts",
     "prepdeck.catalog",
+    "prepdeck.practice",
 ]
 
 MIDDLEWARE = [

@@ -237,6 +237,7 @@ class UpsertReport:
     keys_updated: list[str] = field(default_factory=list)
 
 
+@transaction.atomic
 def questions_upsert(
     entries: list[dict[str, Any]], *, revision_summary: str, author: User | None = None
 ) -> UpsertReport:
@@ -244,7 +245,7 @@ def questions_upsert(
 
     Unchanged questions are not touched, so applying the same entries twice changes nothing; a changed
     question keeps its id (and so users' progress) and gets a new version and revision. Sources in an
-    entry are added when the question does not have them yet. Call inside a transaction.
+    entry are added when the question does not have them yet. All of it is one transaction.
 
     Every write is a bulk statement, so the number of queries grows with the number of batches, not of
     questions: a 50,000-question export is applied in a few hundred statements.

@@ -1,0 +1,369 @@
+"""Practice reads: the study day, the review queue and progress statistics.
+
+Every function here runs a fixed number of queries whatever the size of the user's history; statistics
+are aggregated by the database (grouped by study day in the user's time zone), never by looping over
+reviews in Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Power, TruncDate
+
+from prepdeck.accounts.models import User
+from prepdeck.catalog import selectors as catalog_selectors
+from prepdeck.catalog.models import Question, QuestionStatus, Topic
+from prepdeck.practice import scheduling
+from prepdeck.practice.models import Card, CardState, MockInterview, Quiz, Review
+
+# --- the study day ---------------------------------------------------------------------------------------
+
+
+def study_day_bounds(*, user: User, now: datetime) -> tuple[datetime, datetime]:
+    """The UTC start and end of the user's current study day (it starts at ``day_start_hour`` local time,
+    so a review at 01:30 with a 4 o'clock start still counts for the day before)."""
+    zone = ZoneInfo(user.time_zone)
+    local = now.astimezone(zone)
+    day = local.date() if local.hour >= user.day_start_hour else local.date() - timedelta(days=1)
+    start = datetime.combine(day, time(user.day_start_hour), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time(user.day_start_hour), tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def _study_date(expression: Any, user: User) -> TruncDate:
+    """The study day (a date in the user's time zone) of a datetime column, shifted by the start hour."""
+    shifted = F(expression) - Value(timedelta(hours=user.day_start_hour))
+    return TruncDate(shifted, tzinfo=ZoneInfo(user.time_zone))
+
+
+def current_study_date(*, user: User, now: datetime) -> Any:
+    start, _ = study_day_bounds(user=user, now=now)
+    return start.astimezone(ZoneInfo(user.time_zone)).date()
+
+
+# --- the queue -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class QueueItem:
+    question: Question
+    kind: str  # "due" (learning, relearning or review) or "new"
+    card: Card | None
+    retrievability: float
+
+
+@dataclass
+class Queue:
+    items: list[QueueItem]
+    due: int  # cards due now (all of them, not only those in ``items``)
+    new: int  # new questions still available today (within the daily limit)
+    learning_later_today: int  # learning steps that come due later in this study day
+    new_introduced_today: int
+    daily_new_limit: int
+    day_ends_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+def _published_filtered(topic: str | None, tag: str | None, difficulty: str | None) -> Q:
+    condition = Q(question__status=QuestionStatus.PUBLISHED, question__deleted_at__isnull=True)
+    if topic:
+        condition &= Q(question__topic__slug__in=catalog_selectors.topic_descendant_slugs(slug=topic))
+    if tag:
+        condition &= Q(question__tags__slug=tag)
+    if difficulty:
+        condition &= Q(question__difficulty=difficulty)
+    return condition
+
+
+_DIFFICULTY_ORDER = Case(
+    When(difficulty="basic", then=Value(0)),
+    When(difficulty="intermediate", then=Value(1)),
+    When(difficulty="advanced", then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+
+
+def review_queue(
+    *,
+    user: User,
+    now: datetime,
+    settings: scheduling.SchedulerSettings,
+    limit: int = 20,
+    topic: str | None = None,
+    tag: str | None = None,
+    difficulty: str | None = None,
+) -> Queue:
+    """What to study now: due cards first (learning steps, then the lowest predicted recall), then new
+    questions up to the daily limit. ``topic``/``tag``/``difficulty`` narrow the session without
+    touching other cards. A constant number of queries for any queue size."""
+    day_start, day_end = study_day_bounds(user=user, now=now)
+    filtered = _published_filtered(topic, tag, difficulty)
+    available = Q(suspended=False) & (Q(buried_until__isnull=True) | Q(buried_until__lte=now))
+    due_rows = list(
+        Card.objects.filter(filtered, available, user=user, state__gt=CardState.NEW, due__lte=now)
+        .values_list("id", "state", "step", "stability", "difficulty", "due", "last_review")
+        .distinct()
+    )
+    ranked = []
+    for card_id, state, step, stability, card_difficulty, due, last_review in due_rows:
+        recall = scheduling.retrievability(
+            scheduling.CardState(state, step, stability, card_difficulty, due, last_review),
+            now=now,
+            settings=settings,
+        )
+        # learning and relearning steps first (they are minutes apart), then the most forgotten
+        ranked.append((state == CardState.REVIEW, recall, due, card_id))
+    ranked.sort()
+    learning_later = (
+        Card.objects.filter(
+            filtered,
+            available,
+            user=user,
+            state__in=[CardState.LEARNING, CardState.RELEARNING],
+            due__gt=now,
+            due__lte=day_end,
+        )
+        .distinct()
+        .count()
+    )
+    introduced = Review.objects.filter(
+        user=user, reviewed_at__gte=day_start, state_before=CardState.NEW
+    ).count()
+    new_allowed = max(0, user.daily_new_limit - introduced)
+    seen = Card.objects.filter(user=user, question=OuterRef("pk")).filter(
+        Q(state__gt=CardState.NEW) | Q(suspended=True) | Q(buried_until__gt=now)
+    )
+    new_filter = Q(status=QuestionStatus.PUBLISHED)
+    if topic:
+        new_filter &= Q(topic__slug__in=catalog_selectors.topic_descendant_slugs(slug=topic))
+    if tag:
+        new_filter &= Q(tags__slug=tag)
+    if difficulty:
+        new_filter &= Q(difficulty=difficulty)
+    new_ids = (
+        list(
+            Question.objects.filter(new_filter)
+            .filter(~Exists(seen))
+            .order_by("topic__order", _DIFFICULTY_ORDER, "id")
+            .values_list("id", flat=True)
+            .distinct()[:new_allowed]
+        )
+        if new_allowed
+        else []
+    )
+
+    due_ids = [card_id for *_, card_id in ranked[:limit]]
+    cards = (
+        {
+            card.pk: card
+            for card in Card.objects.filter(pk__in=due_ids)
+            .select_related("question__topic")
+            .prefetch_related("question__tags")
+        }
+        if due_ids
+        else {}
+    )
+    items = [
+        QueueItem(question=cards[card_id].question, kind="due", card=cards[card_id], retrievability=recall)
+        for (_, recall, _, card_id) in ranked[:limit]
+    ]
+    room = limit - len(items)
+    if room > 0 and new_ids:
+        questions = Question.objects.select_related("topic").prefetch_related("tags").in_bulk(new_ids[:room])
+        items += [
+            QueueItem(question=questions[pk], kind="new", card=None, retrievability=0.0)
+            for pk in new_ids[:room]
+        ]
+    return Queue(
+        items=items,
+        due=len(ranked),
+        new=len(new_ids),
+        learning_later_today=learning_later,
+        new_introduced_today=introduced,
+        daily_new_limit=user.daily_new_limit,
+        day_ends_at=day_end,
+    )
+
+
+# --- statistics --------------------------------------------------------------------------------------------
+
+
+class EpochDays(Func):
+    """A datetime column as fractional days since 1970 (so elapsed time can be divided by stability)."""
+
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="(julianday(%(expressions)s) - 2440587.5)", **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="(EXTRACT(EPOCH FROM %(expressions)s) / 86400.0)", **extra
+        )
+
+
+def _recall_expression(*, now: datetime, settings: scheduling.SchedulerSettings) -> Any:
+    """FSRS-6 predicted recall of a card at ``now``, computed by the database."""
+    parameters = settings.parameters or scheduling.DEFAULT_PARAMETERS
+    decay = -parameters[20]
+    factor = 0.9 ** (1 / decay) - 1
+    now_days = (now - datetime(1970, 1, 1, tzinfo=UTC)) / timedelta(days=1)
+    elapsed = Value(now_days) - EpochDays("last_review")
+    return Power(
+        Value(1.0) + Value(factor) * elapsed / F("stability"), Value(decay), output_field=FloatField()
+    )
+
+
+@dataclass
+class Statistics:
+    reviews_today: int
+    streak_days: int
+    due_forecast: list[dict[str, Any]]  # next 30 study days: {"date", "due"}
+    heatmap: list[dict[str, Any]]  # last 365 study days with reviews: {"date", "reviews"}
+    retention_by_week: list[dict[str, Any]]  # {"week", "reviews", "recalled", "retention"}
+    mastery_by_topic: list[dict[str, Any]]  # {"topic", "title", "questions", "mastery"}
+    weakest_topics: list[str]
+    totals: dict[str, int]
+
+
+def user_statistics(*, user: User, now: datetime, settings: scheduling.SchedulerSettings) -> Statistics:
+    """A user's progress, each figure one aggregate query (eight in all, for any history size)."""
+    today = current_study_date(user=user, now=now)
+    day_start, _ = study_day_bounds(user=user, now=now)
+    reviews = Review.objects.filter(user=user)
+    reviews_today = reviews.filter(reviewed_at__gte=day_start).count()
+
+    per_day = (
+        reviews.filter(reviewed_at__gte=day_start - timedelta(days=365))
+        .annotate(day=_study_date("reviewed_at", user))
+        .values("day")
+        .annotate(reviews=Count("id"))
+        .order_by("day")
+    )
+    heatmap = [{"date": row["day"].isoformat(), "reviews": row["reviews"]} for row in per_day]
+    active = {row["date"] for row in heatmap}
+    streak, cursor = 0, today if today.isoformat() in active else today - timedelta(days=1)
+    while cursor.isoformat() in active:
+        streak, cursor = streak + 1, cursor - timedelta(days=1)
+
+    horizon = day_start + timedelta(days=30)
+    forecast_rows = (
+        Card.objects.filter(user=user, state__gt=CardState.NEW, suspended=False, due__lt=horizon)
+        .annotate(day=_study_date("due", user))
+        .values("day")
+        .annotate(due=Count("id"))
+    )
+    forecast: dict[Any, int] = {}
+    for row in forecast_rows:
+        day = max(row["day"], today)  # overdue cards are due today
+        forecast[day] = forecast.get(day, 0) + row["due"]
+    due_forecast = [
+        {
+            "date": (today + timedelta(days=offset)).isoformat(),
+            "due": forecast.get(today + timedelta(days=offset), 0),
+        }
+        for offset in range(30)
+    ]
+
+    weekly = (
+        reviews.filter(state_before=CardState.REVIEW, reviewed_at__gte=day_start - timedelta(weeks=26))
+        .annotate(day=_study_date("reviewed_at", user))
+        .values("day")
+        .annotate(total=Count("id"), recalled=Count("id", filter=Q(rating__gt=scheduling.AGAIN)))
+    )
+    weeks: dict[Any, list[int]] = {}
+    for row in weekly:  # at most 182 rows: one per study day
+        monday = row["day"] - timedelta(days=row["day"].weekday())
+        counts = weeks.setdefault(monday, [0, 0])
+        counts[0] += row["total"]
+        counts[1] += row["recalled"]
+    retention_by_week = [
+        {
+            "week": week.isoformat(),
+            "reviews": total,
+            "recalled": recalled,
+            "retention": round(recalled / total, 3),
+        }
+        for week, (total, recalled) in sorted(weeks.items())
+    ]
+
+    recall_sums = dict(
+        Card.objects.filter(
+            user=user,
+            state__gt=CardState.NEW,
+            stability__gt=0,
+            question__status=QuestionStatus.PUBLISHED,
+            question__deleted_at__isnull=True,
+        )
+        .values("question__topic_id")
+        .annotate(recall=Sum(_recall_expression(now=now, settings=settings)))
+        .values_list("question__topic_id", "recall")
+    )
+    topics = (
+        Topic.objects.annotate(
+            published=Count(
+                "questions",
+                filter=Q(questions__status=QuestionStatus.PUBLISHED, questions__deleted_at__isnull=True),
+            )
+        )
+        .filter(published__gt=0)
+        .order_by("order", "slug")
+    )
+    mastery: list[dict[str, Any]] = []
+    studied: list[dict[str, Any]] = []
+    for topic in topics:
+        published = int(topic.published)
+        recall = float(recall_sums.get(topic.pk) or 0)
+        mastery.append(
+            {
+                "topic": topic.slug,
+                "title": topic.title,
+                "questions": published,
+                "mastery": round(recall / published, 3),
+            }
+        )
+        if topic.pk in recall_sums:
+            studied.append(mastery[-1])
+    weakest = [
+        str(row["topic"]) for row in sorted(studied, key=lambda row: (row["mastery"], row["topic"]))[:3]
+    ]
+    totals = {
+        "reviews": reviews.count(),
+        "cards": Card.objects.filter(user=user, state__gt=CardState.NEW).count(),
+        "quizzes": Quiz.objects.filter(user=user).count(),
+        "mock_interviews": MockInterview.objects.filter(user=user).count(),
+    }
+    return Statistics(
+        reviews_today=reviews_today,
+        streak_days=streak,
+        due_forecast=due_forecast,
+        heatmap=heatmap,
+        retention_by_week=retention_by_week,
+        mastery_by_topic=mastery,
+        weakest_topics=weakest,
+        totals=totals,
+    )
+
+
+def reviews_of(*, user: User) -> QuerySet[Review]:
+    """The user's review log, newest first, with each card's question."""
+    return Review.objects.filter(user=user).select_related("card__question").order_by("-reviewed_at", "-id")

@@ -1,0 +1,226 @@
+"""Practice writes: recording reviews (idempotent, row-locked), undo, suspend and bury.
+
+A review is the one hot write of the product, so it is kept to a handful of statements: lock the card,
+check the idempotency key, insert the review, update the card (a first review inserts the card already
+reviewed instead). The scheduling maths is the pure ``practice.scheduling``; this module only moves its
+plain data in and out of rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from prepdeck.accounts.models import User
+from prepdeck.catalog.models import Question, QuestionStatus
+from prepdeck.core.exceptions import Conflict, InvalidInput, NotFound
+from prepdeck.practice import scheduling
+from prepdeck.practice.models import Card, Review, ReviewSource, SchedulerParameters
+
+_CARD_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review")
+
+
+def scheduler_settings_for(user: User) -> scheduling.SchedulerSettings:
+    """The user's scheduler: their desired retention and, once fitted, their own FSRS parameters."""
+    fitted = SchedulerParameters.objects.filter(user=user).values_list("parameters", flat=True).first()
+    return scheduling.SchedulerSettings(
+        desired_retention=user.desired_retention,
+        parameters=tuple(fitted) if fitted else None,
+    )
+
+
+def card_state(card: Card) -> scheduling.CardState:
+    return scheduling.CardState(
+        state=card.state,
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        due=card.due,
+        last_review=card.last_review,
+    )
+
+
+def _snapshot(state: scheduling.CardState) -> dict[str, Any]:
+    return {
+        "state": state.state,
+        "step": state.step,
+        "stability": state.stability,
+        "difficulty": state.difficulty,
+        "due": state.due.isoformat(),
+        "last_review": state.last_review.isoformat() if state.last_review else None,
+    }
+
+
+def _from_snapshot(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **data,
+        "due": datetime.fromisoformat(data["due"]),
+        "last_review": datetime.fromisoformat(data["last_review"]) if data["last_review"] else None,
+    }
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    review: Review
+    card: Card
+    created: bool  # False when the idempotency key had already been used: nothing new was recorded
+
+
+def _validate(rating: Any, idempotency_key: str, duration_ms: int) -> int:
+    if isinstance(rating, bool) or not isinstance(rating, int) or rating not in scheduling.RATINGS:
+        raise InvalidInput(
+            "The rating must be 1 (again), 2 (hard), 3 (good) or 4 (easy).", code="invalid_rating"
+        )
+    if not idempotency_key or len(idempotency_key) > 64:
+        raise InvalidInput("Send an idempotency key of 1 to 64 characters.", code="invalid")
+    if duration_ms < 0:
+        raise InvalidInput("The duration cannot be negative.", code="invalid")
+    return int(rating)
+
+
+def review_submit(
+    *,
+    user: User,
+    question_id: int,
+    rating: int,
+    idempotency_key: str,
+    duration_ms: int = 0,
+    source: str = ReviewSource.REVIEW,
+    now: datetime | None = None,
+    settings: scheduling.SchedulerSettings | None = None,
+) -> ReviewResult:
+    """Record one rating of a published question and reschedule its card.
+
+    Idempotent: the same ``idempotency_key`` twice records one review and returns it again. The card
+    row is locked (``SELECT ... FOR UPDATE``) before the key is checked, so two concurrent submissions
+    are applied one after the other and a repeated one is recognised, never applied twice.
+    """
+    rating = _validate(rating, idempotency_key, duration_ms)
+    now = now or timezone.now()
+    settings = settings or scheduler_settings_for(user)
+    for attempt in range(2):
+        try:
+            return _review_once(
+                user, question_id, rating, idempotency_key, duration_ms, source, now, settings
+            )
+        except IntegrityError:
+            # A concurrent first review created the card (or used the key) first; the retry finds it.
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def _review_once(
+    user: User,
+    question_id: int,
+    rating: int,
+    idempotency_key: str,
+    duration_ms: int,
+    source: str,
+    now: datetime,
+    settings: scheduling.SchedulerSettings,
+) -> ReviewResult:
+    card = Card.objects.select_for_update(of=("self",)).filter(user=user, question_id=question_id).first()
+    existing = (
+        Review.objects.filter(user=user, idempotency_key=idempotency_key).select_related("card").first()
+    )
+    if existing is not None:
+        if existing.card.question_id != question_id:
+            raise Conflict(
+                "This idempotency key was already used for a review of another question.",
+                code="idempotency_key_reused",
+            )
+        return ReviewResult(review=existing, card=existing.card, created=False)
+    if card is not None:
+        before = card_state(card)
+    else:
+        if not Question.objects.filter(pk=question_id, status=QuestionStatus.PUBLISHED).exists():
+            raise NotFound("Question not found.")
+        before = scheduling.new_card_state(now)
+    outcome = scheduling.review(before, rating, now=now, settings=settings)
+    after = outcome.card
+    values = {name: getattr(after, name) for name in _CARD_FIELDS}
+    lapse = before.state == scheduling.CardState.REVIEW and rating == scheduling.AGAIN
+    inserted = card is None
+    if card is None:
+        card = Card.objects.create(
+            user=user, question_id=question_id, reps=1, lapses=0, created_at=now, **values
+        )
+    else:
+        for name, value in values.items():
+            setattr(card, name, value)
+        card.reps += 1
+        card.lapses += int(lapse)
+        card.buried_until = None
+    review = Review(
+        user=user,
+        card=card,
+        rating=rating,
+        reviewed_at=now,
+        duration_ms=duration_ms,
+        source=source,
+        idempotency_key=idempotency_key,
+        state_before=before.state,
+        retrievability_before=outcome.retrievability_before,
+        card_before=_snapshot(before),
+        scheduled_days=outcome.interval / timedelta(days=1),
+    )
+    review.save(force_insert=True)
+    if not inserted:
+        card.save(update_fields=[*_CARD_FIELDS, "reps", "lapses", "buried_until"])
+    return ReviewResult(review=review, card=card, created=True)
+
+
+@transaction.atomic
+def review_undo(*, user: User) -> Card:
+    """Take back the user's last review: the card gets its earlier scheduling back."""
+    review = (
+        Review.objects.select_for_update()
+        .filter(user=user)
+        .select_related("card")
+        .order_by("-reviewed_at", "-id")
+        .first()
+    )
+    if review is None:
+        raise Conflict("There is no review to undo.", code="nothing_to_undo")
+    card = review.card
+    for name, value in _from_snapshot(review.card_before).items():
+        setattr(card, name, value)
+    card.reps = max(0, card.reps - 1)
+    if review.state_before == scheduling.CardState.REVIEW and review.rating == scheduling.AGAIN:
+        card.lapses = max(0, card.lapses - 1)
+    card.save(update_fields=[*_CARD_FIELDS, "reps", "lapses"])
+    review.delete()
+    return card
+
+
+def _card_for(user: User, question_id: int, now: datetime) -> Card:
+    """The user's card for a published question, created (new) when missing."""
+    if not Question.objects.filter(pk=question_id, status=QuestionStatus.PUBLISHED).exists():
+        raise NotFound("Question not found.")
+    card, _ = Card.objects.get_or_create(
+        user=user, question_id=question_id, defaults={"due": now, "created_at": now}
+    )
+    return card
+
+
+def card_suspend(*, user: User, question_id: int, suspended: bool = True) -> Card:
+    """Leave a question out of the queue (or bring it back)."""
+    card = _card_for(user, question_id, timezone.now())
+    if card.suspended != suspended:
+        card.suspended = suspended
+        card.save(update_fields=["suspended"])
+    return card
+
+
+def card_bury(*, user: User, question_id: int, until: datetime) -> Card:
+    """Leave a question out of the queue until ``until`` (the next study day, usually)."""
+    card = _card_for(user, question_id, timezone.now())
+    card.buried_until = until
+    card.save(update_fields=["buried_until"])
+    return card
