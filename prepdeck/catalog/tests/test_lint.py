@@ -90,6 +90,27 @@ def test_the_command_lints_a_file_as_json_and_exits_1(
     assert findings[0]["fix"] == "Use force_str / smart_str."
 
 
+def test_the_command_lints_every_file_of_a_folder_decoded_like_the_importer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a.md").write_bytes("\ufeffIntro\r\n\r\nSet USE_L10N = True.\r\n".encode())
+    (tmp_path / "b.md").write_text("Nothing outdated here.\n")
+
+    with pytest.raises(SystemExit):
+        call_command("lint", str(tmp_path), "--json")
+
+    findings = json.loads(capsys.readouterr().out)
+    assert [(f["file"], f["line"], f["rule"]) for f in findings] == [("a.md", 3, "DJ004")]
+
+
+def test_a_binary_file_is_a_one_line_error(tmp_path: Path) -> None:
+    from django.core.management import CommandError
+
+    (tmp_path / "image.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    with pytest.raises(CommandError, match="image.md"):
+        call_command("lint", str(tmp_path / "image.md"))
+
+
 def test_history_is_recognised_across_a_wrapped_sentence() -> None:
     prose = "Since 4.2 `STORAGES` replaces the older `STATICFILES_STORAGE` and\n`DEFAULT_FILE_STORAGE` settings, which were removed in 5.1. Next sentence."
 

@@ -9,6 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from prepdeck.catalog.bank import files as bank_files
+from prepdeck.catalog.importers.base import ImportFormatError
+from prepdeck.catalog.importers.text import decode_document
 from prepdeck.catalog.lint.checks import Finding, lint_bank_question, lint_markdown
 
 
@@ -21,7 +23,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("paths", nargs="*", metavar="PATH", help="Markdown or text documents to check.")
+        parser.add_argument(
+            "paths", nargs="*", metavar="PATH", help="Markdown or text documents, or folders of them, to check."
+        )
         parser.add_argument("--bank", action="store_true", help="Check the bundled question bank.")
         parser.add_argument("--json", action="store_true", help="Print findings as a JSON list.")
 
@@ -31,10 +35,16 @@ class Command(BaseCommand):
         findings: list[Finding] = []
         for raw in options["paths"]:
             path = Path(raw)
-            if not path.is_file():
-                raise CommandError(f"{path}: no such file")
-            text = path.read_bytes().decode("utf-8", errors="replace")
-            findings.extend(lint_markdown(path.name, text))
+            candidates = sorted(child for child in path.iterdir() if child.is_file()) if path.is_dir() else [path]
+            for candidate in candidates:
+                if not candidate.is_file():
+                    raise CommandError(f"{candidate}: no such file")
+                try:
+                    # The importer's decoding: BOM, line endings and mojibake repaired, lines kept.
+                    text = decode_document(candidate.name, candidate.read_bytes()).text
+                except ImportFormatError as error:
+                    raise CommandError(str(error)) from None
+                findings.extend(lint_markdown(candidate.name, text))
         if options["bank"]:
             for data_file in bank_files.bank_files():
                 text = data_file.read_text(encoding="utf-8")
