@@ -107,7 +107,7 @@ def test_a_binary_file_is_a_one_line_error(tmp_path: Path) -> None:
     from django.core.management import CommandError
 
     (tmp_path / "image.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
-    with pytest.raises(CommandError, match="image.md"):
+    with pytest.raises(CommandError, match=r"image\.md"):
         call_command("lint", str(tmp_path / "image.md"))
 
 
