@@ -180,6 +180,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "QuestionStatusEnum": "prepdeck.catalog.models.QuestionStatus",
         "DifficultyEnum": "prepdeck.catalog.models.Difficulty",
+        "QuizKindEnum": "prepdeck.practice.models.QuizKind",
+        "QueueItemKindEnum": "prepdeck.practice.apis.QUEUE_ITEM_KINDS",
     },
 }
 

@@ -20,7 +20,9 @@ from prepdeck.core.api.schema import errors
 
 class RegisterSerializer(serializers.Serializer[Any]):
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
+    password = serializers.CharField(
+        min_length=10, max_length=128, write_only=True, style={"input_type": "password"}
+    )
     display_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
 
 
@@ -147,7 +149,7 @@ class ApiTokenListApi(generics.ListAPIView[ApiToken]):
     @extend_schema(
         tags=["account"],
         summary="Your personal API tokens (never the tokens themselves)",
-        responses={200: ApiTokenSerializer(many=True), **errors()},
+        responses={200: ApiTokenSerializer(many=True), **errors(404)},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)

@@ -40,7 +40,7 @@ from prepdeck.core.exceptions import InvalidInput, PermissionDenied
 
 
 class TopicSerializer(serializers.ModelSerializer[Topic]):
-    parent = serializers.SlugRelatedField[Topic](slug_field="slug", read_only=True)  # type: ignore[assignment]
+    parent = serializers.SlugRelatedField[Topic](slug_field="slug", read_only=True, allow_null=True)  # type: ignore[assignment]
     published_questions = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -200,11 +200,8 @@ class ImportUploadSerializer(serializers.Serializer[Any]):
 # --- permissions ----------------------------------------------------------------------------------------
 
 
-class ReadOnlyOrSignedIn(permissions.BasePermission):
-    def has_permission(self, request: Request, view: Any) -> bool:
-        return request.method in permissions.SAFE_METHODS or bool(
-            request.user and request.user.is_authenticated
-        )
+# Reading is open; writing needs a signed-in user (what the object allows is decided by the services).
+ReadOnlyOrSignedIn = permissions.IsAuthenticatedOrReadOnly
 
 
 class EditorsOnly(permissions.BasePermission):
@@ -235,7 +232,7 @@ class TopicListApi(generics.ListAPIView[Topic]):
 @extend_schema(
     tags=["bank"],
     summary="Tags with their number of published questions",
-    responses={200: TagSerializer(many=True), **errors()},
+    responses={200: TagSerializer(many=True), **errors(404)},
 )
 class TagListApi(generics.ListAPIView[Tag]):
     permission_classes = (permissions.AllowAny,)
@@ -274,7 +271,7 @@ class QuestionListApi(generics.ListCreateAPIView[Question]):
     @extend_schema(
         tags=["bank"],
         summary="List questions you can see (published ones; drafts too for their author and editors)",
-        responses={200: QuestionListSerializer(many=True), **errors(400)},
+        responses={200: QuestionListSerializer(many=True), **errors(400, 404)},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
@@ -445,7 +442,7 @@ class ImportJobListApi(generics.ListAPIView[ImportJob]):
     @extend_schema(
         tags=["imports"],
         summary="Your import jobs, newest first",
-        responses={200: ImportJobSerializer(many=True), **errors(403)},
+        responses={200: ImportJobSerializer(many=True), **errors(403, 404)},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)

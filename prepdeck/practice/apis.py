@@ -13,13 +13,23 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from prepdeck.catalog import selectors as catalog_selectors
 from prepdeck.catalog.apis import QuestionListSerializer
 from prepdeck.catalog.models import Difficulty
 from prepdeck.core.api import signed_in_user
 from prepdeck.core.api.pagination import FeedPagination
 from prepdeck.core.api.schema import errors
-from prepdeck.practice import scheduling, selectors, services
-from prepdeck.practice.models import Card, Review
+from prepdeck.practice import grading, scheduling, selectors, services, sessions
+from prepdeck.practice.models import (
+    Card,
+    MockInterview,
+    MockInterviewItem,
+    MockStatus,
+    Quiz,
+    QuizItem,
+    QuizKind,
+    Review,
+)
 
 
 class CardSerializer(serializers.ModelSerializer[Card]):
@@ -40,8 +50,11 @@ class CardSerializer(serializers.ModelSerializer[Card]):
         )
 
 
+QUEUE_ITEM_KINDS = [("due", "Due"), ("new", "New")]
+
+
 class QueueItemSerializer(serializers.Serializer[Any]):
-    kind = serializers.ChoiceField(choices=["due", "new"])
+    kind = serializers.ChoiceField(choices=QUEUE_ITEM_KINDS)
     question = QuestionListSerializer()
     retrievability = serializers.FloatField()
     intervals = serializers.DictField(
@@ -113,6 +126,10 @@ class ReviewLogPagination(FeedPagination):
     ordering = ("-reviewed_at", "-id")
 
 
+class MockPagination(FeedPagination):
+    ordering = ("-started_at", "-id")
+
+
 class QueueApi(APIView):
     @extend_schema(
         tags=["practice"],
@@ -174,7 +191,7 @@ class ReviewListApi(generics.ListAPIView[Review]):
     @extend_schema(
         tags=["practice"],
         summary="Your review log, newest first",
-        responses={200: ReviewLogSerializer(many=True), **errors()},
+        responses={200: ReviewLogSerializer(many=True), **errors(404)},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
@@ -274,3 +291,329 @@ class StatisticsApi(APIView):
             user=user, now=timezone.now(), settings=services.scheduler_settings_for(user)
         )
         return Response(stats.__dict__)
+
+
+# --- grading, quizzes, mock interviews ----------------------------------------------------------------------
+
+
+class GradeInputSerializer(serializers.Serializer[Any]):
+    question = serializers.IntegerField(min_value=1)
+    answer = serializers.CharField(max_length=20_000, trim_whitespace=False)
+
+
+GradeSerializer = inline_serializer(
+    name="Grade",
+    fields={
+        "score": serializers.FloatField(help_text="0 to 1."),
+        "rating": serializers.IntegerField(help_text="The FSRS rating the score maps to (1-4)."),
+        "stuffing": serializers.BooleanField(help_text="Penalised as a keyword list without sentences."),
+        "points": serializers.ListField(
+            child=inline_serializer(
+                name="GradedKeyPoint",
+                fields={
+                    "key_point": serializers.CharField(),
+                    "covered": serializers.BooleanField(),
+                    "matched": serializers.CharField(help_text="The phrase of the answer that covered it."),
+                    "similarity": serializers.FloatField(),
+                },
+            )
+        ),
+    },
+)
+
+
+class GradeApi(APIView):
+    throttle_scope = "grading"
+
+    @extend_schema(
+        tags=["practice"],
+        summary="Grade a written answer to one question against its key points (records nothing)",
+        request=GradeInputSerializer,
+        responses={200: GradeSerializer, **errors(400, 404)},
+    )
+    def post(self, request: Request) -> Response:
+        payload = GradeInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        question = catalog_selectors.question_get_visible(
+            user=request.user, question_id=payload.validated_data["question"]
+        )
+        grade = grading.grade_answer(
+            answer=payload.validated_data["answer"], key_points=question.key_points, prompt=question.prompt
+        )
+        return Response(grade.as_dict())
+
+
+class QuizItemSerializer(serializers.ModelSerializer[QuizItem]):
+    question = QuestionListSerializer()
+    correct_option = serializers.SerializerMethodField()
+
+    class Meta:
+        model = QuizItem
+        fields = (
+            "position",
+            "question",
+            "options",
+            "chosen_option",
+            "correct_option",
+            "answer",
+            "grade",
+            "score",
+            "score_overridden",
+            "answered_at",
+        )
+
+    def get_correct_option(self, item: QuizItem) -> int | None:
+        return item.correct_option if item.answered_at else None  # revealed once answered
+
+
+class QuizSerializer(serializers.ModelSerializer[Quiz]):
+    items = QuizItemSerializer(many=True)
+    score = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Quiz
+        fields = ("id", "kind", "created_at", "finished_at", "score", "items")
+
+    def get_score(self, quiz: Quiz) -> float | None:
+        scores = [item.score for item in quiz.items.all() if item.score is not None]
+        return round(sum(scores) / len(quiz.items.all()), 2) if scores else None
+
+
+class QuizCreateSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=QuizKind.choices)
+    count = serializers.IntegerField(min_value=1, max_value=sessions.MAX_QUESTIONS, default=10)
+    topics = serializers.ListField(child=serializers.SlugField(), required=False, default=list)
+    difficulty = serializers.ChoiceField(
+        choices=Difficulty.choices, required=False, allow_null=True, default=None
+    )
+
+
+class QuizAnswerSerializer(serializers.Serializer[Any]):
+    chosen_option = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0)
+    answer = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=20_000, trim_whitespace=False
+    )
+    duration_ms = serializers.IntegerField(min_value=0, max_value=3_600_000, default=0)
+
+
+class ScoreOverrideSerializer(serializers.Serializer[Any]):
+    score = serializers.FloatField(min_value=0, max_value=1)
+
+
+class QuizListApi(generics.ListAPIView[Quiz]):
+    serializer_class = QuizSerializer
+    pagination_class = FeedPagination
+    filter_backends = ()
+
+    def get_queryset(self) -> Any:
+        return selectors.quizzes_of(user=signed_in_user(self.request))
+
+    @extend_schema(
+        tags=["practice"],
+        summary="Your quizzes, newest first",
+        responses={200: QuizSerializer(many=True), **errors(404)},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        tags=["practice"],
+        summary="Start a quiz (multiple choice or written answers)",
+        request=QuizCreateSerializer,
+        responses={201: QuizSerializer, **errors(400)},
+    )
+    def post(self, request: Request) -> Response:
+        payload = QuizCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        user = signed_in_user(request)
+        quiz = sessions.quiz_create(user=user, **payload.validated_data)
+        return Response(
+            QuizSerializer(selectors.quiz_get(user=user, quiz_id=quiz.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class QuizDetailApi(APIView):
+    @extend_schema(
+        tags=["practice"], summary="One of your quizzes", responses={200: QuizSerializer, **errors(404)}
+    )
+    def get(self, request: Request, quiz_id: int) -> Response:
+        return Response(
+            QuizSerializer(selectors.quiz_get(user=signed_in_user(request), quiz_id=quiz_id)).data
+        )
+
+
+class QuizAnswerApi(APIView):
+    throttle_scope = "grading"
+
+    @extend_schema(
+        tags=["practice"],
+        summary="Answer one question of a quiz (once); the answer is graded and feeds your reviews",
+        request=QuizAnswerSerializer,
+        responses={200: QuizItemSerializer, **errors(400, 404, 409)},
+    )
+    def post(self, request: Request, quiz_id: int, position: int) -> Response:
+        payload = QuizAnswerSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        item = sessions.quiz_answer(
+            user=signed_in_user(request), quiz_id=quiz_id, position=position, **payload.validated_data
+        )
+        return Response(QuizItemSerializer(item).data)
+
+
+class QuizOverrideApi(APIView):
+    @extend_schema(
+        tags=["practice"],
+        summary="Correct the grade of one of your written answers",
+        request=ScoreOverrideSerializer,
+        responses={200: QuizItemSerializer, **errors(400, 404, 409)},
+    )
+    def post(self, request: Request, quiz_id: int, position: int) -> Response:
+        payload = ScoreOverrideSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        item = sessions.quiz_grade_override(
+            user=signed_in_user(request),
+            quiz_id=quiz_id,
+            position=position,
+            score=payload.validated_data["score"],
+        )
+        return Response(QuizItemSerializer(item).data)
+
+
+class MockItemSerializer(serializers.ModelSerializer[MockInterviewItem]):
+    question = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MockInterviewItem
+        fields = (
+            "position",
+            "question",
+            "asked_at",
+            "answered_at",
+            "answer",
+            "time_spent_ms",
+            "grade",
+            "score",
+        )
+
+    def get_question(self, item: MockInterviewItem) -> dict[str, Any] | None:
+        if item.asked_at is None:
+            return None  # not asked yet: its prompt stays hidden
+        return {"id": item.question_id, "prompt": item.question.prompt, "topic": item.question.topic.slug}
+
+
+class MockSerializer(serializers.ModelSerializer[MockInterview]):
+    items = MockItemSerializer(many=True)
+    current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MockInterview
+        fields = (
+            "id",
+            "status",
+            "topics",
+            "difficulty_mix",
+            "seconds_per_question",
+            "started_at",
+            "finished_at",
+            "current",
+            "report",
+            "items",
+        )
+
+    def get_current(self, interview: MockInterview) -> int | None:
+        pending = [item.position for item in interview.items.all() if item.answered_at is None]
+        return pending[0] if pending and interview.status == MockStatus.IN_PROGRESS else None
+
+
+class MockCreateSerializer(serializers.Serializer[Any]):
+    topics = serializers.ListField(child=serializers.SlugField(), required=False, default=list)
+    difficulty_mix = serializers.DictField(
+        child=serializers.IntegerField(min_value=0, max_value=sessions.MAX_QUESTIONS)
+    )
+    seconds_per_question = serializers.IntegerField(min_value=30, max_value=1800, default=180)
+
+
+class MockAnswerSerializer(serializers.Serializer[Any]):
+    answer = serializers.CharField(allow_blank=True, max_length=20_000, trim_whitespace=False)
+
+
+class MockListApi(generics.ListAPIView[MockInterview]):
+    serializer_class = MockSerializer
+    pagination_class = MockPagination
+    filter_backends = ()
+
+    def get_queryset(self) -> Any:
+        return selectors.mock_interviews_of(user=signed_in_user(self.request))
+
+    @extend_schema(
+        tags=["practice"],
+        summary="Your mock interviews, newest first",
+        responses={200: MockSerializer(many=True), **errors(404)},
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        tags=["practice"],
+        summary="Start a timed mock interview",
+        request=MockCreateSerializer,
+        responses={201: MockSerializer, **errors(400)},
+    )
+    def post(self, request: Request) -> Response:
+        payload = MockCreateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        user = signed_in_user(request)
+        interview = sessions.mock_start(user=user, **payload.validated_data)
+        return Response(
+            MockSerializer(selectors.mock_interview_get(user=user, interview_id=interview.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class MockDetailApi(APIView):
+    @extend_schema(
+        tags=["practice"],
+        summary="One of your mock interviews (with its report once finished)",
+        responses={200: MockSerializer, **errors(404)},
+    )
+    def get(self, request: Request, interview_id: int) -> Response:
+        return Response(
+            MockSerializer(
+                selectors.mock_interview_get(user=signed_in_user(request), interview_id=interview_id)
+            ).data
+        )
+
+
+class MockAnswerApi(APIView):
+    throttle_scope = "grading"
+
+    @extend_schema(
+        tags=["practice"],
+        summary="Answer the current question (the time since it was asked is recorded)",
+        request=MockAnswerSerializer,
+        responses={200: MockSerializer, **errors(400, 404, 409)},
+    )
+    def post(self, request: Request, interview_id: int) -> Response:
+        payload = MockAnswerSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        user = signed_in_user(request)
+        sessions.mock_answer(user=user, interview_id=interview_id, answer=payload.validated_data["answer"])
+        return Response(
+            MockSerializer(selectors.mock_interview_get(user=user, interview_id=interview_id)).data
+        )
+
+
+class MockFinishApi(APIView):
+    @extend_schema(
+        tags=["practice"],
+        summary="End the interview now and get its report",
+        request=None,
+        responses={200: MockSerializer, **errors(404)},
+    )
+    def post(self, request: Request, interview_id: int) -> Response:
+        user = signed_in_user(request)
+        sessions.mock_finish(user=user, interview_id=interview_id)
+        return Response(
+            MockSerializer(selectors.mock_interview_get(user=user, interview_id=interview_id)).data
+        )

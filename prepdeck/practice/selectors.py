@@ -21,6 +21,7 @@ from django.db.models import (
     Func,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Sum,
@@ -32,8 +33,9 @@ from django.db.models.functions import Power, TruncDate
 from prepdeck.accounts.models import User
 from prepdeck.catalog import selectors as catalog_selectors
 from prepdeck.catalog.models import Question, QuestionStatus, Topic
+from prepdeck.core.exceptions import NotFound
 from prepdeck.practice import scheduling
-from prepdeck.practice.models import Card, CardState, MockInterview, Quiz, Review
+from prepdeck.practice.models import Card, CardState, MockInterview, MockInterviewItem, Quiz, QuizItem, Review
 
 # --- the study day ---------------------------------------------------------------------------------------
 
@@ -246,17 +248,23 @@ class Statistics:
 
 
 def user_statistics(*, user: User, now: datetime, settings: scheduling.SchedulerSettings) -> Statistics:
-    """A user's progress, each figure one aggregate query (eight in all, for any history size)."""
+    """A user's progress from a fixed number of aggregate queries, whatever the size of the history."""
     today = current_study_date(user=user, now=now)
     day_start, _ = study_day_bounds(user=user, now=now)
     reviews = Review.objects.filter(user=user)
     reviews_today = reviews.filter(reviewed_at__gte=day_start).count()
 
-    per_day = (
+    # One pass over the last year of reviews gives the heatmap and the weekly retention.
+    per_day = list(
         reviews.filter(reviewed_at__gte=day_start - timedelta(days=365))
         .annotate(day=_study_date("reviewed_at", user))
         .values("day")
-        .annotate(reviews=Count("id"))
+        .annotate(
+            # counting a covered column (not the id) lets PostgreSQL answer from the index alone
+            reviews=Count("rating"),
+            mature=Count("rating", filter=Q(state_before=CardState.REVIEW)),
+            recalled=Count("rating", filter=Q(state_before=CardState.REVIEW, rating__gt=scheduling.AGAIN)),
+        )
         .order_by("day")
     )
     heatmap = [{"date": row["day"].isoformat(), "reviews": row["reviews"]} for row in per_day]
@@ -284,17 +292,13 @@ def user_statistics(*, user: User, now: datetime, settings: scheduling.Scheduler
         for offset in range(30)
     ]
 
-    weekly = (
-        reviews.filter(state_before=CardState.REVIEW, reviewed_at__gte=day_start - timedelta(weeks=26))
-        .annotate(day=_study_date("reviewed_at", user))
-        .values("day")
-        .annotate(total=Count("id"), recalled=Count("id", filter=Q(rating__gt=scheduling.AGAIN)))
-    )
     weeks: dict[Any, list[int]] = {}
-    for row in weekly:  # at most 182 rows: one per study day
+    for row in per_day:  # at most 366 rows, one per study day
+        if not row["mature"] or row["day"] < today - timedelta(weeks=26):
+            continue
         monday = row["day"] - timedelta(days=row["day"].weekday())
         counts = weeks.setdefault(monday, [0, 0])
-        counts[0] += row["total"]
+        counts[0] += row["mature"]
         counts[1] += row["recalled"]
     retention_by_week = [
         {
@@ -367,3 +371,32 @@ def user_statistics(*, user: User, now: datetime, settings: scheduling.Scheduler
 def reviews_of(*, user: User) -> QuerySet[Review]:
     """The user's review log, newest first, with each card's question."""
     return Review.objects.filter(user=user).select_related("card__question").order_by("-reviewed_at", "-id")
+
+
+def quizzes_of(*, user: User) -> QuerySet[Quiz]:
+    return Quiz.objects.filter(user=user).prefetch_related(
+        Prefetch(
+            "items",
+            queryset=QuizItem.objects.select_related("question__topic").prefetch_related("question__tags"),
+        )
+    )
+
+
+def quiz_get(*, user: User, quiz_id: int) -> Quiz:
+    quiz = quizzes_of(user=user).filter(pk=quiz_id).first()
+    if quiz is None:
+        raise NotFound("Quiz not found.")
+    return quiz
+
+
+def mock_interviews_of(*, user: User) -> QuerySet[MockInterview]:
+    return MockInterview.objects.filter(user=user).prefetch_related(
+        Prefetch("items", queryset=MockInterviewItem.objects.select_related("question__topic"))
+    )
+
+
+def mock_interview_get(*, user: User, interview_id: int) -> MockInterview:
+    interview = mock_interviews_of(user=user).filter(pk=interview_id).first()
+    if interview is None:
+        raise NotFound("Mock interview not found.")
+    return interview

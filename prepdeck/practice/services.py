@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from prepdeck.accounts.models import User
 from prepdeck.catalog.models import Question, QuestionStatus
-from prepdeck.core.exceptions import Conflict, InvalidInput, NotFound
+from prepdeck.core.exceptions import ApplicationError, Conflict, InvalidInput, NotFound
 from prepdeck.practice import scheduling
 from prepdeck.practice.models import Card, Review, ReviewSource, SchedulerParameters
 
@@ -224,3 +224,73 @@ def card_bury(*, user: User, question_id: int, until: datetime) -> Card:
     card.buried_until = until
     card.save(update_fields=["buried_until"])
     return card
+
+
+@transaction.atomic
+def review_replace_rating(*, review: Review, rating: int) -> Review:
+    """Re-apply the card's latest review with another rating (a corrected grade): the card goes back to
+    its state before that review and is rescheduled from there, at the same moment."""
+    card = Card.objects.select_for_update().get(pk=review.card_id)
+    before = scheduling.CardState(**_from_snapshot(review.card_before))
+    settings = scheduler_settings_for(card.user)
+    outcome = scheduling.review(before, rating, now=review.reviewed_at, settings=settings)
+    for name in _CARD_FIELDS:
+        setattr(card, name, getattr(outcome.card, name))
+    was_lapse = review.state_before == scheduling.CardState.REVIEW and review.rating == scheduling.AGAIN
+    is_lapse = review.state_before == scheduling.CardState.REVIEW and rating == scheduling.AGAIN
+    card.lapses = max(0, card.lapses - int(was_lapse) + int(is_lapse))
+    card.save(update_fields=[*_CARD_FIELDS, "lapses"])
+    review.rating = rating
+    review.scheduled_days = outcome.interval / timedelta(days=1)
+    review.save(update_fields=["rating", "scheduled_days"])
+    return review
+
+
+# --- fitting the user's own FSRS parameters -------------------------------------------------------------------
+
+MIN_REVIEWS_TO_FIT = 400  # fewer reviews fit noise; the defaults are better until then
+
+
+def scheduler_parameters_fit(*, user: User, minimum_reviews: int = MIN_REVIEWS_TO_FIT) -> SchedulerParameters:
+    """Fit FSRS parameters to the user's review log (needs the optional ``optimizer`` extra: torch).
+
+    Raises ``InvalidInput`` (code ``not_enough_reviews``) when the log is too short, and
+    ``ApplicationError`` (code ``optimizer_missing``) when the optimizer is not installed.
+    """
+    count = Review.objects.filter(user=user).count()
+    if count < minimum_reviews:
+        raise InvalidInput(
+            f"{user.email} has {count} review(s); fitting needs at least {minimum_reviews}. "
+            "Until then the default parameters serve better.",
+            code="not_enough_reviews",
+        )
+    try:
+        from fsrs import Optimizer, Rating, ReviewLog
+
+        logs = [
+            ReviewLog(
+                card_id=card_id,
+                rating=Rating(rating),
+                review_datetime=reviewed_at,
+                review_duration=duration or None,
+            )
+            for card_id, rating, reviewed_at, duration in Review.objects.filter(user=user)
+            .order_by("reviewed_at", "id")
+            .values_list("card_id", "rating", "reviewed_at", "duration_ms")
+            .iterator(chunk_size=5000)
+        ]
+        parameters = Optimizer(logs).compute_optimal_parameters()
+    except ImportError:
+        raise ApplicationError(
+            'The optimizer is not installed: pip install "prepdeck[optimizer]" (it needs PyTorch).',
+            code="optimizer_missing",
+        ) from None
+    fitted, _ = SchedulerParameters.objects.update_or_create(
+        user=user,
+        defaults={
+            "parameters": [float(value) for value in parameters],
+            "review_count": count,
+            "fitted_at": timezone.now(),
+        },
+    )
+    return fitted

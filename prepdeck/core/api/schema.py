@@ -25,7 +25,7 @@ _DESCRIPTIONS = {
     400: "Invalid input (code `invalid` with field errors, or a more specific code).",
     401: "Not authenticated, or the credentials are invalid or expired.",
     403: "Authenticated but not allowed (e.g. editors only).",
-    404: "Not found, or not visible to you.",
+    404: "Not found, or not visible to you (for a list: a page past the end).",
     409: "Conflict with the current state (e.g. a stale version).",
     412: "Precondition failed.",
     413: "Request too large.",

@@ -24,7 +24,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "paths", nargs="*", metavar="PATH", help="Markdown or text documents, or folders of them, to check."
+            "paths",
+            nargs="*",
+            metavar="PATH",
+            help="Markdown or text documents, or folders of them, to check.",
         )
         parser.add_argument("--bank", action="store_true", help="Check the bundled question bank.")
         parser.add_argument("--json", action="store_true", help="Print findings as a JSON list.")
@@ -35,7 +38,9 @@ class Command(BaseCommand):
         findings: list[Finding] = []
         for raw in options["paths"]:
             path = Path(raw)
-            candidates = sorted(child for child in path.iterdir() if child.is_file()) if path.is_dir() else [path]
+            candidates = (
+                sorted(child for child in path.iterdir() if child.is_file()) if path.is_dir() else [path]
+            )
             for candidate in candidates:
                 if not candidate.is_file():
                     raise CommandError(f"{candidate}: no such file")

@@ -1,0 +1,922 @@
+"""Automatic grading of a written answer against a question's key points (a pure core: no Django, no I/O).
+
+Call :func:`grade_answer` with the candidate's answer, the question's ``key_points`` and, ideally, its
+``prompt``. The result is a :class:`Grade`: a score in [0, 1], one :class:`PointResult` per key point, a
+``stuffing`` flag and the FSRS rating the score maps to. Key points are prepared once per question and
+cached (:func:`prepare_key_points`), so grading an answer takes a millisecond or two.
+
+Words
+-----
+Key points and answers are cut into words with :func:`prepdeck.catalog.matching.normalize_text` and the
+English Snowball stemmer (British spellings folded into American ones first), then mapped through a small
+synonym table of this domain ("sql" and "query", "fk" and "foreign key", "m2m" and "many-to-many", "n+1"
+and "n plus one", "record" and "row"...). Code identifiers are kept whole *and* split: ``select_related``
+in a key point is found as ``select_related``, "select related" or ``SelectRelated``; ``QuerySet.only()``
+yields ``queryset`` and ``only``. A typo such as ``prefetch_relatd`` is caught by a fuzzy ratio (rapidfuzz,
+at least 85, words of six letters or more with the same first two letters, so that "synchronous" never
+matches "asynchronous" nor "serialize" "deserialize").
+
+Key points
+----------
+A key point becomes weighted *terms*: code identifiers weigh 2, other content words 1, numbers 0.5. Words
+that also appear in the prompt, or in at least half of the question's key points, weigh half: repeating the
+question earns little. An enumeration of three or more short items ("Debug Toolbar, CaptureQueriesContext,
+logging") becomes one *slot* that is full once two of its items are named, because a person grading accepts
+two examples out of four. A key point made of independent claims separated by ";" is scored claim by claim
+and averaged.
+
+Answers and coverage
+--------------------
+The answer is cut into clauses (sentences, further split at "whereas", "while", "but", "however"...), and
+every run of one to three neighbouring clauses (at most 40 words) is a *unit*, so a point made over two
+sentences still counts while words scattered over a long answer do not. A claim's coverage is the best
+weighted share of its terms found in one unit; a key point's ``similarity`` is the mean over its claims.
+The point is ``covered`` from :data:`COVERED_THRESHOLD` (0.4): key points here are "subject + claim +
+detail" ("exists() runs a LIMIT 1 query and returns a boolean"); naming the subject and the claim in other
+words ("exists() tells you cheaply whether any row matches, as a boolean") reaches 0.4, the subject alone
+does not. An uncovered point still earns half its similarity, so touching a point is worth a little.
+
+Comparison questions ("select_related() vs prefetch_related()") get one more check: when a key point names
+an identifier of the prompt, a unit that names *another* prompt identifier but not this one is ignored, and
+units never merge clauses about two different prompt identifiers. "select_related runs a second query and
+joins in Python" does not cover the prefetch_related point.
+
+Keyword stuffing
+----------------
+The answer (without fenced code, indented code and table rows: pasted code is not stuffing) is cut into
+sentences at sentence punctuation, line breaks and bullets. A sentence reads as *prose* when at least one
+word in six is a grammar word (article, pronoun, preposition, conjunction, auxiliary or common verb such as
+"runs" or "returns"; "no", "per" and "one" do not count), when a short one (six words or fewer) without a
+verb has one in three, and when at least one of its comma-separated parts reads as prose on its own, so an
+enumeration inside a real sentence passes but "OR |, AND &, positional arguments before keyword lookups"
+does not. Real sentences, short ones included, pass easily; comma lists, bullet lists of terms and word
+salad do not. When an answer of at least :data:`STUFFING_MIN_WORDS` words has less than
+:data:`STUFFING_PROSE_SHARE` of its words in prose sentences, ``stuffing`` is set and the score is
+multiplied by :data:`STUFFING_FACTOR` (a perfect keyword list ends at 0.35: Again). Terse notes with some
+grammar ("rollback on exception", "isolation from the DB") are judged the same way: mostly verbless lines
+make a list.
+
+Score and rating
+----------------
+``score`` is the mean credit over the key points (1 when covered, else half the similarity), after the
+stuffing penalty, rounded to two decimals; no key points, or an empty answer, give 0. The FSRS rating is
+Again below 0.4, Hard below 0.6, Good below 0.85 and Easy from 0.85: an answer covering four of five points
+is Good, Easy needs nearly every point, and an answer covering about half of them is Again or Hard.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import snowballstemmer
+from rapidfuzz import fuzz
+
+from prepdeck.catalog.matching import normalize_text
+
+COVERED_THRESHOLD = 0.4
+UNCOVERED_CREDIT = 0.5  # share of its similarity an uncovered point still earns
+STUFFING_MIN_WORDS = 8
+STUFFING_PROSE_SHARE = 0.5
+STUFFING_FACTOR = 0.35
+PROSE_GRAMMAR_DENSITY = 1 / 6  # share of grammar words a sentence needs to read as prose
+SHORT_FRAGMENT_WORDS = 6  # ... a sentence this short without a verb needs PROSE_GRAMMAR_DENSITY_WITHOUT_VERB
+PROSE_GRAMMAR_DENSITY_WITHOUT_VERB = 1 / 3
+MAX_ANSWER_CHARS = 20_000  # longer input is graded on its beginning
+FUZZY_MIN_LENGTH = 6
+FUZZY_MIN_RATIO = 85.0
+UNIT_MAX_CLAUSES = 3
+UNIT_MAX_WORDS = 40
+WINDOW_WORDS = 30  # a single clause longer than UNIT_MAX_WORDS is read in overlapping windows of this size
+RATING_THRESHOLDS = ((0.4, 1), (0.6, 2), (0.85, 3))  # score below the bound -> rating; from 0.85: 4 (Easy)
+
+_IDENTIFIER_WEIGHT = 2.0
+_WORD_WEIGHT = 1.0
+_NUMBER_WEIGHT = 0.5
+_ECHO_FACTOR = 0.5  # for terms of the prompt or of at least half of the key points
+_SLOT_FACTOR = 1.5
+_SLOT_CAP = 3.0
+
+
+@dataclass(frozen=True)
+class PointResult:
+    """How one key point fared: covered or not, the phrase of the answer that matched, the best similarity."""
+
+    key_point: str
+    covered: bool
+    matched: str
+    similarity: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key_point": self.key_point,
+            "covered": self.covered,
+            "matched": self.matched,
+            "similarity": self.similarity,
+        }
+
+
+@dataclass(frozen=True)
+class Grade:
+    """The grade of one answer: score in [0, 1], per-point results, stuffing flag and FSRS rating (1-4)."""
+
+    score: float
+    points: tuple[PointResult, ...]
+    stuffing: bool
+    rating: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return {
+            "score": self.score,
+            "rating": self.rating,
+            "stuffing": self.stuffing,
+            "points": [point.as_dict() for point in self.points],
+        }
+
+
+def rating_for_score(score: float) -> int:
+    """The FSRS rating a score maps to: 1 Again, 2 Hard, 3 Good, 4 Easy."""
+    for bound, rating in RATING_THRESHOLDS:
+        if score < bound:
+            return rating
+    return 4
+
+
+# --------------------------------------------------------------------------------------------- vocabulary
+
+
+def _with_plain_apostrophes(words: Iterable[str]) -> frozenset[str]:
+    words = list(words)
+    return frozenset(words) | frozenset(word.replace("'", "") for word in words)
+
+
+# Words that make a sentence a sentence: their density tells prose from term lists.
+GRAMMAR_WORDS = _with_plain_apostrophes(
+    """
+    a an the this that these those it its it's they them their there here he she we you your i me my our us
+    who whom whose which what when where why how whether if then else than so because since as while whereas
+    although though unless until but and or nor
+    of in on at to for from by with without into onto about over under through between within after before
+    during against among upon across behind instead
+    is are was were be been being am do does did doing done has have had having can could should would will
+    shall may might must get gets got getting make makes made let lets
+    don't doesn't isn't aren't can't won't wasn't didn't shouldn't cannot
+    use uses used using run runs ran running return returns returned give gives gave go goes went come comes
+    need needs needed mean means meant work works want wants take takes call calls called keep keeps put puts
+    say says see sees know knows try tries happen happens
+    """.split()
+)
+
+# Verbs and auxiliaries that mark a clause: a fragment with one of them reads as a sentence at a lower
+# density of grammar words.
+VERB_WORDS = _with_plain_apostrophes(
+    """
+    is are was were be been being am do does did has have had can could should would will shall may might
+    must get gets got make makes made let lets don't doesn't isn't aren't can't won't wasn't didn't
+    shouldn't cannot use uses used run runs ran return returns returned give gives gave go goes went come
+    comes need needs needed mean means meant work works want wants take takes call calls called keep keeps
+    put puts say says see sees know knows try tries happen happens
+    """.split()
+)
+
+# Not grammar, not content either: never terms.
+_QUANTIFIERS_AND_FILLER = frozenset(
+    """
+    not no never per via just also only even still already very really too quite more most less least much
+    many some any all each every both either neither other another such same own one
+    django e.g eg i.e ie etc like basically actually thing things way ways stuff lot lots yes ok okay
+    true false none well usually generally typically often always sometimes maybe probably simply usable
+    useful possible able
+    """.split()
+)
+STOPWORDS = GRAMMAR_WORDS | _QUANTIFIERS_AND_FILLER
+
+# Each group is one concept; the first word is the canonical form. Lookups use the stem of a word.
+SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("query", "sql", "queries", "statement"),
+    ("database", "db", "databases"),
+    ("performance", "perf"),
+    ("foreignkey", "fk", "fks"),
+    ("manytomany", "m2m", "manytomanyfield"),
+    ("onetoone", "o2o", "onetoonefield"),
+    ("nplusone", "n+1", "n+1s"),
+    ("pk", "pks"),
+    ("queryset", "qs", "querysets"),
+    ("postgresql", "postgres", "pg", "psql"),
+    ("transaction", "tx", "txn"),
+    ("index", "indices", "idx"),
+    ("authentication", "auth", "authn", "authenticate"),
+    ("permission", "perm", "perms"),
+    ("request", "req"),
+    ("response", "resp"),
+    ("configure", "config"),
+    ("parameter", "param", "params"),
+    ("argument", "arg", "args"),
+    ("row", "record"),
+    ("field", "column", "col", "cols"),
+    ("relation", "relationship"),
+    ("dict", "dictionary"),
+    ("return", "yield"),
+    ("execute", "run", "fire", "trigger", "issue"),
+    ("extra", "separate", "additional", "second", "another"),
+    ("load", "fetch", "retrieve"),
+    ("many", "multiple", "several"),
+    ("one", "single"),
+    ("raise", "throw", "fail"),
+    ("error", "exception"),
+    ("large", "big", "huge"),
+    ("small", "tiny"),
+    ("prevent", "avoid"),
+    ("check", "verify"),
+    ("store", "hold", "persist"),
+    ("change", "modify", "modification"),
+    ("stale", "outdated"),
+    ("immediately", "instantly"),
+    ("lazy", "lazily"),
+    ("iterate", "loop", "iteration"),
+    ("expire", "expiry", "ttl"),
+    ("revoke", "revocation", "revocable"),
+    ("receiver", "handler", "listener"),
+    ("duplicate", "dupe", "dupes"),
+    ("concurrent", "concurrency", "concurrently", "parallel", "simultaneous", "simultaneously"),
+    ("slow", "slower", "slowly"),
+    ("fast", "faster", "quick", "quicker"),
+    ("queue", "queued"),
+    ("url", "uri", "urls"),
+    ("object", "obj", "objs"),
+    ("cost", "price", "expensive"),
+    ("compare", "comparison"),
+    ("actual", "real"),
+    ("estimate", "estimated", "expected"),
+    ("wait", "block"),
+    ("declare", "define", "write"),
+    ("require", "need", "must", "mandatory"),
+    ("detect", "notice", "spot"),
+)
+
+# Multi-word spellings of one term, matched on stems before the synonym table.
+PHRASES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("foreign", "key"), "foreignkey"),
+    (("many", "to", "many"), "manytomany"),
+    (("one", "to", "one"), "onetoone"),
+    (("one", "to", "many"), "onetomany"),
+    (("n", "plus", "one"), "nplusone"),
+    (("n", "plus", "1"), "nplusone"),
+    (("n", "1"), "nplusone"),
+    (("primary", "key"), "pk"),
+    (("roll", "back"), "rollback"),
+    (("save", "point"), "savepoint"),
+    (("sub", "query"), "subquery"),
+    (("look", "up"), "lookup"),
+    (("back", "end"), "backend"),
+    (("full", "text"), "fulltext"),
+    (("i", "o"), "io"),
+    (("context", "manager"), "contextmanager"),
+    (("with", "block"), "contextmanager"),
+    (("with", "statement"), "contextmanager"),
+    (("read", "modify", "write"), "readmodifywrite"),
+    (("read", "change", "write"), "readmodifywrite"),
+)
+
+# Product names written in mixed case that are not code identifiers to split.
+_NAMES = frozenset(
+    "postgresql postgres mysql sqlite javascript typescript github gitlab pgbouncer graphql openapi "
+    "mariadb mongodb redis memcached youtube iphone ios macos".split()
+)
+
+_STEMMER = snowballstemmer.stemmer("english")  # the stemmer prepdeck.catalog.matching uses
+_BRITISH_ISE = re.compile(r"(?<=[a-z]{3})is(e|es|ed|ing|ation|ations|er|ers)$")
+_BRITISH_YSE = re.compile(r"ys(e|es|ed|ing|er|ers)$")
+_BRITISH_OUR = re.compile(r"(?<=[a-z]{3})our$")
+
+
+@lru_cache(maxsize=100_000)
+def _stem(word: str) -> str:
+    """The Snowball stem of a plain word, with British spellings folded into American ones first."""
+    if not word.isalpha():
+        return word
+    word = _BRITISH_ISE.sub(r"iz\1", word)
+    word = _BRITISH_YSE.sub(r"yz\1", word)
+    word = _BRITISH_OUR.sub("or", word)
+    return str(_STEMMER.stemWord(word))
+
+
+def _build_synonyms() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for group in SYNONYM_GROUPS:
+        target = _stem(group[0])
+        for word in group:
+            table[_stem(word)] = target
+            table[word] = target
+    return table
+
+
+SYNONYMS = _build_synonyms()
+
+
+def canonical(word: str) -> str:
+    """The form a plain word is compared by: its stem, mapped through the synonym table."""
+    if word in SYNONYMS:
+        return SYNONYMS[word]
+    stem = _stem(word)
+    return SYNONYMS.get(stem, stem)
+
+
+_PHRASE_TABLE: dict[tuple[str, ...], str] = {
+    tuple(_stem(word) for word in words): canonical(target) for words, target in PHRASES
+}
+_PHRASE_LENGTHS = sorted({len(words) for words in _PHRASE_TABLE}, reverse=True)
+
+# ------------------------------------------------------------------------------------------- tokenising
+
+_RAW_WORD = re.compile(r"[A-Za-z0-9_@][A-Za-z0-9_@.+'\-]*")
+_CAMEL = re.compile(r"[a-z][A-Z]|^[A-Z]{2,}[a-z]|^[A-Z][a-z]+[A-Z]")
+_ACRONYM_PLURAL = re.compile(r"[A-Z]{2,}s")
+_CAMEL_PARTS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_NUMBER = re.compile(r"\d+(?:\.\d+)*\+?")
+_BACKTICK = re.compile(r"`[^`\n]+`")
+_IO = re.compile(r"\bI/O\b", re.IGNORECASE)
+_CODE_FENCE = re.compile(r"```.*?(?:```|$)", re.DOTALL)
+_CODE_LINE = re.compile(r"^(?: {4,}|\t|>>> |\|).*$", re.MULTILINE)
+_SENTENCE_END = re.compile(r"[.!?;]+(?=\s|$)|\n+|:\s")
+_CLAUSE_SPLIT = re.compile(
+    r",?\s+(?=(?:whereas|while|but|however|unlike|in contrast|on the other hand|versus|vs\.?)\b)",
+    re.IGNORECASE,
+)
+_FRAGMENT_END = re.compile(r"[;!?\n•]|\.(?=\s|$)|\s[-–—*]\s|\s->\s")
+_PART_CONNECTIVES = frozenset(
+    {"or", "and", "of", "to", "the", "a", "on", "in", "by", "for", "is", "as", "at"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    start: int
+    end: int
+    text: str  # lower-case word as written (identifiers whole)
+    forms: frozenset[str]  # what this token offers a unit: canonical form, identifier whole and parts
+    kind: str  # "word", "identifier" or "number"
+    parts: tuple[str, ...] = ()  # canonical parts of an identifier
+
+
+def _identifier_parts(text: str, raw: str) -> tuple[str, ...]:
+    if "_" in text:
+        pieces = [piece for piece in text.split("_") if piece]
+    elif _CAMEL.search(raw):
+        pieces = [piece.lower() for piece in _CAMEL_PARTS.findall(raw)]
+    else:
+        return ()
+    return tuple(canonical(piece) for piece in pieces if len(piece) > 1 and piece not in _PART_CONNECTIVES)
+
+
+# Prefix of the plain-stem form every word carries besides its canonical (synonym-mapped) form. A key
+# point's identifier matches its own inflections through it ("aggregate()" and "aggregates") but never a
+# synonym of its stem ("iterator()" and "loop").
+_MORPHOLOGY = "~"
+
+
+@lru_cache(maxsize=100_000)
+def _analyse_word(
+    raw: str, *, code: bool, keyword_argument: bool
+) -> tuple[str, frozenset[str], str, tuple[str, ...]] | None:
+    """(text, forms, kind, parts) of one word piece as written; cached, answers repeat their words."""
+    text = normalize_text(raw).replace("'", "")
+    if not text:
+        return None
+    if raw.endswith("'s") and text.endswith("s") and len(text) > 1:
+        text = text[:-1]
+    if _NUMBER.fullmatch(text):
+        number = text.rstrip("+")
+        return number, frozenset({number}), "number", ()
+    camel = bool(_CAMEL.search(raw)) and not _ACRONYM_PLURAL.fullmatch(raw) and text not in _NAMES
+    # A keyword argument is code when it could not be a plain word ("using=", "skip_locked="); a
+    # placeholder such as "update(field=...)" is better read as the word.
+    keyword_code = keyword_argument and (text in STOPWORDS or "_" in text)
+    if code or keyword_code or "_" in text or camel:
+        whole = SYNONYMS.get(text, text)
+        parts = _identifier_parts(text, raw)
+        forms = {whole} if "_" in text else {whole, canonical(text), _MORPHOLOGY + _stem(text)}
+        return whole, frozenset(forms | set(parts)), "identifier", parts
+    if _ACRONYM_PLURAL.fullmatch(raw):
+        text = text[:-1]
+    return text, frozenset({canonical(text), _MORPHOLOGY + _stem(text)}), "word", ()
+
+
+def _split_raw_word(word: str) -> Iterable[tuple[int, str, bool]]:
+    """Pieces of one raw word: dotted names and hyphenated words split, numbers and n+1 stay whole.
+
+    Yields (offset in the word, piece, dotted).
+    """
+    if _NUMBER.fullmatch(word) or word.lower().startswith("n+1"):
+        yield 0, word, False
+        return
+    dotted = "." in word
+    offset = 0
+    for component in word.split("."):
+        piece_offset = offset
+        pieces = [component] if "_" in component else component.split("-")
+        for piece in pieces:
+            if piece.strip("+'"):
+                yield piece_offset, piece.strip("+"), dotted
+            piece_offset += len(piece) + 1
+        offset += len(component) + 1
+
+
+_WordPiece = tuple[int, int, str, frozenset[str], str, tuple[str, ...]]  # offset, length, text, forms...
+
+
+@lru_cache(maxsize=100_000)
+def _analyse_raw_word(word: str, *, code: bool, keyword_argument: bool) -> tuple[_WordPiece, ...]:
+    """The token pieces of one raw word, relative to its start; cached, since answers repeat words."""
+    pieces: list[_WordPiece] = []
+    for offset, piece, dotted in _split_raw_word(word):
+        analysis = _analyse_word(piece, code=code or dotted, keyword_argument=keyword_argument)
+        if analysis is not None:
+            text, forms, kind, parts = analysis
+            pieces.append((offset, len(piece), text, forms, kind, parts))
+    return tuple(pieces)
+
+
+def _tokenize(text: str) -> list[_Token]:
+    """Tokens of a text (already through :func:`_normalise_input`), offsets into it, phrases merged."""
+    code_spans = [(match.start(), match.end()) for match in _BACKTICK.finditer(text)]
+    code_starts = [span_start for span_start, _span_end in code_spans]
+    tokens: list[_Token] = []
+    for match in _RAW_WORD.finditer(text):
+        start, end = match.start(), match.end()
+        while end > start and text[end - 1] in ".-'+" and not text[start:end].lower().startswith("n+1"):
+            end -= 1
+        following = text[end : end + 1]
+        span_index = bisect_right(code_starts, start) - 1
+        in_code = span_index >= 0 and start < code_spans[span_index][1]
+        pieces = _analyse_raw_word(
+            text[start:end],
+            code=in_code or following == "(",
+            keyword_argument=following == "=" or text[end : end + 2] == " =",
+        )
+        for offset, length, piece_text, forms, kind, parts in pieces:
+            tokens.append(_Token(start + offset, start + offset + length, piece_text, forms, kind, parts))
+    return _merge_phrases(tokens)
+
+
+def _merge_phrases(tokens: list[_Token]) -> list[_Token]:
+    if len(tokens) < 2:
+        return tokens
+    stems = [_stem(token.text) for token in tokens]
+    merged: list[_Token] = []
+    index = 0
+    while index < len(tokens):
+        for length in _PHRASE_LENGTHS:
+            key = tuple(stems[index : index + length])
+            if len(key) == length and key in _PHRASE_TABLE:
+                target = _PHRASE_TABLE[key]
+                first, last = tokens[index], tokens[index + length - 1]
+                merged.append(_Token(first.start, last.end, target, frozenset({target}), "word"))
+                index += length
+                break
+        else:
+            merged.append(tokens[index])
+            index += 1
+    return merged
+
+
+def _normalise_input(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text[:MAX_ANSWER_CHARS]).replace("’", "'").replace("‘", "'")
+    return _IO.sub("io", text)
+
+
+# ------------------------------------------------------------------------------------- key point terms
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    key: str  # canonical form
+    alternatives: frozenset[str]  # any of these in a unit matches
+    parts: tuple[str, ...]  # for identifiers: all of these in a unit match as well
+    weight: float
+    identifier: bool
+    surface: str  # the word as written, for fuzzy matching of typos
+
+    def matches(self, bag: frozenset[str]) -> bool:
+        if not self.alternatives.isdisjoint(bag):
+            return True
+        return len(self.parts) >= 2 and all(part in bag for part in self.parts)
+
+    def scaled(self, factor: float) -> _Term:
+        return _Term(
+            self.key, self.alternatives, self.parts, self.weight * factor, self.identifier, self.surface
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Slot:
+    """An enumeration in a key point: full once two of its items are named."""
+
+    items: tuple[tuple[_Term, ...], ...]
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    """One statement of a key point (key points are split at ';')."""
+
+    terms: tuple[_Term, ...]
+    slots: tuple[_Slot, ...]
+    anchors: frozenset[str]
+    total_weight: float
+    forms: frozenset[str]  # every form any of its terms matches: a unit without one scores 0
+
+
+@dataclass(frozen=True, slots=True)
+class _PreparedPoint:
+    text: str
+    claims: tuple[_Claim, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedKeyPoints:
+    """A question's key points turned into weighted terms once, reused for every answer to it."""
+
+    points: tuple[_PreparedPoint, ...]
+    prompt_identifiers: frozenset[str]
+    fuzzy_vocabulary: dict[str, tuple[tuple[str, frozenset[str]], ...]]  # first two letters -> (word, forms)
+    known_forms: frozenset[str]  # answer words with one of these forms need no fuzzy matching
+
+
+def _term_from_token(token: _Token) -> _Term | None:
+    if token.kind == "word" and (token.text in STOPWORDS or len(token.text) < 2):
+        return None
+    weight = {"identifier": _IDENTIFIER_WEIGHT, "number": _NUMBER_WEIGHT}.get(token.kind, _WORD_WEIGHT)
+    if token.kind == "identifier":
+        key = token.text
+        alternatives = {form for form in token.forms if form == key or form.startswith(_MORPHOLOGY)}
+    else:
+        key = next(form for form in token.forms if not form.startswith(_MORPHOLOGY))
+        alternatives = {key}
+    return _Term(key, frozenset(alternatives), token.parts, weight, token.kind == "identifier", token.text)
+
+
+_SEGMENT_BREAK = re.compile(r"[:()]")
+_ITEM_BREAK = re.compile(r"[,/]")
+_ITEM_WORDS = frozenset({"and", "or", "vs", "versus"})
+
+
+def _claim_structure(text: str) -> list[list[list[_Term]]]:
+    """Terms of one claim grouped by segment (split at ``:()``) and item (split at ``, / and or``)."""
+    tokens = _tokenize(text)
+    segments: list[list[list[_Term]]] = [[[]]]
+    position = 0
+    for token in tokens:
+        between = text[position : token.start]
+        position = token.end
+        if _SEGMENT_BREAK.search(between):
+            segments.append([[]])
+        elif _ITEM_BREAK.search(between):
+            segments[-1].append([])
+        if token.kind == "word" and token.text in _ITEM_WORDS:
+            segments[-1].append([])
+            continue
+        term = _term_from_token(token)
+        if term is not None:
+            segments[-1][-1].append(term)
+    return [[item for item in segment if item] for segment in segments]
+
+
+def _split_claims(text: str) -> list[str]:
+    claims: list[str] = []
+    depth, start = 0, 0
+    for index, character in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(character, 0)
+        if character == ";" and depth <= 0:
+            claims.append(text[start:index])
+            start = index + 1
+    claims.append(text[start:])
+    return [claim for claim in claims if claim.strip()]
+
+
+def _prepare_claim(
+    structure: list[list[list[_Term]]],
+    echo_keys: frozenset[str],
+    prompt_identifiers: frozenset[str],
+) -> _Claim:
+    plain: list[_Term] = []
+    slots: list[_Slot] = []
+    for items in structure:
+        middle = items[1:-1]
+        if len(items) >= 3 and all(len(item) <= 3 for item in middle):
+            # "Iteration, list(), len() and bool() evaluate the QuerySet": the first and last items
+            # run into the sentence around the list; the words beyond an item's length are plain terms.
+            width = max(len(item) for item in middle)
+            first, last = items[0], items[-1]
+            if len(first) > width + 1:
+                plain.extend(first[:-width])
+                first = first[-width:]
+            if len(last) > width + 1:
+                plain.extend(last[width:])
+                last = last[:width]
+            enumerated = [first, *middle, last]
+            slot_items = tuple(
+                tuple(term.scaled(_ECHO_FACTOR) if term.key in echo_keys else term for term in item)
+                for item in enumerated
+            )
+            mean_weight = sum(sum(term.weight for term in item) for item in slot_items) / len(slot_items)
+            slots.append(_Slot(items=slot_items, weight=min(_SLOT_CAP, _SLOT_FACTOR * mean_weight)))
+        else:
+            for item in items:
+                plain.extend(item)
+    # A word that is only a piece of an identifier of the same claim ("skip_locked=True skips locked rows")
+    # would let an answer's identifier count twice through its own pieces.
+    identifier_parts = {part for term in plain if term.identifier for part in term.parts}
+    seen: set[str] = set()
+    terms: list[_Term] = []
+    for term in plain:
+        if term.key in seen or (not term.identifier and term.key in identifier_parts):
+            continue
+        seen.add(term.key)
+        terms.append(term.scaled(_ECHO_FACTOR) if term.key in echo_keys else term)
+    anchors = frozenset(term.key for term in terms if term.identifier and term.key in prompt_identifiers)
+    total = sum(term.weight for term in terms) + sum(slot.weight for slot in slots)
+    forms: set[str] = set()
+    for term in [*terms, *(term for slot in slots for item in slot.items for term in item)]:
+        forms |= term.alternatives | set(term.parts)
+    return _Claim(
+        terms=tuple(terms), slots=tuple(slots), anchors=anchors, total_weight=total, forms=frozenset(forms)
+    )
+
+
+def _all_terms(structure: list[list[list[_Term]]]) -> Iterable[_Term]:
+    for segment in structure:
+        for item in segment:
+            yield from item
+
+
+@lru_cache(maxsize=2048)
+def prepare_key_points(key_points: tuple[str, ...], prompt: str = "") -> PreparedKeyPoints:
+    """Turn a question's key points into weighted terms. Cached per (key points, prompt)."""
+    prompt_tokens = _tokenize(_normalise_input(prompt))
+    prompt_keys = {form for token in prompt_tokens if token.kind != "number" for form in token.forms}
+    prompt_identifiers = frozenset(token.text for token in prompt_tokens if token.kind == "identifier")
+    if len(prompt_identifiers) < 2:
+        prompt_identifiers = frozenset()  # nothing to confuse a subject with
+
+    claim_texts = [_split_claims(_normalise_input(text)) for text in key_points]
+    structures = [[_claim_structure(claim) for claim in claims] for claims in claim_texts]
+    points_with_key: dict[str, int] = {}
+    for point_structures in structures:
+        keys = {term.key for structure in point_structures for term in _all_terms(structure)}
+        for key in keys:
+            points_with_key[key] = points_with_key.get(key, 0) + 1
+    common_keys = {
+        key for key, count in points_with_key.items() if len(key_points) >= 3 and count * 2 >= len(key_points)
+    }
+    echo_keys = frozenset(prompt_keys | common_keys)
+
+    points: list[_PreparedPoint] = []
+    for text, point_structures in zip(key_points, structures, strict=True):
+        claims = [_prepare_claim(structure, echo_keys, prompt_identifiers) for structure in point_structures]
+        claims = [claim for claim in claims if claim.total_weight > 0]
+        # A claim without an identifier of its own is about the point's subject ("...; must use HTTPS").
+        point_anchors = frozenset().union(*(claim.anchors for claim in claims)) if claims else frozenset()
+        claims = [
+            claim
+            if claim.anchors
+            else _Claim(claim.terms, claim.slots, frozenset(point_anchors), claim.total_weight, claim.forms)
+            for claim in claims
+        ]
+        points.append(_PreparedPoint(text=text, claims=tuple(claims)))
+
+    vocabulary: dict[str, dict[str, frozenset[str]]] = {}
+    known: set[str] = set()
+    for point in points:
+        for claim in point.claims:
+            for term in [
+                *claim.terms,
+                *(term for slot in claim.slots for item in slot.items for term in item),
+            ]:
+                known |= term.alternatives
+                if len(term.surface) >= FUZZY_MIN_LENGTH:
+                    vocabulary.setdefault(term.surface[:2], {})[term.surface] = term.alternatives
+    return PreparedKeyPoints(
+        points=tuple(points),
+        prompt_identifiers=prompt_identifiers,
+        fuzzy_vocabulary={prefix: tuple(words.items()) for prefix, words in vocabulary.items()},
+        known_forms=frozenset(known),
+    )
+
+
+# ----------------------------------------------------------------------------------------------- answer
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    tokens: tuple[_Token, ...]
+    bag: frozenset[str]
+    named: frozenset[str]  # prompt identifiers this unit names
+
+
+def _with_fuzzy_forms(tokens: list[_Token], prepared: PreparedKeyPoints) -> list[_Token]:
+    """Give a misspelt word the forms of the key-point word it is a typo of."""
+    cache: dict[str, frozenset[str]] = {}
+    result: list[_Token] = []
+    for token in tokens:
+        text = token.text
+        if not FUZZY_MIN_LENGTH <= len(text) <= 40 or not token.forms.isdisjoint(prepared.known_forms):
+            result.append(token)
+            continue
+        if text not in cache:
+            extra: set[str] = set()
+            for word, forms in prepared.fuzzy_vocabulary.get(text[:2], ()):
+                if abs(len(word) - len(text)) <= 2 and fuzz.ratio(word, text, score_cutoff=FUZZY_MIN_RATIO):
+                    extra |= forms
+            cache[text] = frozenset(extra)
+        if cache[text]:
+            token = _Token(token.start, token.end, text, token.forms | cache[text], token.kind, token.parts)
+        result.append(token)
+    return result
+
+
+def _clause_spans(text: str) -> list[tuple[int, int]]:
+    sentences: list[tuple[int, int]] = []
+    position = 0
+    for match in _SENTENCE_END.finditer(text):
+        sentences.append((position, match.start()))
+        position = match.end()
+    sentences.append((position, len(text)))
+    clauses: list[tuple[int, int]] = []
+    for start, end in sentences:
+        position = start
+        for match in _CLAUSE_SPLIT.finditer(text, start, end):
+            clauses.append((position, match.start()))
+            position = match.end()
+        clauses.append((position, end))
+    return [(start, end) for start, end in clauses if end > start]
+
+
+def _make_unit(tokens: Sequence[_Token], prompt_identifiers: frozenset[str]) -> _Unit:
+    return _Unit(
+        tokens=tuple(tokens),
+        bag=frozenset(form for token in tokens for form in token.forms),
+        named=frozenset(token.text for token in tokens if token.text in prompt_identifiers),
+    )
+
+
+def _units(text: str, tokens: list[_Token], prompt_identifiers: frozenset[str]) -> list[_Unit]:
+    """Runs of one to three neighbouring clauses; long clauses are read in overlapping windows."""
+    clauses: list[list[_Token]] = []
+    index = 0
+    for _start, end in _clause_spans(text):
+        clause: list[_Token] = []
+        while index < len(tokens) and tokens[index].start < end:
+            clause.append(tokens[index])
+            index += 1
+        if clause:
+            clauses.append(clause)
+    if index < len(tokens):
+        clauses.append(tokens[index:])
+
+    units: list[_Unit] = []
+    for position, clause in enumerate(clauses):
+        if len(clause) > UNIT_MAX_WORDS:
+            step = WINDOW_WORDS // 2
+            for window_start in range(0, len(clause) - step, step):
+                units.append(
+                    _make_unit(clause[window_start : window_start + WINDOW_WORDS], prompt_identifiers)
+                )
+            continue
+        run = list(clause)
+        units.append(_make_unit(run, prompt_identifiers))
+        named = {token.text for token in run if token.text in prompt_identifiers}
+        for following in clauses[position + 1 : position + UNIT_MAX_CLAUSES]:
+            named |= {token.text for token in following if token.text in prompt_identifiers}
+            if len(run) + len(following) > UNIT_MAX_WORDS or len(named) > 1:
+                break
+            run.extend(following)
+            units.append(_make_unit(run, prompt_identifiers))
+    return units
+
+
+def _claim_coverage(claim: _Claim, unit: _Unit) -> tuple[float, list[_Term]]:
+    found = [term for term in claim.terms if term.matches(unit.bag)]
+    weight = sum(term.weight for term in found)
+    for slot in claim.slots:
+        coverages: list[float] = []
+        for item in slot.items:
+            item_weight = sum(term.weight for term in item)
+            item_terms = [term for term in item if term.matches(unit.bag)]
+            item_found = sum(term.weight for term in item_terms)
+            if item_weight and item_found * 2 >= item_weight:
+                coverages.append(item_found / item_weight)
+                found.extend(item_terms)
+        best_two = sorted(coverages, reverse=True)[:2]
+        weight += slot.weight * min(1.0, sum(best_two) / min(2, len(slot.items)))
+    return weight / claim.total_weight, found
+
+
+def _matched_phrase(text: str, unit: _Unit, found: list[_Term]) -> str:
+    forms: set[str] = set()
+    for term in found:
+        forms |= term.alternatives | set(term.parts)
+    hits = [token for token in unit.tokens if not token.forms.isdisjoint(forms)]
+    if not hits:
+        return ""
+    phrase = " ".join(text[hits[0].start : hits[-1].end].split())
+    return phrase if len(phrase) <= 240 else phrase[:237] + "..."
+
+
+def _grade_point(point: _PreparedPoint, units: list[_Unit], text: str) -> PointResult:
+    coverages: list[float] = []
+    phrases: list[str] = []
+    for claim in point.claims:
+        best, best_unit, best_found = 0.0, None, []
+        for unit in units:
+            if unit.bag.isdisjoint(claim.forms):
+                continue
+            if claim.anchors and unit.named and unit.named.isdisjoint(claim.anchors):
+                continue  # this unit is about another subject of the prompt
+            coverage, found = _claim_coverage(claim, unit)
+            if coverage > best:
+                best, best_unit, best_found = coverage, unit, found
+        coverages.append(min(best, 1.0))
+        if best_unit is not None:
+            phrase = _matched_phrase(text, best_unit, best_found)
+            if phrase and phrase not in phrases:
+                phrases.append(phrase)
+    similarity = sum(coverages) / len(coverages) if coverages else 0.0
+    covered = similarity >= COVERED_THRESHOLD
+    return PointResult(
+        key_point=point.text,
+        covered=covered,
+        matched=" … ".join(phrases) if covered else "",
+        similarity=round(similarity, 2),
+    )
+
+
+# ------------------------------------------------------------------------------------------------ stuffing
+
+
+@dataclass(frozen=True)
+class StuffingReport:
+    """How much of an answer reads as prose, and whether it was judged a keyword list."""
+
+    words: int
+    prose_words: int
+    stuffing: bool
+
+    @property
+    def prose_share(self) -> float:
+        return self.prose_words / self.words if self.words else 1.0
+
+
+def _is_prose(words: Sequence[str]) -> bool:
+    """A fragment reads as a sentence: enough grammar words (a short one also needs a verb, or many)."""
+    if len(words) < 2:
+        return False
+    density = sum(1 for word in words if word in GRAMMAR_WORDS) / len(words)
+    if len(words) <= SHORT_FRAGMENT_WORDS and not any(word in VERB_WORDS for word in words):
+        return density >= PROSE_GRAMMAR_DENSITY_WITHOUT_VERB
+    return density >= PROSE_GRAMMAR_DENSITY
+
+
+def detect_stuffing(answer: str) -> StuffingReport:
+    """Whether an answer is mostly keywords without sentences (see the module docstring)."""
+    text = _CODE_LINE.sub(" ", _CODE_FENCE.sub(" ", _normalise_input(answer)))
+    words = prose = 0
+    for fragment in _FRAGMENT_END.split(text):
+        fragment_words = [word.lower().strip(".'-+") for word in _RAW_WORD.findall(fragment)]
+        fragment_words = [word for word in fragment_words if word]
+        if not fragment_words:
+            continue
+        words += len(fragment_words)
+        # Grammar words spread over a comma list ("OR |, AND &, positional arguments before...") do not
+        # make it a sentence: one of its comma-separated parts must read as prose on its own.
+        parts = [
+            [word.lower().strip(".'-+") for word in _RAW_WORD.findall(part)] for part in fragment.split(",")
+        ]
+        if _is_prose(fragment_words) and any(_is_prose([word for word in part if word]) for part in parts):
+            prose += len(fragment_words)
+    stuffing = words >= STUFFING_MIN_WORDS and prose < STUFFING_PROSE_SHARE * words
+    return StuffingReport(words=words, prose_words=prose, stuffing=stuffing)
+
+
+# -------------------------------------------------------------------------------------------------- grade
+
+
+def grade_answer(*, answer: str, key_points: Sequence[str], prompt: str = "") -> Grade:
+    """Grade a written answer against a question's key points (see the module docstring for how)."""
+    prepared = prepare_key_points(tuple(key_points), prompt)
+    text = _normalise_input(answer)
+    tokens = _with_fuzzy_forms(_tokenize(text), prepared)
+    units = _units(text, tokens, prepared.prompt_identifiers) if tokens else []
+
+    points = tuple(_grade_point(point, units, text) for point in prepared.points)
+    credit = sum(1.0 if point.covered else UNCOVERED_CREDIT * point.similarity for point in points)
+    stuffing = bool(tokens) and detect_stuffing(answer).stuffing
+    raw = credit / len(points) if points else 0.0
+    score = round(min(1.0, max(0.0, raw * (STUFFING_FACTOR if stuffing else 1.0))), 2)
+    return Grade(score=score, points=points, stuffing=stuffing, rating=rating_for_score(score))

@@ -1,0 +1,438 @@
+"""Tests of the answer grader: its pieces, its edge cases, and its agreement with a hand-labelled set.
+
+Run with ``-s`` to see the agreement figure, the confusion per label and the timing.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from prepdeck.practice import grading
+from prepdeck.practice.grading import (
+    SYNONYM_GROUPS,
+    Grade,
+    canonical,
+    detect_stuffing,
+    grade_answer,
+    rating_for_score,
+)
+
+BANK = Path(__file__).resolve().parents[2] / "catalog" / "bank" / "data"
+LABELLED = Path(__file__).resolve().parent / "grading_labelled.json"
+
+SELECT_VS_PREFETCH_PROMPT = "What is the difference between select_related() and prefetch_related()?"
+SELECT_VS_PREFETCH_POINTS = (
+    "select_related uses SQL JOINs in the same query",
+    "select_related works for ForeignKey and OneToOne relations",
+    "prefetch_related runs a separate query per relation and joins in Python",
+    "prefetch_related is required for ManyToMany and reverse ForeignKey",
+    "Filtering the related manager after prefetching bypasses the prefetched data",
+)
+
+
+def _bank() -> dict[str, dict[str, Any]]:
+    questions: dict[str, dict[str, Any]] = {}
+    for path in sorted(BANK.glob("*.json")):
+        for question in json.loads(path.read_text(encoding="utf-8"))["questions"]:
+            questions[question["key"]] = question
+    return questions
+
+
+def _forms(text: str) -> list[frozenset[str]]:
+    return [token.forms for token in grading._tokenize(grading._normalise_input(text))]
+
+
+def _covered(answer: str, key_point: str, prompt: str = "") -> bool:
+    return grade_answer(answer=answer, key_points=[key_point], prompt=prompt).points[0].covered
+
+
+# ---------------------------------------------------------------------------------------- identifiers
+
+
+def test_identifier_is_kept_whole_and_split_into_parts() -> None:
+    # when
+    (forms,) = _forms("select_related")
+
+    # then
+    assert forms == {"select_related", "select", "relat"}
+
+
+def test_dotted_call_yields_each_name() -> None:
+    tokens = grading._tokenize(grading._normalise_input("Use `QuerySet.only()` here"))
+
+    assert [(token.text, token.kind) for token in tokens] == [
+        ("use", "word"),
+        ("queryset", "identifier"),
+        ("only", "identifier"),
+        ("here", "word"),
+    ]
+
+
+def test_camel_case_is_split_but_product_names_and_acronym_plurals_are_not() -> None:
+    tokens = grading._tokenize(grading._normalise_input("ModelSerializer PostgreSQL JOINs"))
+
+    assert [(token.text, token.kind, token.parts) for token in tokens] == [
+        ("modelserializer", "identifier", ("model", "serial")),
+        ("postgresql", "word", ()),
+        ("join", "word", ()),
+    ]
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "select_related makes the SQL join, so it is one query",
+        "select related makes the SQL join, so it is one query",
+        "`SelectRelated` makes the SQL join, so it is one query",
+        "With select_related() Django adds a JOIN to the same SQL statement",
+    ],
+)
+def test_identifier_point_is_covered_however_the_identifier_is_written(answer: str) -> None:
+    assert _covered(answer, "select_related uses SQL JOINs in the same query")
+
+
+def test_a_typo_in_an_identifier_is_still_matched() -> None:
+    assert _covered(
+        "prefetch_relatd fires a separate query and joins the rows in python",
+        "prefetch_related runs a separate query per relation and joins in Python",
+    )
+
+
+def test_fuzzy_matching_does_not_confuse_words_with_a_negating_prefix() -> None:
+    grade = grade_answer(answer="everything is asynchronous", key_points=["Receivers run synchronously"])
+
+    assert grade.points[0].similarity == 0.0
+
+
+def test_an_identifier_matches_its_inflections_but_not_synonyms_of_its_stem() -> None:
+    key_point = "iterator() streams rows"
+
+    assert _covered("the iterators stream them", key_point)
+    assert not _covered("a loop over the rows", key_point)
+
+
+# ------------------------------------------------------------------------------- synonyms and stemming
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("query", "sql"),
+        ("db", "database"),
+        ("perf", "performance"),
+        ("fk", "foreignkey"),
+        ("m2m", "manytomany"),
+        ("prefetching", "prefetch"),
+        ("joins", "join"),
+        ("records", "rows"),
+        ("serialise", "serialize"),
+        ("behaviour", "behavior"),
+        ("analyse", "analyze"),
+    ],
+)
+def test_synonyms_and_inflections_share_a_canonical_form(first: str, second: str) -> None:
+    assert canonical(first) == canonical(second)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("foreign keys", "foreignkey"),
+        ("many-to-many", "manytomani"),
+        ("one to one", "onetoon"),
+        ("N+1", "npluson"),
+        ("n plus one", "npluson"),
+        ("rolled back", "rollback"),
+        ("I/O", "io"),
+    ],
+)
+def test_multi_word_spellings_become_one_term(text: str, expected: str) -> None:
+    (forms,) = _forms(text)
+
+    assert expected in forms
+
+
+def test_no_word_belongs_to_two_synonym_groups() -> None:
+    groups_of_stem: dict[str, set[int]] = {}
+    for index, group in enumerate(SYNONYM_GROUPS):
+        for word in group:
+            groups_of_stem.setdefault(grading._stem(word), set()).add(index)
+
+    assert {stem: groups for stem, groups in groups_of_stem.items() if len(groups) > 1} == {}
+
+
+def test_repeating_the_prompt_alone_does_not_cover_a_point() -> None:
+    grade = grade_answer(
+        answer="select_related and prefetch_related are different.",
+        key_points=SELECT_VS_PREFETCH_POINTS,
+        prompt=SELECT_VS_PREFETCH_PROMPT,
+    )
+
+    assert [point.covered for point in grade.points] == [False] * 5
+
+
+def test_a_claim_about_the_other_subject_of_a_comparison_does_not_count() -> None:
+    # given the two halves of the answer swapped
+    swapped = "select_related runs a separate query per relation and joins them in Python."
+
+    # when
+    grade = grade_answer(
+        answer=swapped, key_points=SELECT_VS_PREFETCH_POINTS, prompt=SELECT_VS_PREFETCH_PROMPT
+    )
+
+    # then the prefetch_related point is not covered
+    assert grade.points[2].covered is False
+
+
+def test_enumeration_is_satisfied_by_two_of_its_items() -> None:
+    key_point = "Detect by counting queries (Debug Toolbar, CaptureQueriesContext, logging)"
+
+    assert _covered("The debug toolbar or CaptureQueriesContext will show it.", key_point)
+
+
+def test_matched_phrase_is_the_answer_text_that_covered_the_point() -> None:
+    grade = grade_answer(
+        answer="Honestly not sure. I think select_related adds a JOIN, so the same query fetches it.",
+        key_points=["select_related uses SQL JOINs in the same query"],
+    )
+
+    assert grade.points[0].matched == "select_related adds a JOIN, so the same query"
+
+
+# ----------------------------------------------------------------------------------------------- stuffing
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "select_related, prefetch_related, JOIN, SQL, ForeignKey, OneToOne, ManyToMany, separate query, Python",
+        "select_related JOIN SQL same query ForeignKey OneToOne prefetch_related separate query Python M2M",
+        "- select_related\n- JOIN\n- ForeignKey / OneToOne\n- prefetch_related\n- separate query\n- ManyToMany",
+        "They differ. select_related JOIN SQL one query FK OneToOne prefetch_related second query Python M2M reverse FK",
+    ],
+)
+def test_keyword_lists_are_flagged_as_stuffing(answer: str) -> None:
+    grade = grade_answer(
+        answer=answer, key_points=SELECT_VS_PREFETCH_POINTS, prompt=SELECT_VS_PREFETCH_PROMPT
+    )
+
+    assert grade.stuffing is True
+    assert grade.score < 0.4
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "select_related uses a JOIN. prefetch_related runs a second query.",
+        "It joins. It is one query. It needs a FK.",
+        "Django ships an ORM, URL routing, views, templates, forms, sessions and an admin.",
+        "Use it like this:\n```python\nBook.objects.select_related('author').only('title', 'author__name')\n```",
+    ],
+)
+def test_short_real_sentences_enumerations_and_code_are_not_stuffing(answer: str) -> None:
+    assert detect_stuffing(answer).stuffing is False
+
+
+def test_stuffing_penalty_scales_the_score() -> None:
+    answer = "select_related, JOIN, same query, ForeignKey, OneToOne, prefetch_related, separate query"
+
+    grade = grade_answer(answer=answer, key_points=SELECT_VS_PREFETCH_POINTS[:3])
+
+    assert grade.stuffing is True
+    assert grade.score == round(grading.STUFFING_FACTOR, 2)
+
+
+# ------------------------------------------------------------------------------------------- edge cases
+
+
+def test_empty_answer_scores_zero_and_rates_again() -> None:
+    grade = grade_answer(answer="   ", key_points=SELECT_VS_PREFETCH_POINTS)
+
+    assert grade == Grade(
+        score=0.0,
+        points=tuple(
+            grading.PointResult(key_point=point, covered=False, matched="", similarity=0.0)
+            for point in SELECT_VS_PREFETCH_POINTS
+        ),
+        stuffing=False,
+        rating=1,
+    )
+
+
+def test_no_key_points_scores_zero() -> None:
+    grade = grade_answer(answer="select_related uses a JOIN.", key_points=[])
+
+    assert (grade.score, grade.points, grade.rating) == (0.0, (), 1)
+
+
+def test_key_point_of_stop_words_only_is_never_covered() -> None:
+    grade = grade_answer(answer="it is what it is", key_points=["It is what it is"])
+
+    assert grade.points[0].covered is False
+
+
+def test_unicode_and_huge_input_do_not_crash() -> None:
+    weird = "Ñandú 😀 \u200b select_related\u00a0JOIN ﬁlter() — “quoted” ‘x’ \x00 \U0001d53d() " * 3
+    huge = "select_related uses a JOIN in the same query. " * 50_000
+
+    grades = [
+        grade_answer(answer=weird, key_points=SELECT_VS_PREFETCH_POINTS, prompt="\U0001d53d ünïcode?"),
+        grade_answer(answer=huge, key_points=SELECT_VS_PREFETCH_POINTS),
+        grade_answer(answer="x" * 1_000_000, key_points=SELECT_VS_PREFETCH_POINTS),
+    ]
+
+    assert [0.0 <= grade.score <= 1.0 for grade in grades] == [True, True, True]
+    assert grades[1].points[0].covered is True
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    answer=st.text(max_size=400),
+    key_points=st.lists(st.text(max_size=80), max_size=6),
+    prompt=st.text(max_size=80),
+)
+def test_any_text_grades_within_bounds(answer: str, key_points: list[str], prompt: str) -> None:
+    grade = grade_answer(answer=answer, key_points=key_points, prompt=prompt)
+
+    assert 0.0 <= grade.score <= 1.0
+    assert grade.rating == rating_for_score(grade.score)
+    assert len(grade.points) == len(key_points)
+    assert all(0.0 <= point.similarity <= 1.0 for point in grade.points)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    answer=st.text(
+        alphabet=st.sampled_from("select_related prefetch JOIN query FK m2m ,.;\n-()"), max_size=300
+    )
+)
+def test_domain_flavoured_text_grades_within_bounds(answer: str) -> None:
+    grade = grade_answer(
+        answer=answer, key_points=SELECT_VS_PREFETCH_POINTS, prompt=SELECT_VS_PREFETCH_PROMPT
+    )
+
+    assert 0.0 <= grade.score <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("score", "rating"),
+    [(0.0, 1), (0.39, 1), (0.4, 2), (0.59, 2), (0.6, 3), (0.84, 3), (0.85, 4), (1.0, 4)],
+)
+def test_rating_thresholds(score: float, rating: int) -> None:
+    assert rating_for_score(score) == rating
+
+
+def test_as_dict_is_json_ready() -> None:
+    grade = grade_answer(
+        answer="select_related uses a JOIN, so it is the same query.",
+        key_points=SELECT_VS_PREFETCH_POINTS[:2],
+        prompt=SELECT_VS_PREFETCH_PROMPT,
+    )
+
+    assert json.loads(json.dumps(grade.as_dict())) == {
+        "score": 0.55,
+        "rating": 2,
+        "stuffing": False,
+        "points": [
+            {
+                "key_point": SELECT_VS_PREFETCH_POINTS[0],
+                "covered": True,
+                "matched": "select_related uses a JOIN, so it is the same query",
+                "similarity": 1.0,
+            },
+            {
+                "key_point": SELECT_VS_PREFETCH_POINTS[1],
+                "covered": False,
+                "matched": "",
+                "similarity": 0.2,
+            },
+        ],
+    }
+
+
+# --------------------------------------------------------------------------------------- labelled set
+
+
+def band(grade: Grade) -> str:
+    """The label a grade agrees with.
+
+    stuffed: flagged and below 0.4; good: at least 0.7; partial: 0.3 to 0.7; wrong: below 0.3 (the last
+    three unflagged). A flagged answer scoring 0.4 or more is "stuffed-high", which matches no label.
+    """
+    if grade.stuffing:
+        return "stuffed" if grade.score < 0.4 else "stuffed-high"
+    if grade.score >= 0.7:
+        return "good"
+    if grade.score >= 0.3:
+        return "partial"
+    return "wrong"
+
+
+def test_labelled_set_is_broad_enough() -> None:
+    answers = json.loads(LABELLED.read_text(encoding="utf-8"))["answers"]
+    bank = _bank()
+
+    assert len(answers) >= 80
+    assert len({answer["key"] for answer in answers}) >= 20
+    assert {answer["key"] for answer in answers} <= bank.keys()
+    assert set(Counter(answer["label"] for answer in answers)) == {"good", "partial", "wrong", "stuffed"}
+
+
+def test_agreement_with_labelled_set() -> None:
+    # given
+    answers = json.loads(LABELLED.read_text(encoding="utf-8"))["answers"]
+    bank = _bank()
+
+    # when
+    confusion: dict[str, Counter[str]] = {}
+    agreement_by_set: dict[str, list[bool]] = {}
+    misses: list[str] = []
+    for answer in answers:
+        question = bank[answer["key"]]
+        grade = grade_answer(
+            answer=answer["answer"], key_points=question["key_points"], prompt=question["prompt"]
+        )
+        graded = band(grade)
+        confusion.setdefault(answer["label"], Counter())[graded] += 1
+        agreement_by_set.setdefault(answer.get("set", "tuning"), []).append(graded == answer["label"])
+        if graded != answer["label"]:
+            misses.append(f"  {answer['label']} -> {graded} ({grade.score}): {answer['key']}")
+
+    # then
+    everything = [agreed for agreements in agreement_by_set.values() for agreed in agreements]
+    agreement = sum(everything) / len(everything)
+    print(f"\nagreement with the labelled set: {agreement:.3f} ({sum(everything)}/{len(everything)})")
+    for name, agreements in sorted(agreement_by_set.items()):
+        print(f"  {name}: {sum(agreements) / len(agreements):.3f} ({sum(agreements)}/{len(agreements)})")
+    for label in ("good", "partial", "wrong", "stuffed"):
+        print(f"  labelled {label:>8}: {dict(confusion.get(label, Counter()))}")
+    print("\n".join(["disagreements:", *misses]))
+    assert agreement >= 0.9
+
+
+def test_grading_is_fast() -> None:
+    bank = _bank()
+    answers = json.loads(LABELLED.read_text(encoding="utf-8"))["answers"]
+    for answer in answers:  # warm the per-question cache, as production does after the first answer
+        question = bank[answer["key"]]
+        grade_answer(answer="", key_points=question["key_points"], prompt=question["prompt"])
+
+    timings: list[float] = []
+    for answer in answers:
+        question = bank[answer["key"]]
+        started = time.perf_counter()
+        grade_answer(answer=answer["answer"], key_points=question["key_points"], prompt=question["prompt"])
+        timings.append((time.perf_counter() - started) * 1000)
+
+    mean = statistics.mean(timings)
+    print(f"\ngrading time per labelled answer: mean {mean:.2f} ms, max {max(timings):.2f} ms")
+    assert mean < 50
