@@ -13,7 +13,22 @@ urlpatterns = [
     path("auth/token/", accounts.TokenObtainApi.as_view(), name="token-obtain"),
     path("auth/token/refresh/", accounts.TokenRefreshApi.as_view(), name="token-refresh"),
     path("auth/logout/", accounts.TokenBlacklistApi.as_view(), name="logout"),
+    path("auth/password/change/", accounts.PasswordChangeApi.as_view(), name="password-change"),
+    path("auth/password/reset/", accounts.PasswordResetApi.as_view(), name="password-reset"),
+    path(
+        "auth/password/reset/confirm/",
+        accounts.PasswordResetConfirmApi.as_view(),
+        name="password-reset-confirm",
+    ),
+    path("auth/verify-email/", accounts.EmailVerificationApi.as_view(), name="verify-email"),
+    path(
+        "auth/verify-email/confirm/",
+        accounts.EmailVerificationConfirmApi.as_view(),
+        name="verify-email-confirm",
+    ),
     path("me/", accounts.MeApi.as_view(), name="me"),
+    path("me/export/", accounts.AccountExportApi.as_view(), name="account-export"),
+    path("me/delete/", accounts.AccountDeleteApi.as_view(), name="account-delete"),
     path("me/tokens/", accounts.ApiTokenListApi.as_view(), name="token-list"),
     path("me/tokens/<int:token_id>/", accounts.ApiTokenDetailApi.as_view(), name="token-detail"),
     # bank

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.request import Request
@@ -12,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 
-from prepdeck.accounts import roles, services
+from prepdeck.accounts import roles, selectors, services
 from prepdeck.accounts.models import ApiToken, User
 from prepdeck.core.api import signed_in_user
 from prepdeck.core.api.schema import errors
@@ -175,4 +176,139 @@ class ApiTokenDetailApi(APIView):
     )
     def delete(self, request: Request, token_id: int) -> Response:
         services.api_token_revoke(user=signed_in_user(request), token_id=token_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeSerializer(serializers.Serializer[Any]):
+    old_password = serializers.CharField(max_length=128, write_only=True)
+    new_password = serializers.CharField(min_length=10, max_length=128, write_only=True)
+
+
+class PasswordResetSerializer(serializers.Serializer[Any]):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetConfirmSerializer(serializers.Serializer[Any]):
+    uid = serializers.CharField(max_length=64)
+    token = serializers.CharField(max_length=128)
+    new_password = serializers.CharField(min_length=10, max_length=128, write_only=True)
+
+
+class TokenSerializer(serializers.Serializer[Any]):
+    token = serializers.CharField(max_length=500)
+
+
+class PasswordSerializer(serializers.Serializer[Any]):
+    password = serializers.CharField(max_length=128, write_only=True)
+
+
+class PasswordChangeApi(APIView):
+    @extend_schema(
+        tags=["account"],
+        summary="Change your password",
+        request=PasswordChangeSerializer,
+        responses={204: None, **errors(400)},
+    )
+    def post(self, request: Request) -> Response:
+        payload = PasswordChangeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.password_change(user=signed_in_user(request), **payload.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordResetApi(APIView):
+    permission_classes = (permissions.AllowAny,)
+    authentication_classes = ()
+    throttle_scope = "password_reset"
+
+    @extend_schema(
+        tags=["account"],
+        summary="Mail a password-reset link (answers 202 whether or not the address has an account)",
+        request=PasswordResetSerializer,
+        responses={202: None, **errors(400)},
+    )
+    def post(self, request: Request) -> Response:
+        payload = PasswordResetSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.password_reset_request(
+            email=payload.validated_data["email"], domain=request.get_host(), use_https=request.is_secure()
+        )
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmApi(APIView):
+    permission_classes = (permissions.AllowAny,)
+    authentication_classes = ()
+    throttle_scope = "password_reset"
+
+    @extend_schema(
+        tags=["account"],
+        summary="Set a new password with the uid and token of a reset email",
+        request=PasswordResetConfirmSerializer,
+        responses={204: None, **errors(400)},
+    )
+    def post(self, request: Request) -> Response:
+        payload = PasswordResetConfirmSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.password_reset_confirm(**payload.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EmailVerificationApi(APIView):
+    throttle_scope = "password_reset"
+
+    @extend_schema(
+        tags=["account"],
+        summary="Mail yourself a link that verifies your address",
+        request=None,
+        responses={202: None, **errors()},
+    )
+    def post(self, request: Request) -> Response:
+        services.email_verification_send(
+            user=signed_in_user(request), domain=request.get_host(), use_https=request.is_secure()
+        )
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class EmailVerificationConfirmApi(APIView):
+    permission_classes = (permissions.AllowAny,)
+
+    @extend_schema(
+        tags=["account"],
+        summary="Verify an address with the token from the email",
+        request=TokenSerializer,
+        responses={200: ProfileSerializer, **errors(400)},
+    )
+    def post(self, request: Request) -> Response:
+        payload = TokenSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        return Response(
+            ProfileSerializer(services.email_verification_confirm(token=payload.validated_data["token"])).data
+        )
+
+
+class AccountExportApi(APIView):
+    @extend_schema(
+        tags=["account"],
+        summary="Everything PrepDeck keeps about you, as one JSON document",
+        responses={200: OpenApiTypes.OBJECT, **errors()},
+    )
+    def get(self, request: Request) -> Response:
+        data = selectors.user_data_export(user=signed_in_user(request))
+        response = Response(data)
+        response["Content-Disposition"] = 'attachment; filename="prepdeck-my-data.json"'
+        return response
+
+
+class AccountDeleteApi(APIView):
+    @extend_schema(
+        tags=["account"],
+        summary="Delete your account and your practice data (send your password)",
+        request=PasswordSerializer,
+        responses={204: None, **errors(400)},
+    )
+    def post(self, request: Request) -> Response:
+        payload = PasswordSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.user_delete(user=signed_in_user(request), password=payload.validated_data["password"])
         return Response(status=status.HTTP_204_NO_CONTENT)

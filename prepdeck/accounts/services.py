@@ -8,14 +8,21 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.tokens import default_token_generator
+from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
 
 from prepdeck.accounts import selectors
 from prepdeck.accounts.models import ApiToken, User
-from prepdeck.core.exceptions import NotFound
+from prepdeck.core.exceptions import InvalidInput, NotFound
 
 
 def user_create(*, email: str, password: str, display_name: str = "") -> User:
@@ -143,3 +150,90 @@ def api_token_revoke(*, user: User, token_id: int) -> None:
     deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
     if not deleted:
         raise NotFound("API token not found.")
+
+
+# --- password and email flows for API clients ------------------------------------------------------------
+
+EMAIL_VERIFICATION_SALT = "prepdeck.accounts.verify-email"
+EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 3600
+
+
+def password_change(*, user: User, old_password: str, new_password: str) -> None:
+    """Change a password after checking the current one; the new one must pass the validators."""
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": "This is not your current password."}, code="wrong_password")
+    password_validation.validate_password(new_password, user=user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+
+
+def password_reset_request(*, email: str, domain: str, use_https: bool) -> None:
+    """Mail a reset link if an active account has this address. Says nothing either way, so the
+    answer does not reveal who has an account."""
+    form = PasswordResetForm({"email": email})
+    if form.is_valid():
+        form.save(
+            domain_override=domain,
+            use_https=use_https,
+            email_template_name="registration/password_reset_email.txt",
+            subject_template_name="registration/password_reset_subject.txt",
+        )
+
+
+def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
+    """Set a new password with the uid and token from a reset email (single use: the token dies with
+    the old password)."""
+    try:
+        user_id = force_str(urlsafe_base64_decode(uid))
+        user = User.objects.filter(pk=int(user_id), is_active=True).first()
+    except (ValueError, TypeError, OverflowError):
+        user = None
+    if user is None or not default_token_generator.check_token(user, token):
+        raise InvalidInput(
+            "This reset link is invalid or has expired; ask for a new one.", code="invalid_token"
+        )
+    password_validation.validate_password(new_password, user=user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    return user
+
+
+def email_verification_send(*, user: User, domain: str, use_https: bool) -> None:
+    """Mail the user a link that proves they receive mail at their address."""
+    token = signing.dumps({"user": user.pk, "email": user.email}, salt=EMAIL_VERIFICATION_SALT)
+    link = f"{'https' if use_https else 'http'}://{domain}{reverse('accounts:verify_email')}?token={token}"
+    send_mail(
+        subject="Confirm your PrepDeck email address",
+        message=(
+            f"Confirm that {user.email} is your address by opening this link (valid for three days):\n{link}\n\n"
+            f"Apps can send this token to POST /api/v1/auth/verify-email/confirm/ instead:\n{token}\n"
+        ),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+def email_verification_confirm(*, token: str) -> User:
+    """Mark the address verified; the token must be recent and for the user's current address."""
+    try:
+        data = signing.loads(token, salt=EMAIL_VERIFICATION_SALT, max_age=EMAIL_VERIFICATION_MAX_AGE)
+    except signing.SignatureExpired:
+        raise InvalidInput("This link has expired; ask for a new one.", code="invalid_token") from None
+    except signing.BadSignature:
+        raise InvalidInput("This link is not valid.", code="invalid_token") from None
+    user = User.objects.filter(pk=data.get("user"), email=data.get("email"), is_active=True).first()
+    if user is None:
+        raise InvalidInput("This link is not valid.", code="invalid_token")
+    if user.email_verified_at is None:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+    return user
+
+
+@transaction.atomic
+def user_delete(*, user: User, password: str) -> None:
+    """Delete the account and everything that is only theirs (cards, reviews, quizzes, tokens...).
+    Questions they wrote stay in the bank without an author."""
+    if not user.check_password(password):
+        raise ValidationError({"password": "This is not your password."}, code="wrong_password")
+    user.delete()

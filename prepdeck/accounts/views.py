@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from prepdeck.accounts import services
 from prepdeck.accounts.forms import PreferencesForm, SignInForm, SignUpForm
+from prepdeck.core.exceptions import InvalidInput
 
 
 class SignInView(auth_views.LoginView):
@@ -74,3 +75,13 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+@require_http_methods(["GET"])
+def verify_email(request: HttpRequest) -> HttpResponse:
+    """The link in the verification email: confirms the address and says so."""
+    try:
+        user = services.email_verification_confirm(token=request.GET.get("token", ""))
+    except InvalidInput as error:
+        return render(request, "accounts/verify_email.html", {"error": error.message}, status=400)
+    return render(request, "accounts/verify_email.html", {"verified": user.email})

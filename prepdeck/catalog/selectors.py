@@ -130,3 +130,19 @@ def import_job_get(*, user: Any, job_id: int) -> ImportJob:
     if job is None:
         raise NotFound("Import job not found.")
     return job
+
+
+def authored_data_of(*, user: Any) -> dict[str, Any]:
+    """What the bank keeps about the user: the questions they wrote and their import jobs."""
+    return {
+        "questions_written": list(
+            Question.all_objects.filter(author=user)
+            .order_by("id")
+            .values("key", "prompt", "status", "created_at")
+        ),
+        "import_jobs": list(
+            ImportJob.objects.filter(owner=user)
+            .order_by("id")
+            .values("status", "file_format", "report", "created_at")
+        ),
+    }

@@ -400,3 +400,63 @@ def mock_interview_get(*, user: User, interview_id: int) -> MockInterview:
     if interview is None:
         raise NotFound("Mock interview not found.")
     return interview
+
+
+def practice_data_of(*, user: User) -> dict[str, Any]:
+    """Everything practice keeps about the user, as plain data (for "export my data")."""
+    return {
+        "cards": list(
+            Card.objects.filter(user=user)
+            .order_by("id")
+            .values(
+                "question__key",
+                "state",
+                "step",
+                "stability",
+                "difficulty",
+                "due",
+                "last_review",
+                "reps",
+                "lapses",
+                "suspended",
+            )
+        ),
+        "reviews": list(
+            Review.objects.filter(user=user)
+            .order_by("reviewed_at", "id")
+            .values("card__question__key", "rating", "reviewed_at", "duration_ms", "source")
+        ),
+        "quizzes": [
+            {
+                "kind": quiz.kind,
+                "created_at": quiz.created_at,
+                "items": [
+                    {
+                        "question": item.question.key,
+                        "chosen_option": item.chosen_option,
+                        "answer": item.answer,
+                        "score": item.score,
+                    }
+                    for item in quiz.items.all()
+                ],
+            }
+            for quiz in quizzes_of(user=user).order_by("id")
+        ],
+        "mock_interviews": [
+            {
+                "started_at": interview.started_at,
+                "status": interview.status,
+                "report": interview.report,
+                "items": [
+                    {
+                        "question": item.question.key,
+                        "answer": item.answer,
+                        "score": item.score,
+                        "time_spent_ms": item.time_spent_ms,
+                    }
+                    for item in interview.items.all()
+                ],
+            }
+            for interview in mock_interviews_of(user=user).order_by("id")
+        ],
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -149,3 +150,129 @@ def test_login_is_throttled_with_retry_after(api: APIClient, monkeypatch: pytest
     assert statuses[2].json()["error"]["code"] == "throttled"
     assert 0 < int(statuses[2]["Retry-After"]) <= 60
     assert statuses[2].json()["error"]["details"] == {"retry_after": int(statuses[2]["Retry-After"])}
+
+
+def test_password_change_needs_the_current_password(api: APIClient) -> None:
+    user = make_user()
+    api.force_authenticate(user)
+
+    wrong = api.post(
+        "/api/v1/auth/password/change/",
+        {"old_password": "nope", "new_password": "a much better passphrase"},
+        format="json",
+    )
+    right = api.post(
+        "/api/v1/auth/password/change/",
+        {"old_password": DEFAULT_PASSWORD, "new_password": "a much better passphrase"},
+        format="json",
+    )
+
+    assert wrong.status_code == 400
+    assert "old_password" in wrong.json()["error"]["details"]["fields"]
+    assert right.status_code == 204
+    user.refresh_from_db()
+    assert user.check_password("a much better passphrase")
+
+
+def test_password_reset_by_email_then_confirm_with_uid_and_token(
+    api: APIClient, mailoutbox: list[Any]
+) -> None:
+    import re
+
+    user = make_user()
+
+    unknown = api.post("/api/v1/auth/password/reset/", {"email": "nobody@example.com"}, format="json")
+    known = api.post("/api/v1/auth/password/reset/", {"email": user.email}, format="json")
+    uid, token = re.search(r"/password/reset/([^/]+)/([^/\s]+)/", mailoutbox[0].body).groups()  # type: ignore[union-attr]
+    confirmed = api.post(
+        "/api/v1/auth/password/reset/confirm/",
+        {"uid": uid, "token": token, "new_password": "brand new passphrase"},
+        format="json",
+    )
+    reused = api.post(
+        "/api/v1/auth/password/reset/confirm/",
+        {"uid": uid, "token": token, "new_password": "another passphrase!"},
+        format="json",
+    )
+
+    assert (unknown.status_code, known.status_code) == (202, 202)  # the same answer: no account enumeration
+    assert len(mailoutbox) == 1
+    assert confirmed.status_code == 204
+    assert reused.status_code == 400
+    assert reused.json()["error"]["code"] == "invalid_token"
+    user.refresh_from_db()
+    assert user.check_password("brand new passphrase")
+
+
+def test_email_verification_by_token(api: APIClient, mailoutbox: list[Any]) -> None:
+    import re
+
+    user = make_user()
+    api.force_authenticate(user)
+    assert api.post("/api/v1/auth/verify-email/").status_code == 202
+    token = re.search(r"token=(\S+)", mailoutbox[0].body).group(1)  # type: ignore[union-attr]
+
+    api.force_authenticate(None)
+    bad = api.post("/api/v1/auth/verify-email/confirm/", {"token": token + "x"}, format="json")
+    good = api.post("/api/v1/auth/verify-email/confirm/", {"token": token}, format="json")
+
+    assert bad.status_code == 400
+    assert good.status_code == 200
+    user.refresh_from_db()
+    assert user.email_verified_at is not None
+
+
+def test_the_verification_link_works_in_the_browser(client: Any) -> None:
+    from django.core import signing
+
+    from prepdeck.accounts import services as account_services
+
+    user = make_user()
+    token = signing.dumps(
+        {"user": user.pk, "email": user.email}, salt=account_services.EMAIL_VERIFICATION_SALT
+    )
+
+    page = client.get(f"/accounts/verify-email/?token={token}")
+    broken = client.get("/accounts/verify-email/?token=forged")
+
+    assert page.status_code == 200
+    assert f"<strong>{user.email}</strong> is verified" in page.content.decode()
+    assert broken.status_code == 400
+
+
+def test_export_my_data_has_everything_of_mine_and_nothing_of_others(api: APIClient) -> None:
+    from prepdeck.catalog.models import Question
+    from prepdeck.catalog.services import questions_upsert, topics_sync
+    from prepdeck.practice import services as practice_services
+
+    topics_sync()
+    questions_upsert(
+        [{"key": "q", "topic": "django-orm", "prompt": "Q?", "key_points": ["k"], "status": "published"}],
+        revision_summary="t",
+    )
+    question_id = Question.objects.get().pk
+    me, other = make_user(), make_user()
+    practice_services.review_submit(user=me, question_id=question_id, rating=3, idempotency_key="mine")
+    practice_services.review_submit(user=other, question_id=question_id, rating=1, idempotency_key="theirs")
+    api.force_authenticate(me)
+
+    data = api.get("/api/v1/me/export/").json()
+
+    assert data["format"] == "prepdeck-account/1"
+    assert data["profile"]["email"] == me.email
+    assert [review["rating"] for review in data["reviews"]] == [3]
+    assert [card["question__key"] for card in data["cards"]] == ["q"]
+
+
+def test_deleting_the_account_needs_the_password_and_removes_practice_data(api: APIClient) -> None:
+    user = make_user()
+    token = ApiToken.objects.create(user=user, name="x", prefix="pd_x", digest="d" * 64)
+    api.force_authenticate(user)
+
+    refused = api.post("/api/v1/me/delete/", {"password": "wrong"}, format="json")
+    deleted = api.post("/api/v1/me/delete/", {"password": DEFAULT_PASSWORD}, format="json")
+
+    assert refused.status_code == 400
+    assert deleted.status_code == 204
+    assert not User.objects.filter(pk=user.pk).exists()
+    assert not ApiToken.objects.filter(pk=token.pk).exists()
