@@ -59,4 +59,5 @@ urlpatterns = [
     path("exports/", catalog.ExportApi.as_view(), name="export"),
     # practice
     path("", include("prepdeck.practice.urls")),
+    path("", include("prepdeck.search.urls")),
 ]

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "prepdeck.accounts",
     "prepdeck.catalog",
     "prepdeck.practice",
+    "prepdeck.search",
 ]
 
 MIDDLEWARE = [

@@ -39,6 +39,7 @@ from prepdeck.catalog.models import (
     Topic,
 )
 from prepdeck.core.exceptions import InvalidInput
+from prepdeck.search.services import search_index_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -351,6 +352,7 @@ def _write(
             )
         )
     Source.objects.bulk_create(sources)
+    search_index_refresh(set(question_for.values()))
 
 
 # --- background import jobs (the API's door) ----------------------------------------------------------

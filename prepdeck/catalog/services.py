@@ -30,6 +30,7 @@ from prepdeck.catalog.models import (
 from prepdeck.core.bootstrap import Writer
 from prepdeck.core.bulk import bulk_insert_rows
 from prepdeck.core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
+from prepdeck.search.services import search_index_refresh
 
 _T = TypeVar("_T")
 
@@ -131,6 +132,7 @@ def question_update(
     question.refresh_from_db()
     _apply_content(question, changes)
     _record_revision(question, author=author, summary=summary or "Edited")
+    search_index_refresh([question.pk])
     return question
 
 
@@ -368,6 +370,7 @@ def questions_upsert(
             for pk, _, version, content in written
         ],
     )
+    search_index_refresh(pk for pk, _, _, _ in written)
     return report
 
 
@@ -563,6 +566,7 @@ def question_create(*, author: User, topic: str, prompt: str, **content: Any) ->
         )
         _apply_content(question, content)
         _record_revision(question, author=author, summary="Created")
+        search_index_refresh([question.pk])
     return question
 
 

@@ -206,6 +206,9 @@ MATRIX: dict[tuple[str, str], Entry] = {
         {**EDITORS_ONLY, "staff": 404}, path=lambda world: {"job_id": world.job.pk}
     ),
     ("export", "get"): Entry(everyone(200)),
+    # search
+    ("search", "get"): Entry(everyone(200), body=lambda world, role: {"q": "select_related"}),
+    ("question-similar", "get"): Entry(DRAFT_READ, path=_draft),
     # practice
     ("practice-queue", "get"): Entry(signed_in(200)),
     ("practice-reviews", "get"): Entry(signed_in(200)),

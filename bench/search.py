@@ -1,0 +1,290 @@
+"""Search on a generated bank of 100,000 questions: query latency against a naive ``icontains`` scan,
+index build time and the cost of keeping the index current per write, on PostgreSQL and SQLite.
+
+Run: .venv/bin/python bench/search.py [--questions 100000] [--postgres-url postgres://postgres@127.0.0.1:5432/postgres]
+A throwaway PostgreSQL database is created and dropped here, and a temporary SQLite file is used. The
+bank is generated from the bundled one: each question takes a real question's prompt (plus a made-up
+word), the first 300 characters of its short answer and explanation, two key points, its tags and 200
+characters of its first code example, with a sentence of another question and four words of a 40,000-word
+made-up vocabulary (so the vocabulary has a long tail, like a real bank's): about 1.1 KB of text a
+question. Rows are written with ``bulk_insert_rows`` (COPY on PostgreSQL), then ``ANALYZE`` runs, as
+autovacuum would after a bulk load. Every bundled question appears about 280 times, so even a specific
+query matches hundreds of questions: the latencies are those of a bank with much repetition.
+
+Figures: the full index build (``search_index_refresh()``); one write's refresh (``search_index_refresh
+([id])`` after editing a question, 200 times) and a 1,000-question batch; p50/p95 latency of
+``search_questions`` over the judged query set plus a few very common words (each query run once to warm
+up, then timed), against the same queries answered by a naive scan (every word ``icontains`` in prompt,
+short answer or explanation; a count and the first page), and the ratio of the medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH_DATABASE = "prepdeck_bench_search"
+ROOT = Path(__file__).resolve().parent.parent
+COMMON_QUERIES = ["django", "query", "how do you test it", "database index", "cache"]
+NAIVE_QUERIES = 12  # the naive scan is slow: the first this many queries
+SYLLABLES = ["ka", "lo", "mi", "ren", "to", "su", "vel", "dar", "qui", "nor", "bex", "fa", "zu", "pel"]
+
+
+def _made_up_words(count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    words: set[str] = set()
+    while len(words) < count:
+        words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
+    return sorted(words)
+
+
+def _generate(count: int) -> None:
+    """Write ``count`` published questions (with tags and a code example each) in bulk."""
+    from django.utils import timezone
+
+    from prepdeck.catalog.bank import files as bank_files
+    from prepdeck.catalog.models import CodeExample, Question, Tag, Topic
+    from prepdeck.catalog.services import topics_sync
+    from prepdeck.core.bulk import bulk_insert_rows
+
+    topics_sync()
+    topic_ids = dict(Topic.objects.values_list("slug", "pk"))
+    bank = [entry for _, entry in bank_files.iter_questions(None)]
+    sentences = [sentence for entry in bank for sentence in entry["explanation"].split(". ") if sentence]
+    made_up = _made_up_words(40_000, seed=7)
+    rng = random.Random(42)
+    tags = sorted({tag for entry in bank for tag in entry.get("tags", [])})
+    Tag.objects.bulk_create([Tag(slug=slug) for slug in tags], ignore_conflicts=True)
+    tag_ids = dict(Tag.objects.values_list("slug", "pk"))
+    now = timezone.now()
+    rows: list[dict[str, Any]] = []
+    codes: list[dict[str, Any]] = []
+    tag_rows: list[dict[str, int]] = []
+    for number in range(count):
+        entry = bank[number % len(bank)]
+        extra = " ".join(rng.choice(made_up) for _ in range(4))
+        explanation = f"{entry['explanation'][:300]} {rng.choice(sentences)}. Also: {extra}."
+        rows.append(
+            {
+                "key": f"bench-{number:06d}",
+                "topic_id": topic_ids[entry["topic"]],
+                "prompt": f"{entry['prompt']} ({rng.choice(made_up)})",
+                "short_answer": entry["short_answer"][:300],
+                "explanation": explanation,
+                "key_points": entry["key_points"][:2],
+                "difficulty": entry["difficulty"],
+                "status": "published",
+                "published_at": now,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    ids = bulk_insert_rows(Question, rows)
+    for number, pk in enumerate(ids):
+        entry = bank[number % len(bank)]
+        for example in entry.get("code_examples", [])[:1]:
+            codes.append(
+                {
+                    "question_id": pk,
+                    "order": 0,
+                    "language": "python",
+                    "caption": example.get("caption", "")[:300],
+                    "code": example["code"][:200],
+                }
+            )
+        tag_rows.extend({"question_id": pk, "tag_id": tag_ids[slug]} for slug in entry.get("tags", [])[:3])
+    bulk_insert_rows(CodeExample, codes)
+    bulk_insert_rows(Question.tags.through, tag_rows)
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def run_one(count: int) -> None:
+    """Child process: migrate, generate, index, measure; print one JSON line of figures."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.db.models import Q
+
+    from prepdeck.catalog.models import Question
+    from prepdeck.search.query import STOP_WORDS
+    from prepdeck.search.selectors import search_questions
+    from prepdeck.search.services import search_index_refresh
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    _generate(count)
+    generated = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # what autovacuum does after a bulk load
+    text_bytes = sum(
+        len(prompt) + len(answer) + len(explanation)
+        for prompt, answer, explanation in Question.objects.values_list(
+            "prompt", "short_answer", "explanation"
+        )
+    )
+
+    started = time.perf_counter()
+    search_index_refresh()
+    build = time.perf_counter() - started
+
+    rng = random.Random(1)
+    all_ids = list(Question.objects.values_list("pk", flat=True))
+    single = []
+    for pk in rng.sample(all_ids, 200):
+        with transaction.atomic():
+            Question.objects.filter(pk=pk).update(prompt=f"Edited question {pk}: what changed?")
+            started = time.perf_counter()
+            search_index_refresh([pk])
+            single.append(time.perf_counter() - started)
+    batch_ids = rng.sample(all_ids, 1000)
+    started = time.perf_counter()
+    search_index_refresh(batch_ids)
+    batch = time.perf_counter() - started
+
+    judged = json.loads((ROOT / "prepdeck/search/tests/judged_queries.json").read_text())["queries"]
+    queries = [item["query"] for item in judged] + COMMON_QUERIES
+    for query in queries:  # warm up caches and the planner
+        search_questions(query)
+    latencies, counts = [], []
+    for query in queries:
+        started = time.perf_counter()
+        result = search_questions(query, limit=20)
+        latencies.append(time.perf_counter() - started)
+        counts.append(result.count)
+
+    naive = []
+    for query in queries[:NAIVE_QUERIES]:
+        words = [word for word in query.lower().split() if word not in STOP_WORDS] or [query]
+        queryset = Question.objects.filter(status="published")
+        for word in words:
+            queryset = queryset.filter(
+                Q(prompt__icontains=word) | Q(short_answer__icontains=word) | Q(explanation__icontains=word)
+            )
+        started = time.perf_counter()
+        queryset.count()
+        list(queryset.order_by("id").values_list("id", flat=True)[:20])
+        naive.append(time.perf_counter() - started)
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT pg_total_relation_size('search_document') + pg_total_relation_size('search_term')"
+            )
+            index_bytes = cursor.fetchone()[0]
+        else:
+            cursor.execute(
+                "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search_document%' OR name LIKE 'search_term%'"
+            )
+            index_bytes = cursor.fetchone()[0]
+    print(
+        json.dumps(
+            {
+                "questions": len(all_ids),
+                "text_mb": text_bytes / 1e6,
+                "generated_s": generated,
+                "build_s": build,
+                "single_ms": [value * 1000 for value in single],
+                "batch_ms": batch * 1000,
+                "latency_ms": [value * 1000 for value in latencies],
+                "median_count": statistics.median(counts),
+                "naive_ms": [value * 1000 for value in naive],
+                "index_mb": (index_bytes or 0) / 1e6,
+            }
+        )
+    )
+
+
+def measure(label: str, env: dict[str, str], count: int) -> None:
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, __file__, "--child", "--questions", str(count)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=1800,
+    )
+    if result.returncode != 0:
+        sys.exit(f"{label}: the benchmark failed:\n{result.stderr}")
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    latency, naive, single = figures["latency_ms"], figures["naive_ms"], figures["single_ms"]
+    p50, p95 = _percentile(latency, 0.5), _percentile(latency, 0.95)
+    naive_p50, naive_p95 = _percentile(naive, 0.5), _percentile(naive, 0.95)
+    same = latency[: len(naive)]  # the search's own times for the queries the naive scan answered
+    print(
+        f"{label:<11} {figures['questions']:,} questions ({figures['text_mb']:.0f} MB of text), "
+        f"index {figures['index_mb']:.0f} MB\n"
+        f"  search      p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   ({len(latency)} queries, median "
+        f"{figures['median_count']:,.0f} matches)\n"
+        f"  icontains   p50 {naive_p50:7.1f} ms   p95 {naive_p95:7.1f} ms   (the first {len(naive)} queries; search "
+        f"on them p50 {_percentile(same, 0.5):.1f} ms: {naive_p50 / _percentile(same, 0.5):,.0f}x faster, p95 "
+        f"{naive_p95 / _percentile(same, 0.95):,.0f}x)\n"
+        f"  index build {figures['build_s']:.1f} s ({figures['build_s'] / figures['questions'] * 1e6:.0f} µs a "
+        f"question)   one write's refresh p50 {_percentile(single, 0.5):.1f} ms, p95 "
+        f"{_percentile(single, 0.95):.1f} ms   1,000-question batch {figures['batch_ms']:.0f} ms "
+        f"({figures['batch_ms'] / 1000:.2f} ms a question)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--child", action="store_true")
+    parser.add_argument("--questions", type=int, default=100_000)
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+    )
+    arguments = parser.parse_args()
+    if arguments.child:
+        run_one(arguments.questions)
+        return
+    base = {
+        key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}
+    }
+    if not arguments.skip_postgres:
+        import psycopg
+
+        admin_url = arguments.postgres_url
+        try:
+            with psycopg.connect(admin_url, autocommit=True) as connection:
+                connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
+                connection.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+        except psycopg.OperationalError as error:
+            print(f"PostgreSQL  skipped: {error}".splitlines()[0])
+        else:
+            try:
+                with tempfile.TemporaryDirectory() as folder:
+                    url = admin_url.rsplit("/", 1)[0] + "/" + BENCH_DATABASE
+                    measure(
+                        "PostgreSQL",
+                        {**base, "PREPDECK_DATA_DIR": folder, "DATABASE_URL": url},
+                        arguments.questions,
+                    )
+            finally:
+                with psycopg.connect(admin_url, autocommit=True) as connection:
+                    connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
+    if not arguments.skip_sqlite:
+        with tempfile.TemporaryDirectory() as folder:
+            measure("SQLite", {**base, "PREPDECK_DATA_DIR": folder}, arguments.questions)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,282 @@
+"""Full-text search on SQLite: an FTS5 table with ``bm25`` ranking and ``snippet()``.
+
+Tables (migration ``search.0001_initial``): ``search_document``, FTS5 with the columns ``prompt``,
+``answer`` (short answer, key points), ``explanation`` (with the common mistakes), ``code``, ``identifiers``
+(the joined forms of the identifiers in all of them, see ``search.query``) and ``keywords`` (tags and the
+words of the key; not shown in snippets), rowid = question id, tokenizer
+``porter unicode61 remove_diacritics 2``; ``search_term (word, documents)``, the vocabulary, and
+``search_term_trigram``, an FTS5 trigram index over it for spelling suggestions.
+
+The rows are written by the service layer (``refresh``): the question texts are read in one statement and
+streamed into FTS5, so Python prepares the identifier column exactly as the query side expects it.
+Queries are rendered from the parsed query with every term quoted, so user text never reaches ``MATCH``
+as syntax.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from django.db import connection
+
+from prepdeck.catalog.models import CodeExample
+from prepdeck.search.backends import (
+    MAX_COVERAGE_GROUPS,
+    QUESTION,
+    QUESTION_TAGS,
+    TAG,
+    TOPIC,
+    FacetRows,
+    Filters,
+    Hit,
+    filter_sql,
+)
+from prepdeck.search.query import (
+    MARK_START,
+    MARK_STOP,
+    ParsedQuery,
+    Term,
+    identifier_words,
+    snippet_html,
+    vocabulary_words,
+)
+
+CODE = CodeExample._meta.db_table
+# bm25 column weights: prompt, answer, explanation, code, identifiers, keywords.
+BM25 = "bm25(search_document, 10.0, 4.0, 1.5, 0.5, 1.0, 4.0)"
+PROMPT_BONUS = 5.0
+COVERAGE_BONUS = 10.0
+SNIPPET_TOKENS = 24
+CANDIDATES_PER_WORD = 20
+
+_SOURCE = f"""
+    SELECT q.id, q.key, q.prompt, q.short_answer, q.key_points, q.explanation, q.common_mistakes,
+        (SELECT group_concat(tg.slug, ' ') FROM {QUESTION_TAGS} qt JOIN {TAG} tg ON tg.id = qt.tag_id
+         WHERE qt.question_id = q.id),
+        (SELECT group_concat(text, char(10)) FROM (
+            SELECT c.caption || char(10) || c.code AS text FROM {CODE} c WHERE c.question_id = q.id
+            ORDER BY c."order", c.id))
+    FROM {QUESTION} q
+    WHERE q.deleted_at IS NULL
+"""  # noqa: S608 - constants and placeholders only
+
+
+def _quoted(words: Sequence[str]) -> str:
+    """An FTS5 string (a phrase when it holds several words); quotes are doubled, so it is always one."""
+    text = " ".join(words).replace('"', '""')
+    return f'"{text}"'
+
+
+def _fts(term: Term) -> str:
+    if term.identifier:
+        # The joined form selects exactly the identifier; the phrase of its words lets snippet() mark it.
+        return f"(identifiers : {_quoted([term.joined])} AND {_quoted(term.words)})"
+    return _quoted(term.words)
+
+
+def _group(terms: Sequence[Term], render: Callable[[Term], str] = _fts) -> str:
+    return "(" + " OR ".join(render(term) for term in terms) + ")"
+
+
+def match_text(query: ParsedQuery, *, any_term: bool = False) -> str:
+    """The query in FTS5 syntax: groups ANDed (ORed when ``any_term``), a group's terms ORed, excluded
+    terms NOT-ed."""
+    groups = [query.terms()] if any_term else query.groups
+    positive = " AND ".join(_group(group) for group in groups)
+    if query.excluded:
+        return f"({positive}) NOT {_group(query.excluded)}"
+    return positive
+
+
+def _phrase(term: Term) -> str:
+    return _quoted(term.words)
+
+
+def prompt_match_text(query: ParsedQuery) -> str:
+    """The whole query, in the prompt column only (identifiers as their words)."""
+    return "prompt : (" + " AND ".join(_group(group, _phrase) for group in query.groups) + ")"
+
+
+def _trigrams(word: str) -> str:
+    grams = sorted({word[index : index + 3] for index in range(len(word) - 2)})
+    return " OR ".join(_quoted([gram]) for gram in grams)
+
+
+def _json_lines(raw: Any) -> str:
+    """The strings of a JSON list column, one a line (anything but a list gives nothing)."""
+    try:
+        points = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        return ""
+    if not isinstance(points, list):
+        return ""
+    return "\n".join(point if isinstance(point, str) else json.dumps(point) for point in points)
+
+
+class SqliteBackend:
+    def refresh(self, question_ids: Sequence[int] | None) -> None:
+        ids = None if question_ids is None else json.dumps(list(question_ids))
+        vocabulary: Counter[str] = Counter()
+
+        def rows(source: Any) -> Iterator[tuple[Any, ...]]:
+            for pk, key, prompt, short_answer, key_points, explanation, mistakes, tags, code in source:
+                answer = "\n".join(part for part in (short_answer, _json_lines(key_points)) if part)
+                explanation = "\n".join(part for part in (explanation, _json_lines(mistakes)) if part)
+                code = code or ""
+                keywords = f"{tags or ''} {key.replace('-', ' ')}"
+                vocabulary.update(vocabulary_words(f"{prompt}\n{answer}\n{keywords}"))
+                identifiers = identifier_words(f"{prompt}\n{answer}\n{explanation}\n{code}")
+                yield pk, prompt, answer, explanation, code, identifiers, keywords
+
+        with connection.cursor() as reader, connection.cursor() as writer:
+            if ids is None:
+                writer.execute("DELETE FROM search_document")
+                reader.execute(_SOURCE)
+            else:
+                writer.execute(
+                    "DELETE FROM search_document WHERE rowid IN (SELECT value FROM json_each(%s))", [ids]
+                )
+                reader.execute(_SOURCE + " AND q.id IN (SELECT value FROM json_each(%s))", [ids])  # noqa: S608 - constants and placeholders only
+            # Streamed from the reading cursor (memory stays flat at any size), through the driver's cursor:
+            # Django's debug wrapper would take len() of the generator.
+            raw: Any = writer.cursor
+            raw.executemany(
+                "INSERT INTO search_document (rowid, prompt, answer, explanation, code, identifiers, keywords) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                rows(reader),
+            )
+            terms = sorted(vocabulary.items())
+            if ids is None:
+                # One merged b-tree instead of the segments a bulk insert leaves: faster searches, and the
+                # next small writes do not set off a large merge.
+                writer.execute("INSERT INTO search_document (search_document) VALUES ('optimize')")
+                # The trigram index reads the vocabulary table: empty it first, rebuild it after.
+                writer.execute("INSERT INTO search_term_trigram (search_term_trigram) VALUES ('delete-all')")
+                writer.execute("DELETE FROM search_term")
+                writer.executemany("INSERT INTO search_term (word, documents) VALUES (%s, %s)", terms)
+                writer.execute("INSERT INTO search_term_trigram (search_term_trigram) VALUES ('rebuild')")
+                writer.execute("INSERT INTO search_term_trigram (search_term_trigram) VALUES ('optimize')")
+                return
+            # New words join the vocabulary; counts are exact after a full refresh, approximate between.
+            writer.execute("SELECT coalesce(max(rowid), 0) FROM search_term")
+            last = writer.fetchone()[0]
+            writer.executemany("INSERT OR IGNORE INTO search_term (word, documents) VALUES (%s, %s)", terms)
+            if writer.rowcount <= 0:
+                return  # no new word: the trigram index is not even opened for writing
+            writer.execute(
+                "INSERT INTO search_term_trigram (rowid, word) SELECT rowid, word FROM search_term WHERE rowid > %s",
+                [last],
+            )
+
+    def indexed_count(self) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM search_document")
+            row = cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    def candidates(self, words: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
+        found: dict[str, list[tuple[str, int]]] = {word: [] for word in words}
+        parts = [
+            f"SELECT word, word, documents FROM search_term WHERE word IN ({', '.join(['%s'] * len(words))})"  # noqa: S608 - constants and placeholders only
+        ]
+        params: list[Any] = list(words)
+        for word in (word for word in words if len(word) >= 3):
+            parts.append(
+                "SELECT * FROM (SELECT %s, search_term.word, search_term.documents FROM search_term_trigram "  # noqa: S608 - constants and placeholders only
+                "JOIN search_term ON search_term.rowid = search_term_trigram.rowid "
+                f"WHERE search_term_trigram MATCH %s ORDER BY search_term_trigram.rank LIMIT {CANDIDATES_PER_WORD})"
+            )
+            params.extend([word, _trigrams(word)])
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for word, candidate, documents in cursor.fetchall():
+                found[word].append((candidate, documents))
+        return found
+
+    def facets(self, query: ParsedQuery, filters: Filters, *, any_term: bool = False) -> FacetRows:
+        conditions, params = filter_sql(filters)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT t.slug, q.difficulty, count(*)
+                FROM search_document
+                JOIN {QUESTION} q ON q.id = search_document.rowid
+                JOIN {TOPIC} t ON t.id = q.topic_id
+                WHERE search_document MATCH %s AND {conditions}
+                GROUP BY t.slug, q.difficulty
+                """,  # noqa: S608 - constants and placeholders only
+                [match_text(query, any_term=any_term), *params],
+            )
+            return [(slug, difficulty, int(count)) for slug, difficulty, count in cursor.fetchall()]
+
+    def page(
+        self, query: ParsedQuery, filters: Filters, *, any_term: bool = False, limit: int, offset: int
+    ) -> list[Hit]:
+        conditions, params = filter_sql(filters)
+        match = match_text(query, any_term=any_term)
+        # bm25() is lower for better matches; the bonuses are subtracted.
+        bonus = (
+            f"{PROMPT_BONUS} * (search_document.rowid IN "  # noqa: S608 - constants and placeholders only
+            "(SELECT rowid FROM search_document WHERE search_document MATCH %s))"
+        )
+        bonus_params: list[Any] = [prompt_match_text(query)]
+        if any_term:
+            groups = query.groups[:MAX_COVERAGE_GROUPS]
+            matched = " + ".join(
+                [
+                    "(search_document.rowid IN (SELECT rowid FROM search_document WHERE search_document MATCH %s))"
+                ]
+                * len(groups)
+            )
+            bonus += f" + {COVERAGE_BONUS} * ({matched}) / {len(groups)}.0"
+            bonus_params.extend(_group(group) for group in groups)
+        with connection.cursor() as cursor:
+            # Rank and cut the page first; snippets are made for the page's rows only.
+            cursor.execute(
+                f"""
+                WITH page AS (
+                    SELECT search_document.rowid AS id, {BM25} - ({bonus}) AS rank_value
+                    FROM search_document JOIN {QUESTION} q ON q.id = search_document.rowid
+                    WHERE search_document MATCH %s AND {conditions}
+                    ORDER BY rank_value, search_document.rowid
+                    LIMIT %s OFFSET %s
+                )
+                SELECT page.id, q.key, q.prompt, t.slug, q.difficulty, -page.rank_value,
+                    snippet(search_document, 1, %s, %s, '…', {SNIPPET_TOKENS}),
+                    snippet(search_document, 2, %s, %s, '…', {SNIPPET_TOKENS})
+                FROM page
+                JOIN search_document ON search_document.rowid = page.id
+                JOIN {QUESTION} q ON q.id = page.id
+                JOIN {TOPIC} t ON t.id = q.topic_id
+                WHERE search_document MATCH %s
+                ORDER BY page.rank_value, page.id
+                """,  # noqa: S608 - constants and placeholders only
+                [*bonus_params, match, *params, limit, offset, *[MARK_START, MARK_STOP] * 2, match],
+            )
+            hits = []
+            for pk, key, prompt, topic, difficulty, score, answer, explanation in cursor.fetchall():
+                # The answer's snippet unless only the explanation has a match.
+                snippet = explanation if MARK_START not in answer and MARK_START in explanation else answer
+                hits.append(
+                    Hit(
+                        id=pk,
+                        key=key,
+                        prompt=prompt,
+                        topic=topic,
+                        difficulty=difficulty,
+                        score=round(float(score), 4),
+                        snippet=snippet_html(snippet),
+                    )
+                )
+            return hits
+
+    def similar_prompt_facets(self, query: ParsedQuery, filters: Filters) -> FacetRows | None:
+        return None
+
+    def similar_prompt_page(
+        self, query: ParsedQuery, filters: Filters, *, limit: int, offset: int
+    ) -> list[Hit]:
+        return []

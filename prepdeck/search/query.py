@@ -1,0 +1,388 @@
+"""The pure core of search: what a user's query means, and how text is prepared on both sides of the index.
+
+Nothing here touches the database. A query is parsed into a small tree (``ParsedQuery``) with the syntax of
+PostgreSQL's ``websearch_to_tsquery``: words must all match, ``"quoted words"`` match as a phrase,
+``-word`` excludes, ``a or b`` matches either. Each backend renders the tree into its own syntax from the
+sanitised terms, so no character the user typed ever reaches ``MATCH`` or ``to_tsquery`` unexamined.
+
+Code identifiers are searchable as written. Both text-search parsers split ``select_related`` at the
+underscore and drop the ``@`` of ``@action``, so the index also gets a *joined form* of every identifier
+(``selectrelated``, ``ataction``, ``nplus1`` for ``N+1``) and a query term typed as an identifier matches
+that joined form (``identifier_words`` is the index side, ``Term.joined`` the query side; the PostgreSQL
+migration holds the same rule in SQL).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from rapidfuzz.distance import OSA
+from snowballstemmer import stemmer
+
+MAX_QUERY_LENGTH = 500
+"""Longer queries are refused with ``query_too_long`` (400): nobody types more, and it bounds the work."""
+
+MAX_CORRECTED_WORDS = 10
+"""At most this many distinct words of a query are spell-checked (one query to the vocabulary)."""
+
+# PostgreSQL's english.stop (the Snowball list), so both backends drop the same words; plus "vs".
+STOP_WORDS = frozenset(
+    """i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her
+    hers herself it its itself they them their theirs themselves what which who whom this that these those
+    am is are was were be been being have has had having do does did doing a an the and but if or because
+    as until while of at by for with about against between into through during before after above below
+    to from up down in out on off over under again further then once here there when where why how all any
+    both each few more most other some such no nor not only own same so than too very s t can will just
+    don should now vs versus""".split()
+)
+
+# Abbreviations a candidate types for what the bank spells out. A query word also matches its expansion
+# when the bank never uses the abbreviation itself, or always for the true synonyms in ALWAYS_EXPANDED.
+ABBREVIATIONS: Mapping[str, str] = {
+    "drf": "django rest framework",
+    "fts": "full text search",
+    "cbv": "class based view",
+    "cbvs": "class based views",
+    "fbv": "function based view",
+    "fbvs": "function based views",
+    "jwt": "json web token",
+    "csrf": "cross site request forgery",
+    "xss": "cross site scripting",
+    "cte": "common table expression",
+    "mvcc": "multiversion concurrency control",
+    "pk": "primary key",
+    "fk": "foreign key",
+    "m2m": "many to many",
+    "db": "database",
+    "pg": "postgresql",
+    "postgres": "postgresql",
+    "dtl": "django template language",
+    "spa": "single page application",
+    "tz": "time zone",
+    "i18n": "internationalization",
+    "gil": "global interpreter lock",
+    "cdn": "content delivery network",
+    "ttl": "time to live",
+    "pitr": "point in time recovery",
+}
+ALWAYS_EXPANDED = frozenset({"postgres", "pg"})
+
+# A run of letters and digits, an identifier joined by underscores or "+" (n+1), a decorator, or a version.
+_CHUNK = re.compile(r"\d+(?:\.\d+)+|@?[^\W_]+(?:(?:_+|\+)[^\W_]+)*", re.UNICODE)
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_LETTERS = re.compile(r"[^\W\d_]+", re.UNICODE)
+# Identifiers (ASCII, as in code): decorators, and names joined by underscores or "+". The PostgreSQL
+# migration's search_document_text() uses the same two patterns.
+_DECORATOR = re.compile(r"@([A-Za-z][A-Za-z0-9_]*)")
+_JOINED = re.compile(r"[A-Za-z0-9]+(?:(?:_+|\+)[A-Za-z0-9]+)+")
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|([^\s"]+)')
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ue000-\uf8ff]")
+
+_stem = stemmer("english").stemWord
+
+
+def join_identifier(identifier: str) -> str:
+    """The single word an identifier is indexed and searched as: ``select_related`` → ``selectrelated``,
+    ``@action`` → ``ataction``, ``n+1`` → ``nplus1``."""
+    lowered = identifier.lower()
+    if lowered.startswith("@"):
+        return "at" + lowered[1:].replace("_", "")
+    return lowered.replace("_", "").replace("+", "plus")
+
+
+def identifier_words(text: str) -> str:
+    """The joined forms of every identifier in ``text``, space-separated (the index side of identifiers).
+
+    A decorator gives both forms (``@api_view`` → ``atapiview apiview``), so ``api_view`` finds it too.
+    """
+    decorators = ["at" + match.group(1).lower().replace("_", "") for match in _DECORATOR.finditer(text)]
+    joined = [join_identifier(match.group(0)) for match in _JOINED.finditer(text)]
+    return " ".join(decorators + joined)
+
+
+def vocabulary_words(text: str) -> set[str]:
+    """The words of ``text`` that spelling suggestions may offer: runs of 3 to 40 letters, lower case.
+    Identifiers are split into their words (``select`` and ``related``), so a typo in one part of an
+    identifier is corrected like any word. On PostgreSQL the ``search_words`` configuration reads them.
+
+    The vocabulary is read from prompts, short answers, key points, tags and keys, where the words a
+    candidate searches for are (explanations and code would double the cost of indexing for little)."""
+    return {word for word in _LETTERS.findall(text.lower()) if 3 <= len(word) <= 40}
+
+
+def _is_identifier(chunk: str) -> bool:
+    return bool(_DECORATOR.fullmatch(chunk) or _JOINED.fullmatch(chunk))
+
+
+@dataclass(frozen=True)
+class Term:
+    """One thing to match: a word, a phrase (several words in a row) or an identifier as written.
+
+    ``words`` are lower-case chunks of letters and digits, possibly joined by ``_`` or ``+`` inside a
+    phrase (``"use select_related"``) or a version (``5.2``); each backend's parser splits them the way it
+    splits the indexed text. An identifier's ``words`` are its parts (``select``, ``related``).
+    """
+
+    words: tuple[str, ...]
+    identifier: str = ""  # lower case as typed ("select_related", "@action", "n+1"), when it is one
+    expansion: bool = False  # added for an abbreviation, not typed by the user
+
+    @property
+    def joined(self) -> str:
+        return join_identifier(self.identifier) if self.identifier else ""
+
+    @property
+    def is_phrase(self) -> bool:
+        return len(self.words) > 1
+
+    def display(self) -> str:
+        if self.identifier:
+            return self.identifier
+        text = " ".join(self.words)
+        return f'"{text}"' if self.is_phrase else text
+
+
+def _term_from_chunks(chunks: list[str]) -> Term | None:
+    """A token's chunks as one term: a lone identifier stays one; several chunks (``request.user``,
+    ``django-celery-beat``, a quoted phrase) are a phrase; ``None`` when only stop words are left."""
+    if len(chunks) == 1 and _is_identifier(chunks[0]):
+        return Term(words=tuple(_WORD.findall(chunks[0].lower())), identifier=chunks[0].lower())
+    words = tuple(chunk.lower() for chunk in chunks)
+    if not words or all(word in STOP_WORDS for word in words):
+        return None
+    return Term(words=words)
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query as terms: every group must match (a group matches when one of its terms does), no excluded
+    term may match. ``text`` is the query as the user typed it, tidied (for "did you mean")."""
+
+    groups: tuple[tuple[Term, ...], ...]
+    excluded: tuple[Term, ...] = ()
+    text: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to search for (only punctuation, stop words or exclusions)."""
+        return not self.groups
+
+    def terms(self) -> list[Term]:
+        """Every positive term, typed or expanded, in order."""
+        return [term for group in self.groups for term in group]
+
+    def abbreviations(self) -> list[str]:
+        """Typed words that are abbreviations with a known expansion (``drf``, ``fts``)."""
+        return list(
+            dict.fromkeys(
+                term.words[0]
+                for term in self.terms()
+                if not term.identifier and not term.is_phrase and term.words[0] in ABBREVIATIONS
+            )
+        )
+
+    def expanded(self, abbreviations: Collection[str]) -> ParsedQuery:
+        """This query with each of these abbreviations (and those in ``ALWAYS_EXPANDED``) also matching its
+        expansion. Callers pass the ones the bank does not use itself: an abbreviation it uses (``DRF``)
+        matches as typed, as counting both spellings would favour questions that happen to use both."""
+
+        def expand(group: tuple[Term, ...]) -> tuple[Term, ...]:
+            extra = [
+                Term(words=tuple(ABBREVIATIONS[term.words[0]].split()), expansion=True)
+                for term in group
+                if not term.identifier
+                and not term.is_phrase
+                and (term.words[0] in abbreviations or term.words[0] in ALWAYS_EXPANDED)
+            ]
+            return group + tuple(extra)
+
+        return replace(self, groups=tuple(expand(group) for group in self.groups))
+
+    def spellable_words(self) -> list[str]:
+        """Distinct typed words worth checking against the vocabulary (at most ``MAX_CORRECTED_WORDS``);
+        abbreviations are never corrected."""
+        found: list[str] = []
+        for term in self.terms():
+            if term.expansion:
+                continue
+            for word in (part for chunk in term.words for part in _WORD.findall(chunk)):
+                if word in found or word in STOP_WORDS or word in ABBREVIATIONS:
+                    continue
+                if 3 <= len(word) <= 40 and word.isalpha():
+                    found.append(word)
+        return found[:MAX_CORRECTED_WORDS]
+
+    def corrected(self, corrections: Mapping[str, str]) -> ParsedQuery:
+        """This query with misspelled words replaced (``corrections``: typed word → vocabulary word)."""
+
+        def fix_chunk(chunk: str) -> str:
+            return _WORD.sub(lambda part: corrections.get(part.group(0), part.group(0)), chunk)
+
+        def fix(term: Term) -> Term | None:
+            if term.identifier:
+                return _term_from_chunks([fix_chunk(term.identifier)])
+            fixed = _term_from_chunks([fix_chunk(chunk) for chunk in term.words])
+            return replace(fixed, expansion=term.expansion) if fixed else None
+
+        groups = []
+        for group in self.groups:
+            fixed = tuple(term for term in (fix(term) for term in group) if term is not None)
+            if fixed:
+                groups.append(fixed)
+        text = self.text
+        for wrong, right in corrections.items():
+            text = re.sub(rf"(?<![^\W_]){re.escape(wrong)}(?![^\W_])", right, text, flags=re.IGNORECASE)
+        return ParsedQuery(groups=tuple(groups), excluded=self.excluded, text=text)
+
+
+def clean_query_text(query: str) -> str:
+    """The query with compatibility forms folded (NFKC), control characters removed, spaces collapsed."""
+    normalized = unicodedata.normalize("NFKC", query)
+    return " ".join(_CONTROL.sub(" ", normalized).split())
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """Parse a user's query (any text at all) with ``websearch_to_tsquery``'s syntax.
+
+    Stop words on their own are dropped (``how do i`` adds nothing); inside quotes and identifiers they are
+    kept. Abbreviations are expanded later (``ParsedQuery.expanded``), once it is known which ones the bank
+    does not use.
+    """
+    text = clean_query_text(query)
+    groups: list[list[Term]] = []
+    excluded: list[Term] = []
+    join_next = False
+    for match in _TOKEN.finditer(text):
+        minus, quoted, bare = match.group(1), match.group(2), match.group(3)
+        if bare is not None:
+            if bare.lower() == "or":
+                join_next = bool(groups)
+                continue
+            negated = bare.startswith("-")
+            chunks = _CHUNK.findall(bare)
+            term = _term_from_chunks(chunks) if chunks else None
+        else:
+            negated = minus == "-"
+            chunks = _CHUNK.findall(quoted)
+            term = _term_from_chunks(chunks) if chunks else None
+        if term is None:
+            continue
+        if negated:
+            excluded.append(term)
+            join_next = False
+            continue
+        if join_next and groups:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+        join_next = False
+    return ParsedQuery(groups=tuple(tuple(group) for group in groups), excluded=tuple(excluded), text=text)
+
+
+# --- spelling -------------------------------------------------------------------------------------------
+
+
+def _allowed_edits(word: str) -> int:
+    return 1 if len(word) <= 5 else 2
+
+
+def choose_correction(word: str, candidates: Iterable[tuple[str, int]]) -> str | None:
+    """The vocabulary word ``word`` was probably meant to be, or ``None`` when it is known or nothing is
+    close. ``candidates`` are (word, number of questions using it), e.g. the nearest by trigrams.
+
+    A word counts as known when the vocabulary has it or a word with the same stem; otherwise the closest
+    candidate within one edit (two for words longer than five letters; a swap of neighbours is one edit)
+    wins, the more frequent one on a tie. When that is a stop word (``foo`` → ``for``) nothing is offered:
+    the search would drop it anyway.
+    """
+    stem = _stem(word)
+    best: tuple[int, int, str] | None = None
+    for candidate, documents in candidates:
+        if candidate == word or _stem(candidate) == stem:
+            return None
+        distance = OSA.distance(word, candidate)
+        if distance > _allowed_edits(word):
+            continue
+        key = (distance, -documents, candidate)
+        if best is None or key < best:
+            best = key
+    if best is None or best[2] in STOP_WORDS:
+        return None
+    return best[2]
+
+
+def corrections_from(
+    words: Sequence[str], candidates: Mapping[str, Sequence[tuple[str, int]]]
+) -> dict[str, str]:
+    """Corrections for the misspelled ``words`` (word → replacement), from each word's candidates."""
+    found = {}
+    for word in words:
+        choice = choose_correction(word, candidates.get(word, ()))
+        if choice is not None:
+            found[word] = choice
+    return found
+
+
+# --- snippets -------------------------------------------------------------------------------------------
+
+MARK_START = "\ue000"
+MARK_STOP = "\ue001"
+"""Private-use characters the databases put around matches; ``snippet_html`` turns them into ``<mark>``."""
+
+_BETWEEN_MARKS = re.compile(r"</mark>([_+@.])<mark>")
+_MARKDOWN_NOISE = re.compile(r"`+|\*\*")
+
+
+def snippet_html(raw: str) -> str:
+    """A snippet from the database as safe HTML: everything escaped except the ``<mark>`` around matches.
+
+    Marks are balanced whatever the text holds; Markdown backticks and bold markers are dropped; pieces
+    of one identifier highlighted separately (``select`` ``_`` ``related``) become one mark.
+    """
+    text = " ".join(_MARKDOWN_NOISE.sub("", raw).split())
+    out: list[str] = []
+    open_mark = False
+    for piece in re.split(f"([{MARK_START}{MARK_STOP}])", text):
+        if piece == MARK_START:
+            if not open_mark:
+                out.append("<mark>")
+                open_mark = True
+        elif piece == MARK_STOP:
+            if open_mark:
+                out.append("</mark>")
+                open_mark = False
+        else:
+            out.append(html.escape(piece, quote=False))
+    if open_mark:
+        out.append("</mark>")
+    joined = "".join(out).replace("<mark></mark>", "")
+    return _BETWEEN_MARKS.sub(r"\1", joined)
+
+
+@dataclass
+class Facets:
+    """Counts of matching questions by topic slug and by difficulty."""
+
+    topic: dict[str, int] = field(default_factory=dict)
+    difficulty: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[str, str, int]]) -> Facets:
+        """From (topic slug, difficulty, count) rows, largest first."""
+        topic: dict[str, int] = {}
+        difficulty: dict[str, int] = {}
+        for topic_slug, level, count in rows:
+            topic[topic_slug] = topic.get(topic_slug, 0) + count
+            difficulty[level] = difficulty.get(level, 0) + count
+        return cls(
+            topic=dict(sorted(topic.items(), key=lambda item: (-item[1], item[0]))),
+            difficulty=dict(sorted(difficulty.items(), key=lambda item: (-item[1], item[0]))),
+        )
+
+    @property
+    def total(self) -> int:
+        return sum(self.topic.values())

@@ -1,0 +1,199 @@
+"""The pure core of search: parsing queries, identifiers, spelling choices and snippet HTML."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from prepdeck.search.backends import postgresql, sqlite
+from prepdeck.search.query import (
+    Facets,
+    ParsedQuery,
+    Term,
+    choose_correction,
+    clean_query_text,
+    identifier_words,
+    join_identifier,
+    parse_query,
+    snippet_html,
+    vocabulary_words,
+)
+
+
+def _shape(query: ParsedQuery) -> list[list[str]]:
+    return [[term.display() for term in group] for group in query.groups]
+
+
+def test_words_are_all_required_and_stop_words_dropped() -> None:
+    parsed = parse_query("How do I avoid N+1 queries?")
+
+    assert _shape(parsed) == [["avoid"], ["n+1"], ["queries"]]
+    assert parsed.excluded == ()
+
+
+def test_quotes_make_a_phrase_minus_excludes_and_or_joins_its_neighbours() -> None:
+    parsed = parse_query('"full text search" postgres -mysql celery or redis -"raw sql"')
+
+    assert _shape(parsed) == [['"full text search"'], ["postgres"], ["celery", "redis"]]
+    assert [term.display() for term in parsed.excluded] == ["mysql", '"raw sql"']
+
+
+def test_identifiers_keep_their_form_and_get_a_joined_word() -> None:
+    terms = parse_query("select_related @action get_object_or_404 n+1 @api_view").terms()
+
+    assert [(term.identifier, term.joined, term.words) for term in terms] == [
+        ("select_related", "selectrelated", ("select", "related")),
+        ("@action", "ataction", ("action",)),
+        ("get_object_or_404", "getobjector404", ("get", "object", "or", "404")),
+        ("n+1", "nplus1", ("n", "1")),
+        ("@api_view", "atapiview", ("api", "view")),
+    ]
+
+
+def test_the_index_side_gives_the_same_joined_words() -> None:
+    text = "Use `select_related()` or @action(detail=True); get_object_or_404 avoids N+1. @api_view too."
+
+    assert identifier_words(text).split() == [
+        "ataction",
+        "atapiview",
+        "selectrelated",
+        "getobjector404",
+        "nplus1",
+        "apiview",
+    ]
+    assert join_identifier("reviews__rating__gte") == "reviewsratinggte"
+
+
+def test_dotted_names_and_hyphenated_words_are_phrases_versions_stay_whole() -> None:
+    assert _shape(parse_query("request.user django-celery-beat 5.2")) == [
+        ['"request user"'],
+        ['"django celery beat"'],
+        ["5.2"],
+    ]
+
+
+@pytest.mark.parametrize(
+    "query", ["", "   ", "!!!", "&|!:*", "-", '""', '-"', "the and of", "-celery", "or or", "_", "@", "\x00"]
+)
+def test_queries_without_searchable_words_are_empty(query: str) -> None:
+    assert parse_query(query).is_empty
+
+
+def test_control_characters_and_compatibility_forms_are_cleaned() -> None:
+    fullwidth = "\uff43\uff45\uff4c\uff45\uff52\uff59"  # "celery" in fullwidth letters
+
+    assert clean_query_text(f"{fullwidth}\x00\tbeat\u200b ") == "celery beat\u200b"
+    assert _shape(parse_query(f"{fullwidth}\x00beat")) == [["celery"], ["beat"]]
+
+
+def test_abbreviations_expand_only_when_asked_and_postgres_always() -> None:
+    parsed = parse_query("fts drf postgres")
+
+    assert parsed.abbreviations() == ["fts", "drf", "postgres"]
+    expanded = parsed.expanded({"fts"})
+    assert _shape(expanded) == [
+        ["fts", '"full text search"'],
+        ["drf"],
+        ["postgres", "postgresql"],
+    ]
+    assert [term.expansion for term in expanded.terms()] == [False, True, False, False, True]
+
+
+def test_spellable_words_skip_stop_words_abbreviations_short_words_and_numbers() -> None:
+    parsed = parse_query("the celry drf 404 ab prefetch_relatd celry")
+
+    assert parsed.spellable_words() == ["celry", "prefetch", "relatd"]
+
+
+def test_corrections_replace_words_in_terms_identifiers_and_the_text() -> None:
+    parsed = parse_query("How does Celry beat use prefetch_relatd?")
+
+    corrected = parsed.corrected({"celry": "celery", "relatd": "related"})
+
+    assert _shape(corrected) == [["celery"], ["beat"], ["use"], ["prefetch_related"]]
+    assert corrected.terms()[-1].joined == "prefetchrelated"
+    assert corrected.text == "How does celery beat use prefetch_related?"
+
+
+@pytest.mark.parametrize(
+    ("word", "candidates", "expected"),
+    [
+        ("celry", [("celery", 17), ("cell", 2)], "celery"),
+        ("idempotnet", [("idempotent", 9)], "idempotent"),  # a swap of neighbours is one edit
+        ("serialzer", [("serializer", 60), ("serialize", 5)], "serializer"),
+        ("celery", [("celery", 17)], None),  # known
+        ("queries", [("query", 80)], None),  # same stem: known
+        ("cache", [("caches", 3)], None),
+        ("foo", [("for", 300), ("food", 1)], None),  # the closest is a stop word
+        ("xyzzy", [("fuzzy", 1)], None),  # too far for a short word
+        ("postgress", [("postgres", 20), ("postgresql", 90)], "postgres"),
+        ("beat", [("bean", 1), ("best", 5)], "best"),  # equally close: the more frequent one
+    ],
+)
+def test_choose_correction(word: str, candidates: list[tuple[str, int]], expected: str | None) -> None:
+    assert choose_correction(word, candidates) == expected
+
+
+def test_vocabulary_words_are_lower_case_words_of_three_or_more_letters() -> None:
+    assert vocabulary_words("Use select_related() twice; N+1 in 2024 is OK. Über-fast") == {
+        "use",
+        "select",
+        "related",
+        "twice",
+        "über",
+        "fast",
+    }
+
+
+def test_snippets_escape_everything_but_the_marks() -> None:
+    raw = "Use \ue000select\ue001_\ue000related\ue001 <script>alert(1)</script> & `code` **bold** \ue000x"
+
+    assert snippet_html(raw) == (
+        "Use <mark>select_related</mark> &lt;script&gt;alert(1)&lt;/script&gt; &amp; code bold <mark>x</mark>"
+    )
+    assert snippet_html("\ue001stray\ue000\ue000twice\ue001\ue001") == "stray<mark>twice</mark>"
+
+
+def test_facets_add_up_and_sort_largest_first() -> None:
+    facets = Facets.from_rows(
+        [("django-orm", "basic", 2), ("celery", "basic", 1), ("django-orm", "advanced", 3)]
+    )
+
+    assert facets.topic == {"django-orm": 5, "celery": 1}
+    assert facets.difficulty == {"advanced": 3, "basic": 3}
+    assert facets.total == 6
+
+
+def test_rendered_queries_hold_only_sanitised_terms() -> None:
+    parsed = parse_query('select_related "n+1 queries" -mysql celery or redis').expanded(set())
+
+    assert sqlite.match_text(parsed) == (
+        '(((identifiers : "selectrelated" AND "select related")) AND ("n+1 queries") '
+        'AND ("celery" OR "redis")) NOT ("mysql")'
+    )
+    assert postgresql.tsquery_sql(parsed)[1] == [
+        'selectrelated "select related"',
+        '"n+1 queries"',
+        "celery or redis",
+        "mysql",
+    ]
+
+
+_FTS_SYNTAX = re.compile(r'"[^"]*"|\(|\)|\bAND\b|\bOR\b|\bNOT\b|identifiers :|prompt :|\s+')
+
+
+@given(st.text(max_size=200))
+def test_any_text_parses_and_renders_to_plain_quoted_terms(text: str) -> None:
+    parsed = parse_query(text)
+    if parsed.is_empty:
+        return
+    for any_term in (False, True):
+        # Everything outside quoted strings is our own syntax: no user character escapes its quotes.
+        assert _FTS_SYNTAX.sub("", sqlite.match_text(parsed, any_term=any_term)) == ""
+        assert _FTS_SYNTAX.sub("", sqlite.prompt_match_text(parsed)) == ""
+    for piece in postgresql.tsquery_sql(parsed, any_term=True)[1]:
+        assert re.fullmatch(r'[\w. "+@]*', piece), piece
+    assert all(isinstance(term, Term) and term.words for term in parsed.terms())
