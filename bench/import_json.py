@@ -18,6 +18,8 @@ import sys
 import tempfile
 import time
 
+from _postgres import DEFAULT_ADMIN_URL, environment_without_services, throwaway_database
+
 BENCH_DATABASE = "prepdeck_bench_json"
 TOPICS = ["django-orm", "django-models", "drf-serializers", "postgresql-indexes", "celery"]
 
@@ -126,36 +128,20 @@ def main() -> None:
     parser.add_argument("--child", action="store_true")
     parser.add_argument("--questions", type=int, default=50_000)
     parser.add_argument("--skip-sqlite", action="store_true")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
-    )
+    parser.add_argument("--postgres-url", default=DEFAULT_ADMIN_URL)
     arguments = parser.parse_args()
     if arguments.child:
         run_one(arguments.questions)
         return
-    base = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}}
-    import psycopg
-
-    admin_url = arguments.postgres_url
-    try:
-        with psycopg.connect(admin_url, autocommit=True) as connection:
-            connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
-            connection.execute(f"CREATE DATABASE {BENCH_DATABASE}")
-    except psycopg.OperationalError as error:
-        print(f"PostgreSQL  skipped: {error}".splitlines()[0])
-    else:
-        try:
-            with tempfile.TemporaryDirectory() as folder:
-                url = admin_url.rsplit("/", 1)[0] + "/" + BENCH_DATABASE
-                measure(
-                    "PostgreSQL",
-                    {**base, "PREPDECK_DATA_DIR": folder, "DATABASE_URL": url},
-                    arguments.questions,
-                )
-        finally:
-            with psycopg.connect(admin_url, autocommit=True) as connection:
-                connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
+    base = environment_without_services()
+    with (
+        throwaway_database(arguments.postgres_url, BENCH_DATABASE) as url,
+        tempfile.TemporaryDirectory() as folder,
+    ):
+        if url is not None:
+            measure(
+                "PostgreSQL", {**base, "PREPDECK_DATA_DIR": folder, "DATABASE_URL": url}, arguments.questions
+            )
     if not arguments.skip_sqlite:
         with tempfile.TemporaryDirectory() as folder:
             measure("SQLite", {**base, "PREPDECK_DATA_DIR": folder}, arguments.questions)

@@ -19,6 +19,8 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 
+from _postgres import DEFAULT_ADMIN_URL, environment_without_services, throwaway_database
+
 BENCH_DATABASE = "prepdeck_bench_practice"
 
 
@@ -102,7 +104,8 @@ def run_child(review_count: int) -> None:
         )
 
     timed(
-        "statistics (100k reviews)", lambda: selectors.user_statistics(user=user, now=now, settings=settings)
+        f"statistics ({review_count:,} reviews)",
+        lambda: selectors.user_statistics(user=user, now=now, settings=settings),
     )
     timed("queue (20 items)", lambda: selectors.review_queue(user=user, now=now, settings=settings, limit=20))
     counter = iter(range(10**9))
@@ -125,32 +128,21 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--child", action="store_true")
     parser.add_argument("--reviews", type=int, default=100_000)
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
-    )
+    parser.add_argument("--postgres-url", default=DEFAULT_ADMIN_URL)
     arguments = parser.parse_args()
     if arguments.child:
         run_child(arguments.reviews)
         return
-    import psycopg
-
-    try:
-        with psycopg.connect(arguments.postgres_url, autocommit=True) as connection:
-            connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
-            connection.execute(f"CREATE DATABASE {BENCH_DATABASE}")
-    except psycopg.OperationalError as error:
-        sys.exit(f"PostgreSQL is needed: {error}".splitlines()[0])
-    try:
-        env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}}
-        env["DATABASE_URL"] = arguments.postgres_url.rsplit("/", 1)[0] + "/" + BENCH_DATABASE
-        env["PREPDECK_DATA_DIR"] = tempfile.mkdtemp(prefix="prepdeck-bench-")
+    with (
+        throwaway_database(arguments.postgres_url, BENCH_DATABASE) as url,
+        tempfile.TemporaryDirectory() as folder,
+    ):
+        if url is None:
+            sys.exit("This benchmark needs PostgreSQL.")
+        env = {**environment_without_services(), "DATABASE_URL": url, "PREPDECK_DATA_DIR": folder}
         subprocess.run(  # noqa: S603 - our own interpreter and script
             [sys.executable, __file__, "--child", "--reviews", str(arguments.reviews)], env=env, check=True
         )
-    finally:
-        with psycopg.connect(arguments.postgres_url, autocommit=True) as connection:
-            connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
 
 
 if __name__ == "__main__":
