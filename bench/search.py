@@ -32,6 +32,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _postgres import DEFAULT_ADMIN_URL, environment_without_services, throwaway_database
+
 BENCH_DATABASE = "prepdeck_bench_search"
 ROOT = Path(__file__).resolve().parent.parent
 COMMON_QUERIES = ["django", "query", "how do you test it", "database index", "cache"]
@@ -248,39 +250,21 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=100_000)
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-postgres", action="store_true")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
-    )
+    parser.add_argument("--postgres-url", default=DEFAULT_ADMIN_URL)
     arguments = parser.parse_args()
     if arguments.child:
         run_one(arguments.questions)
         return
-    base = {
-        key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}
-    }
+    base = {key: value for key, value in environment_without_services().items() if key != "DEBUG"}
     if not arguments.skip_postgres:
-        import psycopg
-
-        admin_url = arguments.postgres_url
-        try:
-            with psycopg.connect(admin_url, autocommit=True) as connection:
-                connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
-                connection.execute(f"CREATE DATABASE {BENCH_DATABASE}")
-        except psycopg.OperationalError as error:
-            print(f"PostgreSQL  skipped: {error}".splitlines()[0])
-        else:
-            try:
+        with throwaway_database(arguments.postgres_url, BENCH_DATABASE) as url:
+            if url is not None:
                 with tempfile.TemporaryDirectory() as folder:
-                    url = admin_url.rsplit("/", 1)[0] + "/" + BENCH_DATABASE
                     measure(
                         "PostgreSQL",
                         {**base, "PREPDECK_DATA_DIR": folder, "DATABASE_URL": url},
                         arguments.questions,
                     )
-            finally:
-                with psycopg.connect(admin_url, autocommit=True) as connection:
-                    connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
     if not arguments.skip_sqlite:
         with tempfile.TemporaryDirectory() as folder:
             measure("SQLite", {**base, "PREPDECK_DATA_DIR": folder}, arguments.questions)

@@ -19,6 +19,7 @@ from prepdeck.catalog.models import (
     Topic,
 )
 from prepdeck.catalog.rendering import render_markdown
+from prepdeck.search.services import search_index_refresh
 
 
 @admin.register(Topic)
@@ -112,6 +113,21 @@ class QuestionAdmin(admin.ModelAdmin):
         "explanation_preview",
     )
     inlines = (CodeExampleInline, SourceInline, RevisionInline)
+
+    # The admin writes questions, tags and code examples directly, so it refreshes the search index too.
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        search_index_refresh([form.instance.pk])
+
+    def delete_model(self, request: HttpRequest, obj: Question) -> None:
+        question_id = obj.pk
+        super().delete_model(request, obj)
+        search_index_refresh([question_id])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Question]) -> None:
+        question_ids = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        search_index_refresh(question_ids)
 
     @admin.display(description="explanation as readers see it")
     def explanation_preview(self, obj: Question) -> str:

@@ -76,3 +76,30 @@ def test_the_question_page_previews_the_explanation_sanitised_and_highlighted(cl
 def test_the_other_bank_admin_pages_load(client: Client, url: str) -> None:
     client.force_login(make_user(is_staff=True, is_superuser=True))
     assert client.get(url).status_code == 200
+
+
+def test_deleting_a_question_in_the_admin_removes_it_from_search(client: Client) -> None:
+    from prepdeck.catalog import services
+    from prepdeck.search.selectors import search_questions
+
+    services.topics_sync()
+    services.questions_upsert(
+        [
+            {
+                "key": "gone",
+                "topic": "django-orm",
+                "prompt": "What is a tablespace?",
+                "key_points": ["x"],
+                "status": "published",
+            }
+        ],
+        revision_summary="t",
+    )
+    question = Question.objects.get(key="gone")
+    assert search_questions("tablespace").count == 1
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+
+    response = client.post(f"/admin/catalog/question/{question.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert search_questions("tablespace").count == 0
