@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from prepdeck.accounts import roles
 from prepdeck.catalog import importing, selectors, services
-from prepdeck.catalog.exporters import anki, data, markdown
+from prepdeck.catalog.exporters import formats
 from prepdeck.catalog.models import (
     Difficulty,
     ImportJob,
@@ -487,12 +487,7 @@ class ImportJobDetailApi(APIView):
         return Response(ImportJobSerializer(selectors.import_job_get(user=request.user, job_id=job_id)).data)
 
 
-_EXPORTS = {
-    "json": ("application/json", "json"),
-    "markdown": ("text/markdown; charset=utf-8", "md"),
-    "csv": ("text/csv; charset=utf-8", "csv"),
-    "apkg": ("application/octet-stream", "apkg"),
-}
+_EXPORTS = formats.FORMATS
 
 
 class ExportApi(APIView):
@@ -528,16 +523,9 @@ class ExportApi(APIView):
         if wanted_status != QuestionStatus.PUBLISHED and not roles.is_editor(request.user):
             raise PermissionDenied("Only editors can export questions that are not published.")
         questions = list(selectors.questions_for_export(topic=topic, status=wanted_status))
-        content_type, extension = _EXPORTS[file_format]
-        body: bytes
-        if file_format == "apkg":
-            body = anki.export_apkg(questions)
-        elif file_format == "markdown":
-            body = markdown.export_markdown(questions).encode()
-        elif file_format == "csv":
-            body = data.export_csv(questions).encode()
-        else:
-            body = data.export_json(questions).encode()
-        response = HttpResponse(body, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="prepdeck-{topic or "all"}.{extension}"'
+        export = _EXPORTS[file_format]
+        response = HttpResponse(export.write(questions), content_type=export.content_type)
+        response["Content-Disposition"] = (
+            f'attachment; filename="prepdeck-{topic or "all"}.{export.extension}"'
+        )
         return response

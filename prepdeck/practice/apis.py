@@ -3,7 +3,6 @@ bury, statistics, and grading a written answer. Everything here is the signed-in
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -162,21 +161,17 @@ class QueueApi(APIView):
             tag=request.query_params.get("tag") or None,
             difficulty=difficulty,
         )
-        items = []
-        for item in queue.items:
-            state = services.card_state(item.card) if item.card else scheduling.new_card_state(now)
-            intervals = scheduling.preview(state, now=now, settings=settings)
-            items.append(
-                {
-                    "kind": item.kind,
-                    "question": item.question,
-                    "retrievability": round(item.retrievability, 4),
-                    "intervals": {
-                        str(rating): int(interval / timedelta(seconds=1))
-                        for rating, interval in intervals.items()
-                    },
-                }
-            )
+        items = [
+            {
+                "kind": item.kind,
+                "question": item.question,
+                "retrievability": round(item.retrievability, 4),
+                "intervals": {
+                    str(rating): int(interval.total_seconds()) for rating, interval in item.intervals.items()
+                },
+            }
+            for item in queue.items
+        ]
         return Response(QueueSerializer({**queue.__dict__, "items": items}).data)
 
 

@@ -37,6 +37,19 @@ from prepdeck.core.exceptions import NotFound
 from prepdeck.practice import scheduling
 from prepdeck.practice.models import Card, CardState, MockInterview, MockInterviewItem, Quiz, QuizItem, Review
 
+
+def card_state(card: Card) -> scheduling.CardState:
+    """A card row as the scheduler's plain state."""
+    return scheduling.CardState(
+        state=card.state,
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        due=card.due,
+        last_review=card.last_review,
+    )
+
+
 # --- the study day ---------------------------------------------------------------------------------------
 
 
@@ -71,6 +84,7 @@ class QueueItem:
     kind: str  # "due" (learning, relearning or review) or "new"
     card: Card | None
     retrievability: float
+    intervals: dict[int, timedelta] = field(default_factory=dict)  # what each rating 1-4 would give
 
 
 @dataclass
@@ -195,6 +209,9 @@ def review_queue(
             QueueItem(question=questions[pk], kind="new", card=None, retrievability=0.0)
             for pk in new_ids[:room]
         ]
+    for item in items:
+        current = card_state(item.card) if item.card else scheduling.new_card_state(now)
+        item.intervals = scheduling.preview(current, now=now, settings=settings)
     return Queue(
         items=items,
         due=len(ranked),

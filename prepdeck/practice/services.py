@@ -20,6 +20,7 @@ from prepdeck.catalog.models import Question, QuestionStatus
 from prepdeck.core.exceptions import ApplicationError, Conflict, InvalidInput, NotFound
 from prepdeck.practice import scheduling
 from prepdeck.practice.models import Card, Review, ReviewSource, SchedulerParameters
+from prepdeck.practice.selectors import card_state
 
 _CARD_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review")
 
@@ -30,17 +31,6 @@ def scheduler_settings_for(user: User) -> scheduling.SchedulerSettings:
     return scheduling.SchedulerSettings(
         desired_retention=user.desired_retention,
         parameters=tuple(fitted) if fitted else None,
-    )
-
-
-def card_state(card: Card) -> scheduling.CardState:
-    return scheduling.CardState(
-        state=card.state,
-        step=card.step,
-        stability=card.stability,
-        difficulty=card.difficulty,
-        due=card.due,
-        last_review=card.last_review,
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from prepdeck.catalog import selectors
-from prepdeck.catalog.exporters import anki, data, markdown
+from prepdeck.catalog.exporters import formats
 from prepdeck.catalog.models import QuestionStatus
 
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--format",
-            choices=["json", "markdown", "csv", "apkg"],
+            choices=list(formats.FORMATS),
             default="json",
             help="Output format (default json).",
         )
@@ -38,15 +38,11 @@ class Command(BaseCommand):
         if options["topic"] and not selectors.topic_exists(slug=options["topic"]):
             raise CommandError(f"unknown topic {options['topic']!r}")
         questions = list(selectors.questions_for_export(topic=options["topic"], status=options["status"]))
-        if options["format"] == "apkg":
-            if options["output"] == "-":
+        export = formats.FORMATS[options["format"]]
+        if options["output"] == "-":
+            if export.binary:
                 raise CommandError("an Anki package is binary: give a file name with -o")
-            Path(options["output"]).write_bytes(anki.export_apkg(questions))
-        else:
-            writers = {"json": data.export_json, "csv": data.export_csv, "markdown": markdown.export_markdown}
-            text = writers[options["format"]](questions)
-            if options["output"] == "-":
-                self.stdout.write(text, ending="")
-                return
-            Path(options["output"]).write_text(text, encoding="utf-8")
+            self.stdout.write(export.write(questions).decode(), ending="")
+            return
+        Path(options["output"]).write_bytes(export.write(questions))
         self.stderr.write(f"Exported {len(questions)} question(s) to {options['output']}.")
