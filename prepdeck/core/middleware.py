@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import empty
 
@@ -139,3 +140,27 @@ class AccessLogMiddleware(_DualModeMiddleware):
         response = await get_response(request)
         self._log(request, response.status_code, started)
         return response
+
+
+class ContentSecurityPolicyMiddleware(_DualModeMiddleware):
+    """Send ``settings.CONTENT_SECURITY_POLICY`` on every response that has none (no inline scripts, nothing
+    from another origin); the API docs pages get the looser ``CONTENT_SECURITY_POLICY_API_DOCS``."""
+
+    HEADER = "Content-Security-Policy"
+    API_DOCS_PREFIXES = ("/api/docs/", "/api/redoc/")
+
+    def _apply(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if self.HEADER not in response.headers:
+            docs = request.path.startswith(self.API_DOCS_PREFIXES)
+            policy = settings.CONTENT_SECURITY_POLICY_API_DOCS if docs else settings.CONTENT_SECURITY_POLICY
+            if policy:
+                response.headers[self.HEADER] = policy
+        return response
+
+    def handle(self, request: HttpRequest, get_response: GetResponse) -> HttpResponse:
+        return self._apply(request, get_response(request))
+
+    async def ahandle(
+        self, request: HttpRequest, get_response: Callable[[HttpRequest], Awaitable[HttpResponse]]
+    ) -> HttpResponse:
+        return self._apply(request, await get_response(request))

@@ -1,0 +1,142 @@
+// PrepDeck's small behaviours: keyboard shortcuts, the review keys, countdown timers and confirmations.
+// Loaded as a file (the Content-Security-Policy allows no inline script); every page works without it.
+(function () {
+  "use strict";
+
+  function typingIn(target) {
+    if (!target || !(target instanceof Element)) return false;
+    var tag = target.tagName;
+    return target.isContentEditable || tag === "TEXTAREA" || tag === "SELECT" ||
+      (tag === "INPUT" && !/^(checkbox|radio|button|submit|reset)$/i.test(target.type));
+  }
+
+  function clickIfUsable(selector, root) {
+    var element = (root || document).querySelector(selector);
+    if (element && !element.disabled && element.offsetParent !== null) {
+      element.click();
+      return true;
+    }
+    return false;
+  }
+
+  // --- global shortcuts: "/" search, "?" help, "g" then a letter to go somewhere ---------------------------
+  var pendingGo = null;
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (typingIn(event.target)) {
+      if (event.key === "Escape") event.target.blur();
+      return;
+    }
+    var dialog = document.getElementById("shortcuts");
+    if (event.key === "?" && dialog && !dialog.open) {
+      event.preventDefault();
+      dialog.showModal();
+      return;
+    }
+    if (pendingGo) {
+      clearTimeout(pendingGo);
+      pendingGo = null;
+      var link = document.querySelector('[data-goto="' + event.key + '"]');
+      if (link) {
+        event.preventDefault();
+        window.location.href = link.href;
+      }
+      return;
+    }
+    if (event.key === "g") {
+      pendingGo = setTimeout(function () { pendingGo = null; }, 1200);
+      return;
+    }
+    if (event.key === "/") {
+      var search = document.querySelector('[data-shortcut="/"]');
+      if (search) {
+        event.preventDefault();
+        search.focus();
+        search.select();
+      }
+      return;
+    }
+    reviewKeys(event);
+  });
+
+  // --- review: Space shows the answer, 1-4 rate, u undoes ------------------------------------------------
+  function reviewKeys(event) {
+    var review = document.querySelector("[data-review]");
+    if (!review || review.classList.contains("htmx-request")) return;
+    if (event.key === " " || event.key === "Enter") {
+      if (event.target instanceof Element && event.target.closest("a, button")) return;
+      if (clickIfUsable('[data-action="show"]', review)) event.preventDefault();
+    } else if (/^[1-4]$/.test(event.key)) {
+      if (clickIfUsable('[data-rating="' + event.key + '"]', review)) event.preventDefault();
+    } else if (event.key === "u") {
+      if (clickIfUsable('[data-action="undo"]', document)) event.preventDefault();
+    }
+  }
+
+  // Show the answer in place (the server also renders it when the button's form is submitted without JS).
+  document.addEventListener("click", function (event) {
+    var show = event.target instanceof Element && event.target.closest('[data-action="show"]');
+    if (!show) return;
+    var card = show.closest("[data-review]");
+    var answer = card && card.querySelector("[data-answer]");
+    if (!answer) return;
+    event.preventDefault();
+    answer.hidden = false;
+    show.hidden = true;
+    var typed = card.querySelector("[data-typed-answer]");
+    if (typed) typed.readOnly = true;
+    var first = answer.querySelector('[data-rating="3"]') || answer;
+    first.focus({ preventScroll: true });
+    var started = card.querySelector('input[name="shown_after_ms"]');
+    if (started && card.dataset.startedAt) started.value = String(Date.now() - Number(card.dataset.startedAt));
+  });
+
+  // Time spent on a card: measured from when it appears.
+  function stampReviewStart(root) {
+    (root || document).querySelectorAll("[data-review]").forEach(function (card) {
+      card.dataset.startedAt = String(Date.now());
+    });
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var card = form.closest && form.closest("[data-review]");
+    var duration = form.querySelector && form.querySelector('input[name="duration_ms"]');
+    if (card && duration && card.dataset.startedAt) duration.value = String(Date.now() - Number(card.dataset.startedAt));
+  }, true);
+
+  // --- countdown timers: <span data-countdown-until="ISO datetime"> -----------------------------------------
+  function formatRemaining(milliseconds) {
+    var negative = milliseconds < 0;
+    var seconds = Math.floor(Math.abs(milliseconds) / 1000);
+    var text = Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0");
+    return negative ? "−" + text : text;
+  }
+  function tickTimers() {
+    document.querySelectorAll("[data-countdown-until]").forEach(function (timer) {
+      var remaining = Date.parse(timer.dataset.countdownUntil) - Date.now();
+      timer.textContent = formatRemaining(remaining);
+      timer.classList.toggle("over", remaining < 0);
+    });
+  }
+  setInterval(tickTimers, 1000);
+
+  // --- confirmations for destructive forms: <form data-confirm="Really?"> -----------------------------------
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+
+  // --- after htmx swaps: focus what the new content asks for, restart the review clock -----------------------
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var root = event.detail && event.detail.elt ? event.detail.elt : document;
+    stampReviewStart(root.parentElement || document);
+    var wanted = (root.parentElement || document).querySelector("[data-focus]");
+    if (wanted) wanted.focus({ preventScroll: false });
+    tickTimers();
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    stampReviewStart(document);
+    tickTimers();
+  });
+})();

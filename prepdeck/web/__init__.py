@@ -1,0 +1,1 @@
+"""Server-rendered pages (Django templates + htmx): thin views over the same services and selectors as the API."""

@@ -1,0 +1,1 @@
+"""One module per area of the site; each declares its own ``urlpatterns``, gathered in ``prepdeck.web.urls``."""
