@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -10,9 +11,11 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.db.models import Field
 from django.http import HttpRequest
+from django.urls import reverse
 
-from prepdeck.accounts import services
+from prepdeck.accounts import services, validators
 from prepdeck.accounts.models import User
+from prepdeck.practice.scheduling import DEFAULT_PARAMETERS
 
 
 def client_ip(request: HttpRequest | None) -> str:
@@ -22,18 +25,45 @@ def client_ip(request: HttpRequest | None) -> str:
     return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 
+class FocusFirstErrorMixin:
+    """After a failed validation, put ``autofocus`` on the first field with an error, so keyboard and
+    screen-reader users land where they need to type (and nowhere else keeps an ``autofocus``)."""
+
+    fields: dict[str, forms.Field]
+    errors: Any
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        self.focus_first_error()
+
+    def focus_first_error(self) -> None:
+        """Move ``autofocus`` to the first invalid field; call again after adding errors yourself."""
+        invalid = [name for name in self.fields if name in self.errors]
+        if not invalid:
+            return
+        for name, field in self.fields.items():
+            field.widget.attrs.pop("autofocus", None)
+            if name == invalid[0]:
+                field.widget.attrs["autofocus"] = True
+
+
 class SignInForm(AuthenticationForm):
     """Django's sign-in form with a throttle: after repeated failures further attempts are refused."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
+        "invalid_login": "Please enter a correct email address and password. Both are case-sensitive "
+        "except the email address.",
         "throttled": "Too many failed sign-in attempts. Try again in %(minutes)d minutes.",
     }
 
     def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(request, *args, **kwargs)
         self.throttled = False
+        self.retry_after_minutes = 0
+        self.fields["username"].label = "Email address"
         self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
+        self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
 
     def clean(self) -> dict[str, Any]:
         email = str(self.data.get("username") or "")
@@ -41,10 +71,11 @@ class SignInForm(AuthenticationForm):
         retry_after = services.login_throttle_retry_after(email=email, client_ip=ip)
         if retry_after is not None:
             self.throttled = True
+            self.retry_after_minutes = max(1, retry_after // 60)
             raise ValidationError(
                 self.error_messages["throttled"],
                 code="throttled",
-                params={"minutes": max(1, retry_after // 60)},
+                params={"minutes": self.retry_after_minutes},
             )
         try:
             cleaned = super().clean()
@@ -55,10 +86,28 @@ class SignInForm(AuthenticationForm):
         services.login_failures_clear(email=email, client_ip=ip)
         return cleaned
 
+    def full_clean(self) -> None:
+        super().full_clean()
+        if self.errors and self.data.get("username") and not self.throttled:
+            # The email is kept: the password is what needs typing again.
+            self.fields["username"].widget.attrs.pop("autofocus", None)
+            self.fields["password"].widget.attrs["autofocus"] = True
 
-class SignUpForm(forms.Form):
-    email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    display_name = forms.CharField(max_length=150, required=False, label="Name (optional)")
+
+class SignUpForm(FocusFirstErrorMixin, forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="You sign in with it; password-reset links go there.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    display_name = forms.CharField(
+        max_length=150,
+        required=False,
+        label="Name (optional)",
+        help_text="Shown in the header instead of your email address.",
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
     password1 = forms.CharField(
         label="Password",
         strip=False,
@@ -68,6 +117,7 @@ class SignUpForm(forms.Form):
     password2 = forms.CharField(
         label="Password again",
         strip=False,
+        help_text="Type the same password once more, to rule out a typo.",
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -91,18 +141,49 @@ class SignUpForm(forms.Form):
                     self.add_error(field if field in self.fields else None, errors)
             else:
                 self.add_error("password1", error)
+            self.focus_first_error()
             raise
 
 
 PREFERENCE_FIELDS = ["display_name", "time_zone", "day_start_hour", "desired_retention", "daily_new_limit"]
+TIME_ZONE_REGIONS = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+)
 
 
-class PreferencesForm(forms.Form):
+def time_zone_suggestions() -> list[str]:
+    """The zone names worth suggesting while typing: "UTC" and the ``Region/City`` names (the legacy
+    aliases such as ``US/Pacific`` or ``Etc/GMT+5`` are still accepted, only not suggested)."""
+    regional = (
+        name for name in validators.available_time_zones() if name.split("/", 1)[0] in TIME_ZONE_REGIONS
+    )
+    return ["UTC", *sorted(regional)]
+
+
+def _hour_label(hour: int) -> str:
+    if hour == 0:
+        return "00:00 (midnight)"
+    if hour == 12:
+        return "12:00 (noon)"
+    return f"{hour:02d}:00"
+
+
+class PreferencesForm(FocusFirstErrorMixin, forms.Form):
     """The model's own fields and validators, as a plain form: a ModelForm would write the input onto the
     user object during validation, before ``services.user_preferences_update`` has decided anything."""
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {name: getattr(user, name) for name in PREFERENCE_FIELDS})
+        initial = {name: getattr(user, name) for name in PREFERENCE_FIELDS}
+        initial["desired_retention"] = f"{user.desired_retention:.2f}"  # "0.90", not "0.9"
+        kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)
         self.fields.update(forms.fields_for_model(User, fields=PREFERENCE_FIELDS))
         for name in PREFERENCE_FIELDS:
@@ -110,4 +191,112 @@ class PreferencesForm(forms.Form):
             model_field = User._meta.get_field(name)
             assert isinstance(model_field, Field)
             self.fields[name].validators = [*self.fields[name].validators, *model_field.validators]
-        self.fields["desired_retention"].widget.attrs.update({"step": "0.01", "min": "0.70", "max": "0.97"})
+        fields = self.fields
+        fields["display_name"].label = "Name"
+        fields["display_name"].help_text = "Shown in the header. Leave it empty to show your email address."
+        fields["display_name"].widget.attrs.update({"autocomplete": "nickname"})
+        fields["time_zone"].help_text = (
+            "Start typing a city or region, e.g. Europe/Berlin or America/New_York. "
+            "Your study day and the daily queue follow this zone."
+        )
+        fields["time_zone"].widget.attrs.update(
+            {"list": "time-zone-list", "autocomplete": "off", "spellcheck": "false", "data-time-zone": ""}
+        )
+        fields["day_start_hour"].label = "New study day starts at"
+        fields["day_start_hour"].help_text = (
+            "Reviews done after midnight but before this hour still count for the previous day. "
+            "04:00 suits most people; night owls pick a later hour."
+        )
+        fields["day_start_hour"].widget = forms.Select(
+            choices=[(hour, _hour_label(hour)) for hour in range(24)]
+        )
+        fields["desired_retention"].help_text = (
+            f"A number from {validators.MIN_DESIRED_RETENTION:.2f} to {validators.MAX_DESIRED_RETENTION:.2f}; "
+            f"{REFERENCE_RETENTION:.2f} is the default."
+        )
+        fields["desired_retention"].widget.attrs.update(
+            {
+                "step": "0.01",
+                "min": f"{validators.MIN_DESIRED_RETENTION:.2f}",
+                "max": f"{validators.MAX_DESIRED_RETENTION:.2f}",
+                "inputmode": "decimal",
+                "hx-get": reverse("accounts:retention_effect"),
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#retention-effect",
+                "hx-sync": "this:replace",
+            }
+        )
+        fields["daily_new_limit"].label = "New questions per day"
+        fields["daily_new_limit"].help_text = (
+            f"Questions you have never seen, added to your reviews each study day (0–"
+            f"{validators.MAX_DAILY_NEW_LIMIT}). Each new question brings a few reviews over the following "
+            "weeks; 10–20 a day is a steady pace."
+        )
+        fields["daily_new_limit"].widget.attrs.update({"max": str(validators.MAX_DAILY_NEW_LIMIT)})
+
+
+# --- what desired retention does ------------------------------------------------------------------------
+# FSRS schedules a card when its predicted recall falls to the desired retention R. With the forgetting curve
+# R(t) = (1 + FACTOR * t / S) ** DECAY, the interval for stability S is S / FACTOR * (R ** (1 / DECAY) - 1),
+# so changing R scales every interval by the same ratio. Reviews per day scale roughly with its inverse.
+
+REFERENCE_RETENTION = 0.90
+TYPICAL_RETENTIONS = (0.80, 0.85, 0.90, 0.95, 0.97)
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionEffect:
+    """The approximate effect of a desired retention, compared with the default 0.90."""
+
+    retention: float
+    forgotten_per_100: int
+    interval_factor: float  # how much longer the intervals are than at 0.90
+    review_factor: float  # how many more reviews than at 0.90 (roughly 1 / interval_factor)
+
+    @property
+    def is_reference(self) -> bool:
+        return abs(self.retention - REFERENCE_RETENTION) < 0.005
+
+    @property
+    def remembered_per_100(self) -> int:
+        return 100 - self.forgotten_per_100
+
+    @property
+    def review_percent(self) -> int:
+        """The workload as a percentage of the workload at 0.90."""
+        return round(self.review_factor * 100)
+
+
+def retention_effect(desired_retention: float) -> RetentionEffect:
+    """How ``desired_retention`` changes intervals and workload, with the scheduler's default forgetting
+    curve (FSRS-6 default weights; a user's fitted weights shift the figures only a little)."""
+    decay = -DEFAULT_PARAMETERS[20]
+
+    def interval(retention: float) -> float:
+        return float(retention ** (1 / decay) - 1)
+
+    factor = interval(desired_retention) / interval(REFERENCE_RETENTION)
+    return RetentionEffect(
+        retention=desired_retention,
+        forgotten_per_100=round((1 - desired_retention) * 100),
+        interval_factor=factor,
+        review_factor=1 / factor,
+    )
+
+
+class ApiTokenCreateForm(FocusFirstErrorMixin, forms.Form):
+    name = forms.CharField(
+        label="Token name",
+        max_length=100,
+        help_text="What it is for, so you recognise it later, e.g. “my CLI” or “laptop script”.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class AccountDeleteForm(FocusFirstErrorMixin, forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        help_text="To make sure it is you.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

@@ -107,6 +107,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
+    @property
+    def is_editor(self) -> bool:
+        """In the editors group, or staff (see ``accounts.roles``; cached for the request)."""
+        from prepdeck.accounts import roles
+
+        return roles.is_editor(self)
+
     def clean(self) -> None:
         super().clean()
         self.email = self.email.strip().lower()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from prepdeck.accounts.models import User
+from prepdeck.accounts.models import ApiToken, User
 
 
 def user_get_by_email(*, email: str) -> User | None:
@@ -44,3 +44,8 @@ def user_data_export(*, user: User) -> dict[str, Any]:
         **practice_selectors.practice_data_of(user=user),
         **catalog_selectors.authored_data_of(user=user),
     }
+
+
+def api_token_list(*, user: User) -> list[ApiToken]:
+    """The user's personal API tokens, newest first, for the tokens page (one query, never the secrets)."""
+    return list(ApiToken.objects.filter(user=user).order_by("-created_at", "-id"))

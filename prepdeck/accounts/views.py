@@ -1,22 +1,51 @@
-"""Sign-up, sign-in and password pages: Django's auth views wired to our forms and templates."""
+"""Account pages: sign-up, sign-in and password pages (Django's auth views wired to our forms and
+templates), and the account hub: preferences, email verification, API tokens, data export, account deletion.
+Views are thin over ``accounts.services`` and ``accounts.selectors``, like the REST API in ``apis.py``."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from rest_framework.renderers import JSONRenderer
 
-from prepdeck.accounts import services
-from prepdeck.accounts.forms import PreferencesForm, SignInForm, SignUpForm
-from prepdeck.core.exceptions import InvalidInput
+from prepdeck.accounts import selectors, services, validators
+from prepdeck.accounts.forms import (
+    REFERENCE_RETENTION,
+    TYPICAL_RETENTIONS,
+    AccountDeleteForm,
+    ApiTokenCreateForm,
+    PreferencesForm,
+    SignInForm,
+    SignUpForm,
+    retention_effect,
+    time_zone_suggestions,
+)
+from prepdeck.accounts.models import User
+from prepdeck.core.exceptions import InvalidInput, NotFound
+
+# The raw token of a just-created API token waits here for the one page that shows it, which removes it.
+NEW_TOKEN_SESSION_KEY = "accounts.new_api_token"  # noqa: S105 - a session key name, not a secret
+EXPORT_FILENAME = "prepdeck-my-data.json"
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in user (the views using it are behind ``login_required``)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+# --- signing up, in and out ---------------------------------------------------------------------------
 
 
 class SignInView(auth_views.LoginView):
@@ -28,6 +57,26 @@ class SignInView(auth_views.LoginView):
         response = super().form_invalid(form)
         if getattr(form, "throttled", False):
             response.status_code = 429
+        return response
+
+
+class SignOutView(auth_views.LogoutView):
+    """Sign out with a POST (the header's button); a GET, e.g. a typed address, asks first instead of
+    answering 405."""
+
+    http_method_names = ["get", "post", "options"]
+    template_name = "registration/logout.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect("web:home")
+        return render(request, self.template_name)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        was_signed_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_signed_in:
+            messages.info(request, "You are signed out. See you next time.")
         return response
 
 
@@ -48,19 +97,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/signup.html", {"form": form})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def preferences(request: HttpRequest) -> HttpResponse:
-    form = PreferencesForm(request.POST or None, user=request.user)  # type: ignore[arg-type]
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_preferences_update(user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, "Preferences saved.")
-            return redirect("accounts:preferences")
-    return render(request, "accounts/preferences.html", {"form": form})
+# --- passwords ------------------------------------------------------------------------------------------
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -77,7 +114,71 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:password_reset_complete")
 
 
-@require_http_methods(["GET"])
+# --- preferences, the account's hub ---------------------------------------------------------------------
+
+
+def _retention_rows() -> list[Any]:
+    return [retention_effect(value) for value in TYPICAL_RETENTIONS]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = PreferencesForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_preferences_update(user=user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Preferences saved.")
+            return redirect("accounts:preferences")
+    shown_retention = form.cleaned_data.get("desired_retention") if form.is_bound else None
+    context = {
+        "form": form,
+        "time_zones": time_zone_suggestions(),
+        "retention_effect": retention_effect(shown_retention or user.desired_retention),
+        "retention_rows": _retention_rows(),
+        "reference_retention": REFERENCE_RETENTION,
+    }
+    return render(request, "accounts/preferences.html", context)
+
+
+@login_required
+@require_GET
+def retention_effect_preview(request: HttpRequest) -> HttpResponse:
+    """The one-sentence effect of a desired retention, swapped in by htmx while the user types."""
+    try:
+        value = float(request.GET.get("desired_retention", ""))
+        validators.validate_desired_retention(value)
+    except (ValueError, ValidationError):
+        effect = None
+    else:
+        effect = retention_effect(value)
+    return render(
+        request,
+        "accounts/_retention_effect.html",
+        {"retention_effect": effect, "reference_retention": REFERENCE_RETENTION},
+    )
+
+
+@login_required
+@require_POST
+def verify_email_send(request: HttpRequest) -> HttpResponse:
+    """Mail the signed-in user a verification link (the hub's "Send verification email" button)."""
+    user = _user(request)
+    if user.email_verified_at is not None:
+        messages.info(request, f"{user.email} is already verified.")
+    else:
+        services.email_verification_send(user=user, domain=request.get_host(), use_https=request.is_secure())
+        messages.success(
+            request, f"We sent a link to {user.email}. Open it within three days to verify the address."
+        )
+    return redirect("accounts:preferences")
+
+
+@require_GET
 def verify_email(request: HttpRequest) -> HttpResponse:
     """The link in the verification email: confirms the address and says so."""
     try:
@@ -85,3 +186,84 @@ def verify_email(request: HttpRequest) -> HttpResponse:
     except InvalidInput as error:
         return render(request, "accounts/verify_email.html", {"error": error.message}, status=400)
     return render(request, "accounts/verify_email.html", {"verified": user.email})
+
+
+# --- personal API tokens ----------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """List the user's tokens and create one; the new token is shown once, on the next page."""
+    user = _user(request)
+    form = ApiTokenCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token, raw = services.api_token_create(user=user, name=form.cleaned_data["name"])
+        request.session[NEW_TOKEN_SESSION_KEY] = {"name": token.name, "prefix": token.prefix, "raw": raw}
+        return redirect("accounts:api_token_created")
+    return render(
+        request, "accounts/tokens.html", {"form": form, "tokens": selectors.api_token_list(user=user)}
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def api_token_created(request: HttpRequest) -> HttpResponse:
+    """Show a new token's secret this one time; a reload finds it gone and returns to the list."""
+    new_token = request.session.pop(NEW_TOKEN_SESSION_KEY, None)
+    if not new_token:
+        return redirect("accounts:api_tokens")
+    return render(request, "accounts/token_created.html", {"new_token": new_token})
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    try:
+        services.api_token_revoke(user=_user(request), token_id=token_id)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    messages.success(request, "Token revoked. Programs using it can no longer call the API.")
+    return redirect("accounts:api_tokens")
+
+
+# --- export and deletion ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/export.html", {"filename": EXPORT_FILENAME})
+
+
+@never_cache
+@login_required
+@require_GET
+def export_download(request: HttpRequest) -> HttpResponseBase:
+    """The user's data as a JSON file, the same document as ``GET /api/v1/me/export/``."""
+    data = selectors.user_data_export(user=_user(request))
+    # The API's renderer, so dates, decimals and the like come out exactly as the API sends them.
+    body = JSONRenderer().render(data, renderer_context={"indent": 2})
+    response = HttpResponse(body, content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{EXPORT_FILENAME}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """Delete the account after the password is confirmed, then sign out and go home."""
+    user = _user(request)
+    form = AccountDeleteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_delete(user=user, password=form.cleaned_data["password"])
+        except ValidationError as error:
+            form.add_error(None, error)  # the service names the field: the error lands next to it
+            form.focus_first_error()
+        else:
+            logout(request)
+            messages.success(request, "Your account and your practice data have been deleted. Goodbye!")
+            return redirect("web:home")
+    return render(request, "accounts/delete.html", {"form": form})

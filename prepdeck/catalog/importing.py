@@ -14,6 +14,7 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import PurePath
 from typing import Any, Literal
 
@@ -38,7 +39,7 @@ from prepdeck.catalog.models import (
     Source,
     Topic,
 )
-from prepdeck.core.exceptions import InvalidInput
+from prepdeck.core.exceptions import Conflict, InvalidInput, NotFound
 from prepdeck.search.services import search_index_refresh
 
 logger = logging.getLogger(__name__)
@@ -364,18 +365,7 @@ def import_job_create(
     *, owner: User, files: list[InputFile], file_format: str = "auto", topic: str = "", dry_run: bool = False
 ) -> ImportJob:
     """Store the uploaded files and queue a job that imports them once this transaction commits."""
-    if not files:
-        raise InvalidInput("Upload at least one file.", code="no_files")
-    if file_format not in IMPORT_FORMATS:
-        raise InvalidInput(f"Unknown format {file_format!r}.", code="unknown_format")
-    limit = largest_file_bytes()
-    for file in files:
-        if len(file.data) > limit:
-            raise InvalidInput(
-                f"{file.name}: larger than the {limit // (1024 * 1024)} MiB limit.", code="file_too_large"
-            )
-    if topic and not Topic.objects.filter(slug=topic).exists():
-        raise InvalidInput(f"Unknown topic {topic!r}.", code="unknown_topic")
+    import_upload_check(files=files, file_format=file_format, topic=topic)
     with transaction.atomic():
         job = ImportJob.objects.create(owner=owner, file_format=file_format, topic=topic, dry_run=dry_run)
         ImportJobFile.objects.bulk_create(
@@ -423,3 +413,111 @@ def import_job_run(*, job_id: int) -> None:
     with transaction.atomic():
         job.save(update_fields=["report", "status", "finished_at"])
         job.files.all().delete()  # the report names them; the bytes are not needed any more
+
+
+# --- dry runs kept for confirmation (the web import page's door) -------------------------------------
+
+# How long a dry run keeps its uploaded files for the "Confirm import" button.
+DRY_RUN_FILES_KEPT = timedelta(days=1)
+
+
+def import_upload_check(*, files: list[InputFile], file_format: str, topic: str) -> None:
+    """Refuse an upload before anything is stored: no files, an unknown format or topic, a file too large."""
+    if not files:
+        raise InvalidInput("Upload at least one file.", code="no_files")
+    if file_format not in IMPORT_FORMATS:
+        raise InvalidInput(f"Unknown format {file_format!r}.", code="unknown_format")
+    limit = largest_file_bytes()
+    for file in files:
+        if len(file.data) > limit:
+            raise InvalidInput(
+                f"{file.name}: larger than the {limit // (1024 * 1024)} MiB limit.", code="file_too_large"
+            )
+    if topic and not Topic.objects.filter(slug=topic).exists():
+        raise InvalidInput(f"Unknown topic {topic!r}.", code="unknown_topic")
+
+
+def import_dry_run_create(
+    *, owner: User, files: list[InputFile], file_format: str = "auto", topic: str = ""
+) -> ImportJob:
+    """Dry-run an upload now and keep it as a finished dry-run job whose files wait for confirmation.
+
+    The report is what importing would do, plus ``lint_findings``: the outdated-advice findings the new
+    questions would carry. Nothing of the import is written (topics included). A dry run that found no
+    errors keeps its files so that ``import_dry_run_confirm`` can import them without a second upload;
+    files of this owner's dry runs older than ``DRY_RUN_FILES_KEPT`` are dropped.
+    """
+    import_upload_check(files=files, file_format=file_format, topic=topic)
+    started = timezone.now()
+    with transaction.atomic():
+        # The real import inside a transaction that is rolled back: the same counts as a dry run, and
+        # the lint findings the created questions would be stored with can be read before the rollback.
+        report = documents_import(
+            files=files,
+            file_format=file_format,  # type: ignore[arg-type]
+            topic=topic or None,
+            author=owner,
+        )
+        lint_findings = [
+            finding
+            for findings in Question.all_objects.filter(author=owner, created_at__gte=started)
+            .exclude(lint_findings=[])
+            .order_by("pk")
+            .values_list("lint_findings", flat=True)
+            for finding in findings
+        ]
+        transaction.set_rollback(True)
+    finished = timezone.now()
+    failed = bool(report.errors)
+    with transaction.atomic():
+        ImportJobFile.objects.filter(
+            job__owner=owner,
+            job__dry_run=True,
+            job__status__in=(ImportJobStatus.SUCCEEDED, ImportJobStatus.FAILED),
+            job__created_at__lt=finished - DRY_RUN_FILES_KEPT,
+        ).delete()
+        job = ImportJob.objects.create(
+            owner=owner,
+            file_format=file_format,
+            topic=topic,
+            dry_run=True,
+            status=ImportJobStatus.FAILED if failed else ImportJobStatus.SUCCEEDED,
+            report={**report.as_dict(), "lint_findings": lint_findings},
+            created_at=started,
+            started_at=started,
+            finished_at=finished,
+        )
+        if not failed:
+            ImportJobFile.objects.bulk_create(
+                ImportJobFile(job=job, name=file.name[:255], data=file.data) for file in files
+            )
+    return job
+
+
+@transaction.atomic
+def import_dry_run_confirm(*, owner: User, job_id: int) -> ImportJob:
+    """Import for real the files a successful dry run kept: queues a new job (``import_job_create``).
+
+    A dry run is confirmed once: its report then names the new job (``confirmed_job``) and its files are
+    dropped. ``NotFound`` for someone else's or a missing dry run; ``Conflict`` when it cannot be confirmed.
+    """
+    dry_run = ImportJob.objects.select_for_update().filter(pk=job_id, owner=owner, dry_run=True).first()
+    if dry_run is None:
+        raise NotFound("Import job not found.")
+    report = dict(dry_run.report or {})
+    if report.get("confirmed_job"):
+        raise Conflict("This dry run was already imported.", code="already_confirmed")
+    if dry_run.status != ImportJobStatus.SUCCEEDED:
+        raise Conflict("A dry run with errors cannot be imported; fix the files and upload them again.")
+    files = [
+        InputFile(name=name, data=bytes(data)) for name, data in dry_run.files.values_list("name", "data")
+    ]
+    if not files:
+        raise Conflict(
+            "The files of this dry run are no longer kept; upload them again.", code="dry_run_expired"
+        )
+    job = import_job_create(owner=owner, files=files, file_format=dry_run.file_format, topic=dry_run.topic)
+    dry_run.report = {**report, "confirmed_job": job.pk}
+    dry_run.save(update_fields=["report"])
+    dry_run.files.all().delete()
+    return job

@@ -53,6 +53,13 @@ def _highlight(code: str, language: str, attributes: str) -> str:
     )
 
 
+def render_code(code: str, language: str) -> str:
+    """One code example as highlighted HTML (``<pre><code>``), or plain escaped code for unknown languages."""
+    return _highlight(code, language, "") or (
+        f'<pre><code class="language-text">{html.escape(code)}</code></pre>'
+    )
+
+
 def _keep_class(element: str, attribute: str, value: str) -> str | None:
     if attribute != "class":
         return value

@@ -92,8 +92,49 @@ def question_get_visible(*, user: Any, question_id: int) -> Question:
     return question
 
 
+def questions_browse(
+    *,
+    user: Any,
+    topic: str | None = None,
+    tag: str | None = None,
+    difficulty: str | None = None,
+    status: str | None = None,
+) -> QuerySet[Question]:
+    """The questions ``user`` may read, narrowed by topic (with the topics below it), tag, difficulty and
+    status, in the bank's order (topic, then easiest first). Topic and tags are loaded with them."""
+    queryset = questions_visible_to(user=user)
+    if topic:
+        queryset = queryset.filter(topic__slug__in=topic_descendant_slugs(slug=topic))
+    if tag:
+        queryset = queryset.filter(tags__slug=tag)  # one row per question: a tag appears once on each
+    if difficulty:
+        queryset = queryset.filter(difficulty=difficulty)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("topic__order", "topic__slug", "id")
+
+
 def question_revisions(*, question: Question) -> QuerySet[QuestionRevision]:
     return question.revisions.select_related("author").order_by("-version")
+
+
+def question_revision_with_previous(
+    *, question: Question, version: int
+) -> tuple[QuestionRevision | None, QuestionRevision | None]:
+    """The revision at ``version`` and the one recorded before it (for a diff); ``None`` where missing.
+
+    One query. A question imported from documents has no revision until it is first edited, so the
+    previous one may be missing even when ``version`` is above 1.
+    """
+    found = list(question_revisions(question=question).filter(version__lte=version)[:2])
+    if not found or found[0].version != version:
+        return None, None
+    return found[0], found[1] if len(found) > 1 else None
+
+
+def question_revisions_since(*, question: Question, version: int) -> list[QuestionRevision]:
+    """Revisions from ``version`` on, oldest first, with their authors (what an edit conflict shows)."""
+    return list(question_revisions(question=question).filter(version__gte=version).order_by("version"))
 
 
 def topics_with_counts() -> QuerySet[Topic]:
@@ -117,6 +158,11 @@ def tags_with_counts() -> QuerySet[Tag]:
             filter=Q(questions__status=QuestionStatus.PUBLISHED, questions__deleted_at__isnull=True),
         )
     ).order_by("slug")
+
+
+def tags_in_use() -> list[Tag]:
+    """Tags that at least one published question has, with their counts (for filter menus)."""
+    return [tag for tag in tags_with_counts() if getattr(tag, "published_questions", 0)]
 
 
 def import_jobs_of(*, user: Any) -> QuerySet[ImportJob]:

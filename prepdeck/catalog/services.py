@@ -69,7 +69,9 @@ def _apply_content(question: Question, content: dict[str, Any]) -> None:
         question.code_examples.all().delete()
         CodeExample.objects.bulk_create(
             CodeExample(
-                question=question, order=index, **{name: example.get(name, "") for name in CODE_FIELDS}
+                question=question,
+                order=index,
+                **{name: example.get(name, False if name == "runnable" else "") for name in CODE_FIELDS},
             )
             for index, example in enumerate(content["code_examples"])
         )
@@ -603,3 +605,20 @@ def question_transition(*, question: Question, user: User, action: str, expected
         author=user,
         summary=action.capitalize(),
     )
+
+
+def question_transitions_allowed(*, question: Question, user: User) -> list[str]:
+    """The workflow actions ``user`` may take on ``question`` in its current status, in workflow order.
+
+    The same rules as ``question_transition``: the edit page offers exactly these as buttons.
+    """
+    allowed = []
+    for action, (allowed_from, _target, editor_only) in _TRANSITIONS.items():
+        if question.status not in allowed_from:
+            continue
+        if editor_only and not roles.is_editor(user):
+            continue
+        if not editor_only and not _may_edit(question, user):
+            continue
+        allowed.append(action)
+    return allowed

@@ -20,6 +20,7 @@ from django.db.models import (
     FloatField,
     Func,
     IntegerField,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -28,7 +29,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Power, TruncDate
+from django.db.models.functions import Coalesce, Greatest, Power, TruncDate
 
 from prepdeck.accounts.models import User
 from prepdeck.catalog import selectors as catalog_selectors
@@ -179,7 +180,9 @@ def review_queue(
         list(
             Question.objects.filter(new_filter)
             .filter(~Exists(seen))
-            .order_by("topic__order", _DIFFICULTY_ORDER, "id")
+            # questions the user added ("add to my reviews") have a new card already: they come first
+            .annotate(added=Exists(Card.objects.filter(user=user, question=OuterRef("pk"))))
+            .order_by("-added", "topic__order", _DIFFICULTY_ORDER, "id")
             .values_list("id", flat=True)
             .distinct()[:new_allowed]
         )
@@ -221,6 +224,37 @@ def review_queue(
         daily_new_limit=user.daily_new_limit,
         day_ends_at=day_end,
     )
+
+
+def queue_item_for(
+    *, user: User, question_id: int, now: datetime, settings: scheduling.SchedulerSettings
+) -> QueueItem | None:
+    """One published question as a queue item (with its rating intervals), whether or not it is due: for
+    showing a card again right after its review was undone. ``None`` when it is not published."""
+    question = (
+        Question.objects.filter(pk=question_id, status=QuestionStatus.PUBLISHED)
+        .select_related("topic")
+        .prefetch_related("tags")
+        .first()
+    )
+    if question is None:
+        return None
+    card = Card.objects.filter(user=user, question=question).first()
+    studied = card is not None and card.state != CardState.NEW
+    current = card_state(card) if card is not None and studied else scheduling.new_card_state(now)
+    return QueueItem(
+        question=question,
+        kind="due" if studied else "new",
+        card=card,
+        retrievability=scheduling.retrievability(current, now=now, settings=settings) if studied else 0.0,
+        intervals=scheduling.preview(current, now=now, settings=settings),
+    )
+
+
+def reviews_today_count(*, user: User, now: datetime) -> int:
+    """How many reviews the user has done in the current study day."""
+    day_start, _ = study_day_bounds(user=user, now=now)
+    return Review.objects.filter(user=user, reviewed_at__gte=day_start).count()
 
 
 # --- statistics --------------------------------------------------------------------------------------------
@@ -327,18 +361,7 @@ def user_statistics(*, user: User, now: datetime, settings: scheduling.Scheduler
         for week, (total, recalled) in sorted(weeks.items())
     ]
 
-    recall_sums = dict(
-        Card.objects.filter(
-            user=user,
-            state__gt=CardState.NEW,
-            stability__gt=0,
-            question__status=QuestionStatus.PUBLISHED,
-            question__deleted_at__isnull=True,
-        )
-        .values("question__topic_id")
-        .annotate(recall=Sum(_recall_expression(now=now, settings=settings)))
-        .values_list("question__topic_id", "recall")
-    )
+    recall_sums = recall_by_topic(user=user, now=now, settings=settings)
     topics = (
         Topic.objects.annotate(
             published=Count(
@@ -383,6 +406,31 @@ def user_statistics(*, user: User, now: datetime, settings: scheduling.Scheduler
         weakest_topics=weakest,
         totals=totals,
     )
+
+
+def recall_by_topic(*, user: User, now: datetime, settings: scheduling.SchedulerSettings) -> dict[int, float]:
+    """Topic id → the sum of the user's predicted recall over its published questions they have studied
+    (divide by the topic's published questions for its mastery). One aggregate query."""
+    return {
+        topic_id: float(recall or 0)
+        for topic_id, recall in Card.objects.filter(
+            user=user,
+            state__gt=CardState.NEW,
+            stability__gt=0,
+            question__status=QuestionStatus.PUBLISHED,
+            question__deleted_at__isnull=True,
+        )
+        .values("question__topic_id")
+        .annotate(recall=Sum(_recall_expression(now=now, settings=settings)))
+        .values_list("question__topic_id", "recall")
+    }
+
+
+def cards_for_questions(*, user: User, question_ids: list[int]) -> dict[int, Card]:
+    """Question id → the user's card for it, for the questions that have one (one query)."""
+    if not question_ids:
+        return {}
+    return {card.question_id: card for card in Card.objects.filter(user=user, question_id__in=question_ids)}
 
 
 def reviews_of(*, user: User) -> QuerySet[Review]:
@@ -477,3 +525,29 @@ def practice_data_of(*, user: User) -> dict[str, Any]:
             for interview in mock_interviews_of(user=user).order_by("id")
         ],
     }
+
+
+def recent_mock_interviews(*, user: User, limit: int = 5) -> list[MockInterview]:
+    """The user's latest mock interviews, newest first, without their items: for lists that show only the
+    status, score (``report["score"]``) and date. One query."""
+    return list(MockInterview.objects.filter(user=user).order_by("-started_at", "-id")[:limit])
+
+
+def next_due_at(*, user: User, now: datetime) -> datetime | None:
+    """When the user's next studied card comes due after ``now`` (a buried card counts from the end of its
+    burial; suspended cards and unpublished questions never), or None when nothing is scheduled. Shown by
+    the dashboard once today's queue is empty. One query."""
+    available_at = Greatest("due", Coalesce("buried_until", "due"))
+    next_at: datetime | None = (
+        Card.objects.filter(
+            user=user,
+            state__gt=CardState.NEW,
+            suspended=False,
+            question__status=QuestionStatus.PUBLISHED,
+            question__deleted_at__isnull=True,
+        )
+        .annotate(available_at=available_at)
+        .filter(available_at__gt=now)
+        .aggregate(next_at=Min("available_at"))["next_at"]
+    )
+    return next_at

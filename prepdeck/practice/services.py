@@ -199,6 +199,16 @@ def _card_for(user: User, question_id: int, now: datetime) -> Card:
     return card
 
 
+def card_add(*, user: User, question_id: int) -> Card:
+    """Put a published question into the user's reviews: its (new) card is created, or unsuspended, and the
+    queue offers it before other new questions. A card already being reviewed is left as it is."""
+    card = _card_for(user, question_id, timezone.now())
+    if card.suspended:
+        card.suspended = False
+        card.save(update_fields=["suspended"])
+    return card
+
+
 def card_suspend(*, user: User, question_id: int, suspended: bool = True) -> Card:
     """Leave a question out of the queue (or bring it back)."""
     card = _card_for(user, question_id, timezone.now())

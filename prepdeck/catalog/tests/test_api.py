@@ -154,6 +154,26 @@ def test_a_learner_proposes_a_draft_submits_it_and_an_editor_publishes_it(api: A
     assert Question.objects.get(pk=question_id).revisions.count() == 3
 
 
+def test_a_question_is_proposed_with_code_examples(api: APIClient) -> None:
+    services.topics_sync()
+    api.force_authenticate(make_user())
+
+    created = api.post(
+        "/api/v1/questions/",
+        {
+            "topic": "django-orm",
+            "prompt": "How do you count rows?",
+            "code_examples": [{"language": "python", "code": "Book.objects.count()\n"}],
+        },
+        format="json",
+    )
+
+    assert created.status_code == 201
+    assert created.json()["code_examples"] == [
+        {"language": "python", "caption": "", "code": "Book.objects.count()\n", "runnable": False}
+    ]
+
+
 def test_an_edit_based_on_a_stale_version_is_a_409_and_changes_nothing(api: APIClient) -> None:
     question = _bank(1)[0]
     api.force_authenticate(make_editor())

@@ -22,7 +22,14 @@
   // --- global shortcuts: "/" search, "?" help, "g" then a letter to go somewhere ---------------------------
   var pendingGo = null;
   document.addEventListener("keydown", function (event) {
-    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.defaultPrevented) return;
+    // Ctrl+Enter in the typed-answer box shows (and grades) the answer.
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target instanceof Element &&
+        event.target.matches("[data-typed-answer]")) {
+      if (clickIfUsable('[data-action="show"]', event.target.closest("[data-review]"))) event.preventDefault();
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (typingIn(event.target)) {
       if (event.key === "Escape") event.target.blur();
       return;
@@ -80,15 +87,15 @@
     var card = show.closest("[data-review]");
     var answer = card && card.querySelector("[data-answer]");
     if (!answer) return;
+    // A typed answer goes to the server to be graded (the form submits through htmx).
+    var typed = card.querySelector("[data-typed-answer]");
+    if (typed && typed.value.trim()) return;
     event.preventDefault();
     answer.hidden = false;
     show.hidden = true;
-    var typed = card.querySelector("[data-typed-answer]");
     if (typed) typed.readOnly = true;
     var first = answer.querySelector('[data-rating="3"]') || answer;
     first.focus({ preventScroll: true });
-    var started = card.querySelector('input[name="shown_after_ms"]');
-    if (started && card.dataset.startedAt) started.value = String(Date.now() - Number(card.dataset.startedAt));
   });
 
   // Time spent on a card: measured from when it appears.

@@ -1,19 +1,92 @@
-"""Pages: the home page (dashboard for a signed-in user, an introduction for a visitor) and statistics."""
+"""Pages: the home page (dashboard for a signed-in user, an introduction for a visitor) and statistics.
+
+Both read everything from ``practice.selectors`` (a fixed number of aggregate queries whatever the size
+of the user's history) and turn the plain data into SVG with ``web.charts``.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
+from django.utils import timezone
 
-from prepdeck.web.views._stub import placeholder
+from prepdeck.accounts.models import User
+from prepdeck.practice import selectors, services
+from prepdeck.web import charts
+
+RECENT_MOCK_INTERVIEWS = 5
+
+
+def _signed_in(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # login_required (or the caller) made sure
+    return user
+
+
+def _mastery_rows(mastery_by_topic: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The selector's mastery rows with the percentage and its bar ready to print."""
+    return [
+        {**row, "percent": round(row["mastery"] * 100), "bar": charts.percent_bar(row["mastery"])}
+        for row in mastery_by_topic
+    ]
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html")
+    """A visitor gets what PrepDeck is and a one-click start; a signed-in user gets their dashboard."""
+    if not request.user.is_authenticated:
+        return render(request, "web/home.html")
+    user = _signed_in(request)
+    now = timezone.now()
+    settings = services.scheduler_settings_for(user)
+    stats = selectors.user_statistics(user=user, now=now, settings=settings)
+    # limit=0: only the counts, no cards or questions are loaded
+    queue = selectors.review_queue(user=user, now=now, settings=settings, limit=0)
+    nothing_left = not queue.due and not queue.new
+    mastery = {row["topic"]: row for row in _mastery_rows(stats.mastery_by_topic)}
+    context = {
+        "stats": stats,
+        "queue": queue,
+        "first_time": stats.totals["reviews"] == 0,
+        "nothing_left": nothing_left,
+        "next_due_at": selectors.next_due_at(user=user, now=now) if nothing_left else None,
+        "forecast": charts.forecast_chart(stats.due_forecast),
+        "heatmap": charts.heatmap_chart(stats.heatmap, end=selectors.current_study_date(user=user, now=now)),
+        "weakest_topics": [mastery[slug] for slug in stats.weakest_topics if slug in mastery],
+        "mock_interviews": selectors.recent_mock_interviews(user=user, limit=RECENT_MOCK_INTERVIEWS),
+        "desired_retention_percent": round(user.desired_retention * 100),
+    }
+    return render(request, "web/dashboard/dashboard.html", context)
+
+
+@login_required
+def statistics(request: HttpRequest) -> HttpResponse:
+    """The charts in full: forecast, heatmap, true retention per week, mastery per topic and totals."""
+    user = _signed_in(request)
+    now = timezone.now()
+    settings = services.scheduler_settings_for(user)
+    stats = selectors.user_statistics(user=user, now=now, settings=settings)
+    retention = stats.retention_by_week
+    context = {
+        "stats": stats,
+        "forecast": charts.forecast_chart(stats.due_forecast),
+        "heatmap": charts.heatmap_chart(stats.heatmap, end=selectors.current_study_date(user=user, now=now)),
+        "retention": charts.retention_chart(retention, desired_retention=settings.desired_retention),
+        "mastery": _mastery_rows(stats.mastery_by_topic),
+        "desired_retention_percent": round(settings.desired_retention * 100),
+        "overall_retention": (
+            round(100 * sum(week["recalled"] for week in retention) / total)
+            if (total := sum(week["reviews"] for week in retention))
+            else None
+        ),
+    }
+    return render(request, "web/statistics.html", context)
 
 
 urlpatterns: list[URLPattern] = [
     path("", home, name="home"),
-    path("statistics/", placeholder, name="statistics"),
+    path("statistics/", statistics, name="statistics"),
 ]

@@ -1,12 +1,567 @@
-"""Pages: editor."""
+"""Pages: the question editor (create, edit with a live preview and clear edit conflicts, the workflow
+buttons) and a question's revision history with diffs and restore. Editors only."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern, path
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
 
-from prepdeck.web.views._stub import placeholder
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from prepdeck.accounts import roles
+from prepdeck.accounts.models import User
+from prepdeck.catalog import selectors as catalog_selectors
+from prepdeck.catalog import services as catalog_services
+from prepdeck.catalog.models import CodeExample, Difficulty, Question, QuestionRevision, QuestionStatus
+from prepdeck.catalog.rendering import render_markdown
+from prepdeck.core import exceptions
+from prepdeck.web.forms import (
+    MAX_EXPLANATION,
+    CodeExampleFormSet,
+    MarkdownPreviewForm,
+    QuestionEditForm,
+    QuestionForm,
+    TopicChoices,
+    topic_choices,
+)
+
+View = Callable[..., HttpResponse]
+
+HISTORY_PAGE_SIZE = 20
+MAX_PREVIEW = MAX_EXPLANATION
+_PAST = {
+    "submit": "submitted for review",
+    "publish": "published",
+    "archive": "archived",
+    "reopen": "reopened",
+}
+_ACTION_LABELS = {
+    "submit": "Submit for review",
+    "publish": "Publish",
+    "archive": "Archive",
+    "reopen": "Reopen as draft",
+}
+
+
+def editor_required(view: View) -> View:
+    """Sign-in first (anonymous visitors are sent to the sign-in page), then editors only (a friendly 403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not roles.is_editor(request.user):
+            raise PermissionDenied("Editing pages are for editors.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def editor_user(request: HttpRequest) -> User:
+    """The signed-in user of a view behind ``editor_required``."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _question_or_404(request: HttpRequest, question_id: int) -> Question:
+    try:
+        return catalog_selectors.question_get_visible(user=request.user, question_id=question_id)
+    except exceptions.NotFound:
+        raise Http404("Question not found.") from None
+
+
+def _topic_options() -> TopicChoices:
+    return topic_choices(catalog_selectors.topics_in_tree_order())
+
+
+def _posted_int(request: HttpRequest, name: str) -> int:
+    try:
+        return max(0, int(request.POST.get(name, "")))
+    except ValueError:
+        return 0
+
+
+# --- diffs between two versions of a question -----------------------------------------------------------
+
+FIELD_LABELS = {
+    "prompt": "Prompt",
+    "topic": "Topic",
+    "difficulty": "Difficulty",
+    "status": "Status",
+    "tags": "Tags",
+    "short_answer": "Short answer",
+    "explanation": "Explanation",
+    "key_points": "Key points",
+    "common_mistakes": "Common mistakes",
+    "distractors": "Distractors",
+    "code_examples": "Code examples",
+    "follow_ups": "Follow-up questions",
+}
+_CHOICE_LABELS = {"difficulty": dict(Difficulty.choices), "status": dict(QuestionStatus.choices)}
+_CONTEXT_LINES = 2
+_WORDS = re.compile(r"\s+|\w+|[^\w\s]")
+
+
+@dataclass
+class DiffSegment:
+    text: str
+    changed: bool
+
+
+@dataclass
+class DiffLine:
+    """One row of a diff: ``same``, ``removed``, ``added`` or ``gap`` (unchanged lines left out)."""
+
+    kind: str
+    old_number: int | None = None
+    new_number: int | None = None
+    segments: list[DiffSegment] = field(default_factory=list)
+    skipped: int = 0
+
+
+@dataclass
+class FieldDiff:
+    name: str
+    label: str
+    lines: list[DiffLine]
+    added: int
+    removed: int
+
+
+def _as_lines(name: str, value: Any) -> list[str]:
+    """A snapshot field as lines of text, so every field is diffed the same way."""
+    if value is None or value == "":
+        return []
+    if name in _CHOICE_LABELS:
+        return [str(_CHOICE_LABELS[name].get(value, value))]
+    if name == "code_examples":
+        lines: list[str] = []
+        for example in value:
+            caption = f" — {example.get('caption')}" if example.get("caption") else ""
+            lines += [
+                f"```{example.get('language', '')}{caption}",
+                *str(example.get("code", "")).splitlines(),
+            ]
+            lines.append("```")
+        return lines
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    return str(value).splitlines()
+
+
+def _word_segments(old: str, new: str) -> tuple[list[DiffSegment], list[DiffSegment]]:
+    """Mark the words that differ between a removed line and the added line replacing it."""
+    before, after = _WORDS.findall(old), _WORDS.findall(new)
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    if matcher.ratio() < 0.4:  # mostly rewritten: marking single words would only add noise
+        return [DiffSegment(old, False)], [DiffSegment(new, False)]
+    old_parts: list[DiffSegment] = []
+    new_parts: list[DiffSegment] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        changed = tag != "equal"
+        for parts, text in ((old_parts, "".join(before[i1:i2])), (new_parts, "".join(after[j1:j2]))):
+            if not text:
+                continue
+            if parts and parts[-1].changed == changed:
+                parts[-1].text += text
+            else:
+                parts.append(DiffSegment(text, changed))
+    return old_parts, new_parts
+
+
+def _line_diff(before: list[str], after: list[str]) -> list[DiffLine]:
+    rows: list[DiffLine] = []
+    opcodes = difflib.SequenceMatcher(a=before, b=after, autojunk=False).get_opcodes()
+    for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        if tag == "equal":
+            numbers = list(zip(range(i1, i2), range(j1, j2), strict=True))
+            keep_head = _CONTEXT_LINES if index > 0 else 0
+            keep_tail = _CONTEXT_LINES if index < len(opcodes) - 1 else 0
+            if len(numbers) > keep_head + keep_tail + 1:
+                shown = [*numbers[:keep_head], None, *numbers[len(numbers) - keep_tail :]]
+            else:
+                shown = list(numbers)
+            for pair in shown:
+                if pair is None:
+                    rows.append(DiffLine("gap", skipped=len(numbers) - keep_head - keep_tail))
+                else:
+                    rows.append(
+                        DiffLine("same", pair[0] + 1, pair[1] + 1, [DiffSegment(before[pair[0]], False)])
+                    )
+            continue
+        removed = [DiffLine("removed", i + 1, None, [DiffSegment(before[i], False)]) for i in range(i1, i2)]
+        added = [DiffLine("added", None, j + 1, [DiffSegment(after[j], False)]) for j in range(j1, j2)]
+        if tag == "replace":
+            for old_row, new_row in zip(removed, added, strict=False):
+                old_row.segments, new_row.segments = _word_segments(
+                    old_row.segments[0].text, new_row.segments[0].text
+                )
+        rows += removed + added
+    return rows
+
+
+def snapshot_diff(old: dict[str, Any] | None, new: dict[str, Any]) -> list[FieldDiff]:
+    """The fields that differ between two question snapshots (``old`` may be missing), line by line."""
+    diffs = []
+    for name, label in FIELD_LABELS.items():
+        before = _as_lines(name, (old or {}).get(name))
+        after = _as_lines(name, new.get(name))
+        if before == after:
+            continue
+        lines = _line_diff(before, after)
+        diffs.append(
+            FieldDiff(
+                name=name,
+                label=label,
+                lines=lines,
+                added=sum(1 for line in lines if line.kind == "added"),
+                removed=sum(1 for line in lines if line.kind == "removed"),
+            )
+        )
+    return diffs
+
+
+# --- the editor -----------------------------------------------------------------------------------------
+
+
+def _stored_content(question: Question) -> dict[str, Any]:
+    """The question's editable fields in the shape of ``QuestionForm.content()`` plus code examples."""
+    return {
+        "prompt": question.prompt,
+        "topic": question.topic.slug,
+        "difficulty": question.difficulty,
+        "tags": sorted(tag.slug for tag in question.tags.all()),
+        "short_answer": question.short_answer,
+        "explanation": question.explanation,
+        "key_points": list(question.key_points),
+        "common_mistakes": list(question.common_mistakes),
+        "distractors": list(question.distractors),
+        "code_examples": [
+            {"language": example.language, "caption": example.caption, "code": example.code}
+            for example in question.code_examples.all()
+        ],
+    }
+
+
+def _with_run_flags(examples: list[dict[str, str]], existing: list[CodeExample]) -> list[dict[str, Any]]:
+    """Code examples as the services store them: whether an example runs was checked for its code, so
+    an example keeps its flags only while its language and code stay the same."""
+    flagged = []
+    for index, example in enumerate(examples):
+        before = existing[index] if index < len(existing) else None
+        unchanged = before is not None and (before.language, before.code) == (
+            example["language"],
+            example["code"],
+        )
+        flagged.append(
+            {
+                **example,
+                "runnable": before.runnable if before is not None and unchanged else False,
+                "not_runnable_reason": before.not_runnable_reason if before is not None and unchanged else "",
+            }
+        )
+    return flagged
+
+
+def _changes(question: Question, content: dict[str, Any]) -> dict[str, Any]:
+    """What the form changes compared with the stored question."""
+    stored = _stored_content(question)
+    changes = {name: value for name, value in content.items() if value != stored[name]}
+    if "code_examples" in changes:
+        changes["code_examples"] = _with_run_flags(
+            changes["code_examples"], list(question.code_examples.all())
+        )
+    return changes
+
+
+def _code_initial(question: Question) -> list[dict[str, Any]]:
+    return [
+        {"language": example.language, "caption": example.caption, "code": example.code}
+        for example in question.code_examples.all()
+    ]
+
+
+def _render_editor(
+    request: HttpRequest,
+    *,
+    form: QuestionForm,
+    code_forms: Any,
+    question: Question | None = None,
+    conflict: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    explanation = form["explanation"].value() or ""
+    latest = None
+    transitions: list[dict[str, str]] = []
+    if question is not None:
+        latest = catalog_selectors.question_revisions(question=question).first()
+        transitions = [
+            {"action": action, "label": _ACTION_LABELS[action]}
+            for action in catalog_services.question_transitions_allowed(
+                question=question, user=editor_user(request)
+            )
+        ]
+    context = {
+        "form": form,
+        "code_forms": code_forms,
+        "question": question,
+        "latest_revision": latest,
+        "transitions": transitions,
+        "conflict": conflict,
+        # render_markdown sanitises (nh3), so its output may be marked safe.
+        "preview": mark_safe(render_markdown(explanation)) if len(explanation) <= MAX_PREVIEW else "",  # noqa: S308
+        "too_long": len(explanation) > MAX_PREVIEW,
+        "limit": MAX_PREVIEW,
+    }
+    return render(request, "web/editor/edit.html", context, status=status)
+
+
+@editor_required
+@require_http_methods(["GET", "POST"])
+def question_new(request: HttpRequest) -> HttpResponse:
+    """Write a new question; it is saved as a draft and opened in the editor."""
+    topics = _topic_options()
+    if request.method == "GET":
+        return _render_editor(
+            request,
+            form=QuestionForm(topics=topics, initial={"topic": request.GET.get("topic", "")}),
+            code_forms=CodeExampleFormSet(prefix="code"),
+        )
+    form = QuestionForm(request.POST, topics=topics)
+    code_forms = CodeExampleFormSet(request.POST, prefix="code")
+    if "preview" in request.POST:
+        return _render_editor(request, form=form, code_forms=code_forms)
+    if not (form.is_valid() and code_forms.is_valid()):
+        return _render_editor(request, form=form, code_forms=code_forms, status=400)
+    content = form.content()
+    try:
+        question = catalog_services.question_create(
+            author=editor_user(request),
+            topic=content.pop("topic"),
+            prompt=content.pop("prompt"),
+            **content,
+            code_examples=_with_run_flags(code_forms.examples(), []),
+        )
+    except exceptions.InvalidInput as error:
+        form.add_error(None, error.message)
+        return _render_editor(request, form=form, code_forms=code_forms, status=400)
+    messages.success(request, "Draft created. Submit it for review or publish it when it is ready.")
+    return redirect("web:question_edit", question_id=question.pk)
+
+
+def _conflict(*, question: Question, base_version: int, mine: dict[str, Any]) -> dict[str, Any]:
+    """Who changed the question since ``base_version``, when, and what they changed."""
+    revisions = catalog_selectors.question_revisions_since(question=question, version=base_version)
+    base = next((revision for revision in revisions if revision.version == base_version), None)
+    newer = [revision for revision in revisions if revision.version > base_version]
+    latest: QuestionRevision | None = newer[-1] if newer else None
+    current = (
+        latest.snapshot
+        if latest is not None and latest.version == question.version
+        else catalog_services.question_snapshot(question)
+    )
+    names: list[str] = []
+    for revision in newer:
+        name = (
+            revision.author.get_full_name() if revision.author else "PrepDeck (an import or the bundled bank)"
+        )
+        if name not in names:
+            names.append(name)
+    if base is not None:
+        diff, compared = snapshot_diff(base.snapshot, current), "theirs"
+    else:  # no record of the version the form was opened at: compare with what the form holds instead
+        diff, compared = snapshot_diff({**current, **mine}, current), "yours"
+    return {
+        "base_version": base_version,
+        "current_version": question.version,
+        "changed_by": names or ["someone else"],
+        "changed_at": latest.created_at if latest else question.updated_at,
+        "revisions": newer,
+        "diff": diff,
+        "compared": compared,
+    }
+
+
+@editor_required
+@require_http_methods(["GET", "POST"])
+def question_edit(request: HttpRequest, question_id: int) -> HttpResponse:
+    """Edit a question. The form carries the version it was opened at; when someone else saved since, the
+    page says who, when and what changed, keeps everything typed, and offers to overwrite or reload."""
+    question = _question_or_404(request, question_id)
+    topics = _topic_options()
+    if request.method == "GET":
+        form = QuestionEditForm(
+            topics=topics, initial={**QuestionForm.initial_for(question), "version": question.version}
+        )
+        code_forms = CodeExampleFormSet(prefix="code", initial=_code_initial(question))
+        return _render_editor(request, form=form, code_forms=code_forms, question=question)
+    form = QuestionEditForm(request.POST, topics=topics)
+    code_forms = CodeExampleFormSet(request.POST, prefix="code", initial=_code_initial(question))
+    if "preview" in request.POST:
+        return _render_editor(request, form=form, code_forms=code_forms, question=question)
+    if not (form.is_valid() and code_forms.is_valid()):
+        return _render_editor(request, form=form, code_forms=code_forms, question=question, status=400)
+    content = {**form.content(), "code_examples": code_forms.examples()}
+    base_version = form.cleaned_data["version"]
+    changes = _changes(question, content)
+    if not changes:
+        messages.info(request, "Nothing changed, so nothing was saved.")
+        return redirect("web:question_edit", question_id=question.pk)
+    try:
+        saved = catalog_services.question_edit(
+            question=question, user=editor_user(request), expected_version=base_version, changes=changes
+        )
+    except exceptions.Conflict:
+        fresh = _question_or_404(request, question_id)
+        # Keep every typed value; only the version moves on, so saving again overwrites the newer one.
+        data = request.POST.copy()
+        data["version"] = str(fresh.version)
+        form = QuestionEditForm(data, topics=topics)
+        form.is_valid()
+        code_forms = CodeExampleFormSet(data, prefix="code", initial=_code_initial(fresh))
+        code_forms.is_valid()
+        conflict = _conflict(question=fresh, base_version=base_version, mine=content)
+        return _render_editor(
+            request, form=form, code_forms=code_forms, question=fresh, conflict=conflict, status=409
+        )
+    except exceptions.InvalidInput as error:
+        form.add_error(None, error.message)
+        return _render_editor(request, form=form, code_forms=code_forms, question=question, status=400)
+    except exceptions.PermissionDenied as error:
+        raise PermissionDenied(error.message) from None
+    messages.success(request, f"Saved as version {saved.version}.")
+    return redirect("web:question_edit", question_id=question.pk)
+
+
+@editor_required
+@require_POST
+def markdown_preview(request: HttpRequest) -> HttpResponse:
+    """The explanation as readers will see it (the live preview next to the editor; htmx posts here)."""
+    form = MarkdownPreviewForm(request.POST)
+    if not form.is_valid():
+        return render(request, "web/editor/_preview.html", {"too_long": True, "limit": MAX_PREVIEW})
+    preview = mark_safe(render_markdown(form.cleaned_data["explanation"]))  # noqa: S308 - sanitised by nh3
+    return render(request, "web/editor/_preview.html", {"preview": preview})
+
+
+@editor_required
+@require_POST
+def question_transition(request: HttpRequest, question_id: int) -> HttpResponse:
+    """Submit for review, publish, archive or reopen (the buttons on the edit page)."""
+    question = _question_or_404(request, question_id)
+    action = request.POST.get("action", "")
+    try:
+        moved = catalog_services.question_transition(
+            question=question,
+            user=editor_user(request),
+            action=action,
+            expected_version=_posted_int(request, "version"),
+        )
+    except exceptions.Conflict as error:
+        if error.code == "edit_conflict":
+            messages.error(
+                request,
+                "Someone changed this question since you opened it, so nothing was done. "
+                "This is the latest version: check it, then try again.",
+            )
+        else:
+            messages.error(request, error.message)
+    except exceptions.InvalidInput as error:
+        messages.error(request, error.message)
+    except exceptions.PermissionDenied as error:
+        raise PermissionDenied(error.message) from None
+    else:
+        messages.success(
+            request, f"Question {_PAST[action]}. Its status is now “{moved.get_status_display()}”."
+        )
+    return redirect("web:question_edit", question_id=question.pk)
+
+
+# --- history --------------------------------------------------------------------------------------------
+
+
+@editor_required
+@require_GET
+def question_history(request: HttpRequest, question_id: int) -> HttpResponse:
+    """Every recorded version with who saved it and why; the changes one version made; restore."""
+    question = _question_or_404(request, question_id)
+    page = Paginator(catalog_selectors.question_revisions(question=question), HISTORY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    selected, previous = None, None
+    wanted = request.GET.get("version", "")
+    if wanted.isdigit():
+        selected, previous = catalog_selectors.question_revision_with_previous(
+            question=question, version=int(wanted)
+        )
+    if selected is None and page.object_list:
+        newest = page.object_list[0]
+        selected, previous = catalog_selectors.question_revision_with_previous(
+            question=question, version=newest.version
+        )
+    return render(
+        request,
+        "web/editor/history.html",
+        {
+            "question": question,
+            "page": page,
+            "selected": selected,
+            "previous": previous,
+            "missing_version": wanted
+            if wanted and (selected is None or str(selected.version) != wanted)
+            else "",
+            "diff": snapshot_diff(previous.snapshot if previous else None, selected.snapshot)
+            if selected
+            else [],
+        },
+    )
+
+
+@editor_required
+@require_POST
+def revision_restore(request: HttpRequest, question_id: int, version: int) -> HttpResponse:
+    """Make an earlier version current again (as a new version, so nothing is lost)."""
+    question = _question_or_404(request, question_id)
+    try:
+        restored = catalog_services.question_revision_restore(
+            question=question,
+            version=version,
+            expected_version=_posted_int(request, "version"),
+            author=editor_user(request),
+        )
+    except exceptions.Conflict:
+        messages.error(
+            request,
+            "Someone changed this question since you opened its history, so nothing was restored. "
+            "The history below is up to date: check it, then try again.",
+        )
+    except (exceptions.NotFound, exceptions.InvalidInput) as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Restored version {version} as the new version {restored.version}.")
+    return redirect("web:question_history", question_id=question.pk)
+
 
 urlpatterns: list[URLPattern] = [
-    path("questions/new/", placeholder, name="question_new"),
-    path("questions/<int:question_id>/edit/", placeholder, name="question_edit"),
+    path("questions/new/", question_new, name="question_new"),
+    path("questions/preview/", markdown_preview, name="question_preview"),
+    path("questions/<int:question_id>/edit/", question_edit, name="question_edit"),
+    path("questions/<int:question_id>/transition/", question_transition, name="question_transition"),
+    path("questions/<int:question_id>/history/", question_history, name="question_history"),
+    path(
+        "questions/<int:question_id>/history/<int:version>/restore/",
+        revision_restore,
+        name="revision_restore",
+    ),
 ]

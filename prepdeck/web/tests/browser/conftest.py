@@ -91,7 +91,9 @@ class PageProblems:
         page.on(
             "console",
             lambda message: (
-                self.errors.append(f"console {message.type}: {message.text}")
+                self.errors.append(
+                    f"console {message.type} on {message.page.url if message.page else '?'}: {message.text} at {message.location}"
+                )
                 if message.type == "error"
                 else None
             ),
@@ -149,7 +151,8 @@ def screenshot() -> Callable[[Page, str], Path]:
 
     def take(page: Page, name: str) -> Path:
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        # caret="initial": hiding the caret would inject a <style>, which our Content-Security-Policy refuses
+        page.screenshot(path=str(path), full_page=True, caret="initial")
         _taken.append(path)
         return path
 

@@ -1,0 +1,329 @@
+"""Forms of the web pages. They parse and validate input; every decision is left to the services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.urls import reverse
+from django.utils.text import slugify
+
+from prepdeck.catalog.importing import IMPORT_FORMATS
+from prepdeck.catalog.models import Difficulty, Question, Topic
+
+# --- the question editor --------------------------------------------------------------------------------
+
+MAX_TAGS = 20
+MAX_KEY_POINTS = 10
+MAX_COMMON_MISTAKES = 20
+MAX_DISTRACTORS = 10
+MAX_CODE_EXAMPLES = 10
+MAX_EXPLANATION = 50_000
+
+
+def _unix_newlines(value: str) -> str:
+    """Browsers submit textarea text with CRLF line breaks; the bank stores LF."""
+    return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+def _check_lines(lines: list[str], *, most: int, longest: int, what: str) -> list[str]:
+    if len(lines) > most:
+        raise ValidationError(f"At most {most} {what}, one per line (you have {len(lines)}).")
+    for number, line in enumerate(lines, start=1):
+        if len(line) > longest:
+            raise ValidationError(f"Line {number} is longer than {longest} characters ({len(line)}).")
+    return lines
+
+
+TopicChoices = list[tuple[str, Any]]
+
+
+def topic_choices(topics: Iterable[Topic]) -> TopicChoices:
+    """Topic select options in tree order: a topic with subtopics becomes a group holding itself
+    (``Django (general)``) and its subtopics; the tree is two levels deep."""
+    ordered = sorted(topics, key=lambda topic: (topic.order, topic.title))
+    children: dict[int, list[Topic]] = {}
+    for topic in ordered:
+        if topic.parent_id is not None:
+            children.setdefault(topic.parent_id, []).append(topic)
+    choices: TopicChoices = []
+    for topic in ordered:
+        if topic.parent_id is not None:
+            continue
+        below = children.get(topic.pk, [])
+        if below:
+            group = [
+                (topic.slug, f"{topic.title} (general)"),
+                *((child.slug, child.title) for child in below),
+            ]
+            choices.append((topic.title, group))
+        else:
+            choices.append((topic.slug, topic.title))
+    return choices
+
+
+class QuestionForm(forms.Form):
+    """A question's content as an editor types it; ``content()`` gives the services' plain data."""
+
+    prompt = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The question as an interviewer would ask it.",
+    )
+    topic = forms.ChoiceField()
+    difficulty = forms.ChoiceField(choices=Difficulty.choices, initial=Difficulty.UNKNOWN)
+    tags = forms.CharField(
+        required=False,
+        max_length=1500,
+        help_text="Comma-separated, e.g. <code>orm, performance</code>. Spaces become hyphens.",
+    )
+    short_answer = forms.CharField(
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What you would say aloud in the interview.",
+    )
+    explanation = forms.CharField(
+        required=False,
+        max_length=MAX_EXPLANATION,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 14, "class": "monospace"}),
+        help_text="Markdown: <code>**bold**</code>, <code>`code`</code>, fenced code blocks with a language.",
+    )
+    key_points = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=f"One per line; 3–6 statements a good answer covers (at most {MAX_KEY_POINTS}).",
+    )
+    common_mistakes = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="One per line."
+    )
+    distractors = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One per line: plausible wrong answers for multiple-choice quizzes.",
+    )
+
+    def __init__(self, *args: Any, topics: TopicChoices, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        topic_field = self.fields["topic"]
+        assert isinstance(topic_field, forms.ChoiceField)
+        topic_field.choices = [("", "Choose a topic…"), *topics]
+        # The live preview: htmx posts the explanation (only) while typing and shows the rendered HTML.
+        self.fields["explanation"].widget.attrs.update(
+            {
+                "hx-post": reverse("web:question_preview"),
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#explanation-preview",
+                "hx-params": "explanation",
+                "hx-sync": "this:replace",
+                "aria-controls": "explanation-preview",
+            }
+        )
+
+    @staticmethod
+    def initial_for(question: Question) -> dict[str, Any]:
+        """The form's values for a stored question (tags comma-separated, lists one item per line)."""
+        return {
+            "prompt": question.prompt,
+            "topic": question.topic.slug,
+            "difficulty": question.difficulty,
+            "tags": ", ".join(tag.slug for tag in question.tags.all()),
+            "short_answer": question.short_answer,
+            "explanation": question.explanation,
+            "key_points": "\n".join(question.key_points),
+            "common_mistakes": "\n".join(question.common_mistakes),
+            "distractors": "\n".join(question.distractors),
+        }
+
+    def clean_prompt(self) -> str:
+        return _unix_newlines(self.cleaned_data["prompt"])
+
+    def clean_short_answer(self) -> str:
+        return _unix_newlines(self.cleaned_data["short_answer"])
+
+    def clean_explanation(self) -> str:
+        return _unix_newlines(self.cleaned_data["explanation"])
+
+    def clean_tags(self) -> list[str]:
+        slugs: list[str] = []
+        for raw in self.cleaned_data["tags"].split(","):
+            if not raw.strip():
+                continue
+            slug = slugify(raw)[:60].strip("-")
+            if not slug:
+                raise ValidationError(
+                    f"“{raw.strip()}” is not a usable tag: use letters, digits and hyphens."
+                )
+            if slug not in slugs:
+                slugs.append(slug)
+        if len(slugs) > MAX_TAGS:
+            raise ValidationError(f"At most {MAX_TAGS} tags (you have {len(slugs)}).")
+        return sorted(slugs)
+
+    def clean_key_points(self) -> list[str]:
+        return _check_lines(
+            _lines(self.cleaned_data["key_points"]), most=MAX_KEY_POINTS, longest=300, what="key points"
+        )
+
+    def clean_common_mistakes(self) -> list[str]:
+        return _check_lines(
+            _lines(self.cleaned_data["common_mistakes"]),
+            most=MAX_COMMON_MISTAKES,
+            longest=500,
+            what="common mistakes",
+        )
+
+    def clean_distractors(self) -> list[str]:
+        return _check_lines(
+            _lines(self.cleaned_data["distractors"]), most=MAX_DISTRACTORS, longest=300, what="distractors"
+        )
+
+    def content(self) -> dict[str, Any]:
+        """The cleaned values in the shape ``question_create`` and ``question_update`` take."""
+        data = self.cleaned_data
+        return {
+            "prompt": data["prompt"].strip(),
+            "topic": data["topic"],
+            "difficulty": data["difficulty"],
+            "tags": data["tags"],
+            "short_answer": data["short_answer"],
+            "explanation": data["explanation"],
+            "key_points": data["key_points"],
+            "common_mistakes": data["common_mistakes"],
+            "distractors": data["distractors"],
+        }
+
+
+class QuestionEditForm(QuestionForm):
+    """The editor's form for an existing question: carries the version the edit is based on."""
+
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class CodeExampleForm(forms.Form):
+    language = forms.CharField(max_length=30, initial="python", help_text="e.g. python, sql, bash.")
+    caption = forms.CharField(max_length=300, required=False)
+    code = forms.CharField(strip=False, widget=forms.Textarea(attrs={"rows": 6, "class": "monospace"}))
+
+    def clean_code(self) -> str:
+        return _unix_newlines(self.cleaned_data["code"])
+
+    def clean_language(self) -> str:
+        language = str(self.cleaned_data["language"]).strip().lower()
+        if not language or not all(char.isalnum() or char in "+#.-_" for char in language):
+            raise ValidationError("Use a language name such as python, sql or bash.")
+        return language
+
+
+if TYPE_CHECKING:
+    _BaseCodeExampleFormSet = forms.BaseFormSet[CodeExampleForm]
+else:  # Django's formset classes are not subscriptable at run time
+    _BaseCodeExampleFormSet = forms.BaseFormSet
+
+
+class CodeExampleFormSetBase(_BaseCodeExampleFormSet):
+    def examples(self) -> list[dict[str, str]]:
+        """The kept examples, in order (blank extra forms and those marked for removal left out)."""
+        examples = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if data.get("DELETE") or not data.get("code"):
+                continue
+            examples.append(
+                {"language": data["language"], "caption": data.get("caption", ""), "code": data["code"]}
+            )
+        return examples
+
+
+CodeExampleFormSet = cast(
+    "type[CodeExampleFormSetBase]",
+    forms.formset_factory(
+        CodeExampleForm,
+        formset=CodeExampleFormSetBase,
+        extra=1,
+        can_delete=True,
+        max_num=MAX_CODE_EXAMPLES,
+        validate_max=True,
+    ),
+)
+
+
+class MarkdownPreviewForm(forms.Form):
+    """The live preview's input (same size limit as the explanation itself)."""
+
+    explanation = forms.CharField(required=False, max_length=MAX_EXPLANATION, strip=False)
+
+    def clean_explanation(self) -> str:
+        return _unix_newlines(self.cleaned_data["explanation"])
+
+
+# --- imports --------------------------------------------------------------------------------------------
+
+MAX_IMPORT_FILES = 20
+FORMAT_LABELS = {
+    "auto": "Detect from each file",
+    "markdown": "Markdown or text notes",
+    "csv": "CSV / TSV (question, answer columns)",
+    "json": "PrepDeck JSON export",
+    "apkg": "Anki package (.apkg)",
+}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one ``<input type=file multiple>``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        single = super().clean
+        if isinstance(data, list | tuple) and data:
+            return [single(item, initial) for item in data]
+        return [single(data or None, initial)]  # none chosen: the usual "This field is required."
+
+
+class ImportUploadForm(forms.Form):
+    documents = MultipleFileField(
+        label="Files",
+        widget=MultipleFileInput(
+            attrs={"accept": ".md,.markdown,.txt,.csv,.tsv,.json,.apkg", "aria-describedby": "import-formats"}
+        ),
+    )
+    file_format = forms.ChoiceField(
+        label="Format", choices=[(name, FORMAT_LABELS[name]) for name in IMPORT_FORMATS], initial="auto"
+    )
+    topic = forms.ChoiceField(
+        required=False,
+        help_text="Leave empty to let the importer pick a topic for each question from its section and words.",
+    )
+
+    def __init__(self, *args: Any, topics: TopicChoices, size_limit: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        topic_field = self.fields["topic"]
+        assert isinstance(topic_field, forms.ChoiceField)
+        topic_field.choices = [("", "Guess for each question"), *topics]
+        self.size_limit = size_limit
+
+    def clean_documents(self) -> list[UploadedFile]:
+        files: list[UploadedFile] = self.cleaned_data["documents"]
+        if len(files) > MAX_IMPORT_FILES:
+            raise ValidationError(f"At most {MAX_IMPORT_FILES} files at once (you chose {len(files)}).")
+        too_big = [upload.name or "upload" for upload in files if (upload.size or 0) > self.size_limit]
+        if too_big:
+            raise ValidationError(
+                f"Larger than the {self.size_limit // (1024 * 1024)} MiB limit: {', '.join(too_big)}."
+            )
+        return files

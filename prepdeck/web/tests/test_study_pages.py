@@ -1,0 +1,351 @@
+"""Review, quiz and mock interview pages through the Django test client."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from prepdeck.accounts.models import User
+from prepdeck.accounts.tests.factories import make_user
+from prepdeck.catalog.models import Question
+from prepdeck.practice import sessions
+from prepdeck.practice.models import Card, MockInterview, Quiz, QuizItem, Review, ReviewSource
+
+pytestmark = pytest.mark.django_db
+
+
+def _text(response: Any) -> str:
+    return response.content.decode()
+
+
+def _rate(
+    client: Client, question_id: int, rating: int, key: str, *, htmx: bool = False, **extra: Any
+) -> Any:
+    return client.post(
+        "/review/rate/",
+        {"question": question_id, "rating": rating, "idempotency_key": key, "duration_ms": 1500, **extra},
+        headers={"HX-Request": "true"} if htmx else {},
+    )
+
+
+@pytest.mark.parametrize("url", ["/review/", "/quiz/", "/mock/", "/quiz/1/", "/mock/1/", "/mock/1/report/"])
+def test_study_pages_need_an_account(client: Client, url: str) -> None:
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_review_page_shows_the_first_card_with_the_interval_of_each_rating(
+    learner_client: Client, bank: list[Question]
+) -> None:
+    response = learner_client.get("/review/")
+
+    html = _text(response)
+    item = response.context["item"]
+    assert item.kind == "new"
+    assert item.question.prompt in html
+    assert [label for _, label, _, _ in response.context["ratings"]] == ["Again", "Hard", "Good", "Easy"]
+    assert 'data-rating="1"' in html
+    assert 'data-rating="4"' in html
+    assert "<kbd>Space</kbd>" in html
+    assert 'class="rating-interval">1m<' in html  # Again on a new card: the first learning step
+
+
+def test_rating_records_one_review_and_swaps_in_the_next_card(
+    learner: User, learner_client: Client, bank: list[Question]
+) -> None:
+    first = learner_client.get("/review/").context["item"].question
+
+    response = _rate(learner_client, first.pk, 3, "key-1", htmx=True)
+
+    assert response.status_code == 200
+    assert "<html" not in _text(response)  # a fragment for htmx
+    assert response.context["item"].question.pk != first.pk
+    assert response.context["done"] == 1
+    review = Review.objects.get(user=learner)
+    assert (review.card.question_id, review.rating, review.duration_ms) == (first.pk, 3, 1500)
+
+
+def test_a_double_submitted_rating_is_recorded_once(
+    learner: User, learner_client: Client, bank: list[Question]
+) -> None:
+    question = bank[0]
+
+    _rate(learner_client, question.pk, 3, "same-key")
+    _rate(learner_client, question.pk, 3, "same-key")
+
+    assert Review.objects.filter(user=learner).count() == 1
+
+
+def test_rating_without_javascript_redirects_back_to_the_review_with_its_filters(
+    learner_client: Client, bank: list[Question]
+) -> None:
+    response = _rate(learner_client, bank[0].pk, 4, "plain", topic="django-orm")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/review/?topic=django-orm"
+
+
+def test_an_invalid_rating_records_nothing_and_says_why(
+    learner: User, learner_client: Client, bank: list[Question]
+) -> None:
+    response = _rate(learner_client, bank[0].pk, 7, "bad", htmx=True)
+
+    assert response.status_code == 200
+    assert "The rating must be 1 (again)" in _text(response)
+    assert Review.objects.count() == 0
+
+
+def test_undo_takes_back_the_last_rating_and_shows_that_card_again(
+    learner: User, learner_client: Client, bank: list[Question]
+) -> None:
+    first = learner_client.get("/review/").context["item"].question
+    _rate(learner_client, first.pk, 1, "undo-me")
+
+    response = learner_client.post("/review/undo/", headers={"HX-Request": "true"})
+
+    assert Review.objects.count() == 0
+    assert response.context["item"].question.pk == first.pk
+    assert response.context["done"] == 0
+
+
+def test_undo_with_nothing_to_undo_says_so(learner_client: Client, bank: list[Question]) -> None:
+    response = learner_client.post("/review/undo/", follow=True)
+
+    assert "There is no review to undo." in _text(response)
+
+
+def test_a_typed_answer_is_graded_and_a_rating_suggested(
+    learner: User, learner_client: Client, bank: list[Question]
+) -> None:
+    question = bank[0]
+
+    response = learner_client.post(
+        "/review/reveal/",
+        {
+            "question": question.pk,
+            "answer": "Feature 0 runs one query; select_related follows foreign keys with a join.",
+        },
+    )
+
+    html = _text(response)
+    assert response.context["revealed"] is True
+    assert response.context["grade"].points[0].covered is True
+    assert "Your answer covered" in html
+    assert html.count("rating suggested") + html.count('suggested"') >= 1
+    assert Review.objects.count() == 0  # grading alone records nothing
+
+
+def test_the_finished_screen_gives_the_next_due_time(
+    learner: User, learner_client: Client, bank: list[Question]
+) -> None:
+    learner.daily_new_limit = 1
+    learner.save(update_fields=["daily_new_limit"])
+    first = learner_client.get("/review/").context["item"].question
+    _rate(learner_client, first.pk, 4, "easy")
+
+    response = learner_client.get("/review/")
+
+    html = _text(response)
+    assert response.context["item"] is None
+    assert "All done for now" in html
+    assert "Your next card is due" in html
+    assert "limit of 1 new question" in html
+
+
+def test_a_topic_session_only_shows_that_topic(learner_client: Client, bank: list[Question]) -> None:
+    response = learner_client.get("/review/?topic=postgresql-indexes")
+
+    assert response.context["item"].question.topic.slug == "postgresql-indexes"
+    assert "Review: PostgreSQL" in _text(response) or response.context["topic"].slug == "postgresql-indexes"
+
+
+def test_the_review_page_runs_the_same_number_of_queries_with_many_cards(
+    learner: User, learner_client: Client, bank: list[Question], django_assert_num_queries: Any
+) -> None:
+    from prepdeck.practice import services
+
+    def due_cards(count: int) -> None:
+        for question in bank[:count]:
+            services.review_submit(
+                user=learner, question_id=question.pk, rating=3, idempotency_key=f"k{question.pk}"
+            )
+        Card.objects.filter(user=learner).update(due=timezone.now() - timedelta(days=1))
+
+    due_cards(1)
+    with django_assert_num_queries(11):
+        few = learner_client.get("/review/")
+    due_cards(12)
+    with django_assert_num_queries(11):
+        many = learner_client.get("/review/")
+
+    assert (few.context["queue"].due, many.context["queue"].due) == (1, 12)
+
+
+# --- quizzes -----------------------------------------------------------------------------------------------
+
+
+def test_starting_a_quiz_with_no_matching_questions_keeps_the_choices_and_explains(
+    learner_client: Client, bank: list[Question]
+) -> None:
+    response = learner_client.post(
+        "/quiz/", {"kind": "choice", "count": 5, "topics": ["django-orm"], "difficulty": "advanced"}
+    )
+
+    html = _text(response)
+    assert response.status_code == 400
+    assert "No published questions match this quiz." in html
+    assert 'value="django-orm" checked' in html
+    assert '<option value="advanced" selected>' in html
+    assert Quiz.objects.count() == 0
+
+
+def test_a_multiple_choice_answer_shows_right_and_wrong_and_feeds_the_scheduler(
+    learner: User, learner_client: Client, bank: list[Question]
+) -> None:
+    created = learner_client.post("/quiz/", {"kind": "choice", "count": 2})
+    quiz = Quiz.objects.get(user=learner)
+    item = QuizItem.objects.get(quiz=quiz, position=1)
+    wrong = next(index for index in range(4) if index != item.correct_option)
+
+    answered = learner_client.post(f"/quiz/{quiz.pk}/items/1/answer/", {"option": wrong}, follow=True)
+
+    html = _text(answered)
+    assert created["Location"] == f"/quiz/{quiz.pk}/"
+    assert "(your answer, wrong)" in html
+    assert "(the right answer)" in html
+    assert "Next question" in html
+    review = Review.objects.get(user=learner)
+    assert (review.rating, review.source) == (1, ReviewSource.QUIZ)
+
+
+def test_answering_a_quiz_question_twice_keeps_the_first_answer(
+    learner: User, learner_client: Client, bank: list[Question]
+) -> None:
+    learner_client.post("/quiz/", {"kind": "choice", "count": 1})
+    quiz = Quiz.objects.get(user=learner)
+    item = QuizItem.objects.get(quiz=quiz)
+
+    learner_client.post(f"/quiz/{quiz.pk}/items/1/answer/", {"option": item.correct_option})
+    again = learner_client.post(f"/quiz/{quiz.pk}/items/1/answer/", {"option": 0}, follow=True)
+
+    assert "already answered" in _text(again)
+    item.refresh_from_db()
+    assert item.chosen_option == item.correct_option
+    assert Review.objects.count() == 1
+
+
+def test_a_written_quiz_is_graded_and_the_grade_can_be_overridden(
+    learner: User, learner_client: Client, bank: list[Question]
+) -> None:
+    learner_client.post("/quiz/", {"kind": "written", "count": 1})
+    quiz = Quiz.objects.get(user=learner)
+
+    answered = learner_client.post(f"/quiz/{quiz.pk}/items/1/answer/", {"answer": "No idea."}, follow=True)
+    overridden = learner_client.post(f"/quiz/{quiz.pk}/items/1/override/", {"score": "1.0"}, follow=True)
+
+    assert "you covered 0 of 3 key points" in _text(answered)
+    assert "Grade updated" in _text(overridden)
+    assert "(your own grade)" in _text(overridden)
+    assert Review.objects.get(user=learner).rating == 4
+
+
+def test_the_quiz_summary_lists_every_question_with_its_score(
+    learner: User, learner_client: Client, bank: list[Question]
+) -> None:
+    quiz = sessions.quiz_create(user=learner, kind="choice", count=3, seed=1)
+    for item in quiz.items.all():
+        sessions.quiz_answer(
+            user=learner, quiz_id=quiz.pk, position=item.position, chosen_option=item.correct_option
+        )
+
+    response = learner_client.get(f"/quiz/{quiz.pk}/")
+
+    assert "You scored 100%" in _text(response)
+    assert _text(response).count('class="badge score-good"') == 3
+
+
+def test_someone_elses_quiz_is_a_404(learner_client: Client, bank: list[Question]) -> None:
+    other = make_user(email="other@example.com")
+    quiz = sessions.quiz_create(user=other, kind="choice", count=1)
+
+    assert learner_client.get(f"/quiz/{quiz.pk}/").status_code == 404
+    assert learner_client.post(f"/quiz/{quiz.pk}/items/1/answer/", {"option": 0}).status_code == 404
+    assert QuizItem.objects.get(quiz=quiz).answered_at is None
+
+
+def test_the_quiz_list_runs_the_same_number_of_queries_for_more_quizzes(
+    learner: User, learner_client: Client, bank: list[Question], django_assert_num_queries: Any
+) -> None:
+    sessions.quiz_create(user=learner, kind="choice", count=2)
+    with django_assert_num_queries(7) as few:
+        learner_client.get("/quiz/")
+    for _ in range(6):
+        sessions.quiz_create(user=learner, kind="written", count=3)
+    with django_assert_num_queries(len(few.captured_queries)):
+        learner_client.get("/quiz/")
+
+
+# --- mock interviews ---------------------------------------------------------------------------------------
+
+
+def test_a_mock_interview_from_start_to_report(
+    learner: User, learner_client: Client, bank: list[Question]
+) -> None:
+    started = learner_client.post(
+        "/mock/", {"count_basic": 1, "count_intermediate": 1, "count_advanced": 0, "seconds": 120}
+    )
+    interview = MockInterview.objects.get(user=learner)
+    page = learner_client.get(started["Location"])
+
+    assert "Question 1 of 2" in _text(page)
+    assert "data-countdown-until=" in _text(page)
+    learner_client.post(f"/mock/{interview.pk}/answer/", {"answer": "feature runs one query with a join"})
+    last = learner_client.post(f"/mock/{interview.pk}/answer/", {"answer": ""}, follow=True)
+
+    html = _text(last)
+    assert "Mock interview report" in html
+    assert "Key points you missed" in html
+    assert 'href="/review/?topic=' in html or "no topic scored below 60%" in html
+    assert f'href="/questions/{interview.items.get(position=2).question_id}/"' in html
+    assert Review.objects.filter(user=learner, source=ReviewSource.MOCK).count() == 2
+
+
+def test_finishing_early_scores_unanswered_questions_zero(
+    learner: User, learner_client: Client, bank: list[Question]
+) -> None:
+    interview = sessions.mock_start(user=learner, topics=[], difficulty_mix={"basic": 2})
+
+    response = learner_client.post(f"/mock/{interview.pk}/finish/", follow=True)
+
+    interview.refresh_from_db()
+    assert interview.report is not None
+    assert interview.report["answered"] == 0
+    assert "Not answered." in _text(response)
+
+
+def test_asking_for_more_questions_than_exist_keeps_the_form(
+    learner_client: Client, bank: list[Question]
+) -> None:
+    response = learner_client.post("/mock/", {"count_basic": 40, "count_intermediate": 0, "seconds": 180})
+
+    assert response.status_code == 400
+    assert "ask for fewer" in _text(response)
+    assert 'value="40"' in _text(response)
+    assert MockInterview.objects.count() == 0
+
+
+def test_someone_elses_mock_interview_is_a_404(learner_client: Client, bank: list[Question]) -> None:
+    other = make_user(email="other@example.com")
+    interview = sessions.mock_start(user=other, topics=[], difficulty_mix={"basic": 1})
+
+    assert learner_client.get(f"/mock/{interview.pk}/").status_code == 404
+    assert learner_client.post(f"/mock/{interview.pk}/finish/").status_code == 404
+    interview.refresh_from_db()
+    assert interview.report is None
+    assert Card.objects.filter(user=other).count() == 0
