@@ -68,6 +68,7 @@
 
   // --- review: Space shows the answer, 1-4 rate, u undoes ------------------------------------------------
   function reviewKeys(event) {
+    if (chooseOption(event)) return;
     var review = document.querySelector("[data-review]");
     if (!review || review.classList.contains("htmx-request")) return;
     if (event.key === " " || event.key === "Enter") {
@@ -78,6 +79,18 @@
     } else if (event.key === "u") {
       if (clickIfUsable('[data-action="undo"]', document)) event.preventDefault();
     }
+  }
+
+  // Quiz: 1-9 pick that option (Enter then answers).
+  function chooseOption(event) {
+    if (!/^[1-9]$/.test(event.key)) return false;
+    var options = document.querySelectorAll("[data-quiz-options] input[type=radio]");
+    var option = options[Number(event.key) - 1];
+    if (!option) return false;
+    event.preventDefault();
+    option.checked = true;
+    option.focus();
+    return true;
   }
 
   // Show the answer in place (the server also renders it when the button's form is submitted without JS).

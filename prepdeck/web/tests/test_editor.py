@@ -13,8 +13,8 @@ from prepdeck.accounts.models import User
 from prepdeck.accounts.tests.factories import make_editor
 from prepdeck.catalog import selectors as catalog_selectors
 from prepdeck.catalog import services as catalog_services
+from prepdeck.catalog.diffing import snapshot_diff
 from prepdeck.catalog.models import Question, QuestionRevision, QuestionStatus
-from prepdeck.web.views.editor import snapshot_diff
 
 pytestmark = pytest.mark.django_db
 

@@ -349,3 +349,16 @@ def test_someone_elses_mock_interview_is_a_404(learner_client: Client, bank: lis
     interview.refresh_from_db()
     assert interview.report is None
     assert Card.objects.filter(user=other).count() == 0
+
+
+def test_the_mock_interview_list_runs_the_same_number_of_queries_for_more_interviews(
+    learner: User, learner_client: Client, bank: list[Question], django_assert_num_queries: Any
+) -> None:
+    sessions.mock_start(user=learner, topics=[], difficulty_mix={"basic": 1})
+    with django_assert_num_queries(6):  # session, user, editor?, topics, interviews, their items
+        learner_client.get("/mock/")
+    for _ in range(5):
+        interview = sessions.mock_start(user=learner, topics=[], difficulty_mix={"basic": 2, "advanced": 1})
+        sessions.mock_finish(user=learner, interview_id=interview.pk)
+    with django_assert_num_queries(6):
+        learner_client.get("/mock/")

@@ -37,6 +37,10 @@ def test_sign_up_and_review_five_cards_with_the_keyboard_only(page: Page, screen
     page.keyboard.type(DEFAULT_PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"^http://[^/]+/$"))  # signed up and on the dashboard
+    page.goto("/statistics/")
+    assert _stat(page, "Reviews") == "0"
+    assert _stat(page, "Questions studied") == "0"
+    page.goto("/")
     page.keyboard.press("g")
     page.keyboard.press("r")
     page.wait_for_url("**/review/")
@@ -65,8 +69,16 @@ def test_sign_up_and_review_five_cards_with_the_keyboard_only(page: Page, screen
     page.keyboard.press("3")
     expect(page.locator(".review-done")).to_have_text("5")
     page.goto("/statistics/")
-    expect(page.locator("main")).to_contain_text("5")
+    assert _stat(page, "Reviews") == "5"  # the four kept, the undone one gone, one more after the undo
+    assert _stat(page, "Reviews today") == "5"
+    assert _stat(page, "Questions studied") == "5"
     assert Review.objects.filter(user=user).count() == 5
+
+
+def _stat(page: Page, label: str) -> str:
+    """The figure shown under ``label`` on the statistics page."""
+    card = page.locator(".card").filter(has=page.locator("dt", has_text=re.compile(f"^{label}$")))
+    return card.locator("dd").inner_text().split()[0]
 
 
 def test_a_typed_answer_is_graded_before_rating(page: Page, sign_in: Any) -> None:
@@ -115,8 +127,13 @@ def test_a_multiple_choice_quiz_from_start_to_score(page: Page, sign_in: Any, sc
         expect(page.locator("#quiz-prompt")).to_be_visible()
         if number == 0:
             screenshot(page, "quiz-question-light-desktop")
-        page.locator(".option").nth(number % 4).click()
-        page.get_by_role("button", name="Answer").click()
+        if number % 2:  # by mouse
+            page.locator(".option").nth(number % 4).click()
+            page.get_by_role("button", name="Answer").click()
+        else:  # by keyboard: a number picks the option, Enter answers
+            page.keyboard.press(str(number % 4 + 1))
+            expect(page.locator(".option input").nth(number % 4)).to_be_checked()
+            page.keyboard.press("Enter")
         expect(page.locator(".options.answered li.correct")).to_have_count(1)
         page.locator(".actions .button").click()
 
