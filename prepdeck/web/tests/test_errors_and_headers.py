@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, path
 
 from config.urls import handler404, handler500
@@ -49,11 +51,8 @@ def test_an_unknown_page_renders_the_friendly_404(client: Client) -> None:
     page = response.content.decode()
     assert response.status_code == 404
     assert response["Content-Type"] == "text/html; charset=utf-8"
-    assert [template.name for template in response.templates][:3] == [
-        "404.html",
-        "errors/_page.html",
-        "base.html",
-    ]
+    # the error pages stand alone: no navigation that could itself fail
+    assert [template.name for template in response.templates] == ["404.html", "errors/_page.html"]
     assert '<h1 id="error-heading">We could not find that page</h1>' in page
     assert '<input id="not-found-search" class="input" type="search" name="q"' in page
     assert "script-src 'self'" in response["Content-Security-Policy"]
@@ -273,3 +272,17 @@ def test_pages_show_times_in_the_users_time_zone(db: None) -> None:
     local = interview.started_at.astimezone(ZoneInfo("Asia/Tokyo"))
     assert local.strftime("%b %-d, %H:%M") in page
     assert local.utcoffset() != interview.started_at.utcoffset()  # the zone really changes the text
+
+
+def test_error_pages_render_even_where_our_urls_cannot_be_reversed(rf: Any) -> None:
+    """A project embedding its own URLconf (or a broken one) still gets our error pages, linking to "/"."""
+    request = rf.get("/anything/")
+    request.user = AnonymousUser()
+
+    with override_settings(ROOT_URLCONF="prepdeck.core.urls"):  # no web: or accounts: names in it
+        pages = {
+            name: render_to_string(name, request=request) for name in ["400.html", "403.html", "404.html"]
+        }
+
+    for name, page in pages.items():
+        assert '<a class="brand" href="/"' in page, name

@@ -44,14 +44,15 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(f"Browser screenshots ({len(_taken)}): {SCREENSHOTS}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if sync_playwright is None:
         pytest.skip("Playwright is not installed (pip install -e '.[dev]')")
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed: apt-get install chromium")
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make around it are
-    # ordinary blocking calls, so Django's async-safety guard does not apply to them.
+    # ordinary blocking calls, so Django's async-safety guard does not apply to them. Module-scoped, so the
+    # variable is set only while a browser module runs (subprocesses of other tests must not inherit it).
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:

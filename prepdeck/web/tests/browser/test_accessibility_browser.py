@@ -108,3 +108,14 @@ def test_slash_focuses_the_search_box(page: Page) -> None:
     page.keyboard.press("/")
 
     assert page.evaluate("document.activeElement.id") == "site-search"
+
+
+@pytest.mark.parametrize(
+    ("url", "ready"), [("/api/docs/", ".swagger-ui .info"), ("/api/redoc/", "redoc, .redoc-wrap")]
+)
+def test_the_api_docs_render_from_our_own_files(page: Page, url: str, ready: str) -> None:
+    response = page.goto(url)
+
+    assert response is not None
+    assert response.status == 200
+    page.locator(ready).first.wait_for(state="attached")
