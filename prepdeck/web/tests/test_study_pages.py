@@ -224,6 +224,20 @@ def test_a_multiple_choice_answer_shows_right_and_wrong_and_feeds_the_scheduler(
     assert (review.rating, review.source) == (1, ReviewSource.QUIZ)
 
 
+def test_an_answer_without_a_choice_or_text_says_what_is_missing(
+    learner: User, learner_client: Client, bank: list[Question]
+) -> None:
+    choice = sessions.quiz_create(user=learner, kind="choice", count=1)
+    written = sessions.quiz_create(user=learner, kind="written", count=1)
+
+    no_choice = learner_client.post(f"/quiz/{choice.pk}/items/1/answer/", {}, follow=True)
+    no_text = learner_client.post(f"/quiz/{written.pk}/items/1/answer/", {"answer": "  "}, follow=True)
+
+    assert "Choose one of the answers first." in _text(no_choice)
+    assert "Write an answer." in _text(no_text)
+    assert Review.objects.count() == 0
+
+
 def test_answering_a_quiz_question_twice_keeps_the_first_answer(
     learner: User, learner_client: Client, bank: list[Question]
 ) -> None:

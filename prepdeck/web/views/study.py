@@ -340,7 +340,12 @@ def quiz_answer(request: HttpRequest, quiz_id: int, position: int) -> HttpRespon
         )
     except NotFound as error:
         raise Http404(error.message) from error
-    except (InvalidInput, Conflict) as error:
+    except InvalidInput as error:
+        # the service counts options from 0; a person picks "one of the answers"
+        no_choice = chosen is None and "answer" not in request.POST  # a multiple-choice form sent without one
+        messages.error(request, "Choose one of the answers first." if no_choice else error.message)
+        return redirect(reverse("web:quiz", args=[quiz_id]) + f"?item={position}")
+    except Conflict as error:
         messages.error(request, error.message)
     return redirect(reverse("web:quiz", args=[quiz_id]) + f"?item={position}")
 
