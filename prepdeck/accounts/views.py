@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -36,6 +37,8 @@ from prepdeck.core.exceptions import InvalidInput, NotFound
 # The raw token of a just-created API token waits here for the one page that shows it, which removes it.
 NEW_TOKEN_SESSION_KEY = "accounts.new_api_token"  # noqa: S105 - a session key name, not a secret
 EXPORT_FILENAME = "prepdeck-my-data.json"
+
+VERIFICATION_RESEND_SECONDS = 60
 
 
 def _user(request: HttpRequest) -> User:
@@ -170,6 +173,12 @@ def verify_email_send(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if user.email_verified_at is not None:
         messages.info(request, f"{user.email} is already verified.")
+    elif not cache.add(f"verify-email-sent:{user.pk}", True, timeout=VERIFICATION_RESEND_SECONDS):
+        # the page's own throttle, as the API endpoint has one: a double click or a reload mails once
+        messages.info(
+            request,
+            "We sent a link less than a minute ago. Check your inbox (and spam folder) before asking again.",
+        )
     else:
         services.email_verification_send(user=user, domain=request.get_host(), use_https=request.is_secure())
         messages.success(

@@ -289,6 +289,15 @@ def test_email_verification_status_and_send_button(signed_in: Client, user: User
     assert "verify-email/send/" not in page
 
 
+def test_asking_twice_within_a_minute_mails_once(signed_in: Client, user: User) -> None:
+    signed_in.post("/accounts/verify-email/send/")
+
+    again = signed_in.post("/accounts/verify-email/send/", follow=True)
+
+    assert "We sent a link less than a minute ago." in again.content.decode()
+    assert len(mail.outbox) == 1
+
+
 def test_a_verified_address_is_not_mailed_again(signed_in: Client, user: User) -> None:
     user.email_verified_at = timezone.now()
     user.save(update_fields=["email_verified_at"])
