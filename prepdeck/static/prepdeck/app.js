@@ -70,7 +70,8 @@
   function reviewKeys(event) {
     if (chooseOption(event)) return;
     var review = document.querySelector("[data-review]");
-    if (!review || review.classList.contains("htmx-request")) return;
+    // while a rating or an undo is on its way, keys wait for the next card (htmx marks the sending form)
+    if (!review || review.matches(".htmx-request") || review.querySelector(".htmx-request")) return;
     if (event.key === " " || event.key === "Enter") {
       if (event.target instanceof Element && event.target.closest("a, button")) return;
       if (clickIfUsable('[data-action="show"]', review)) event.preventDefault();
