@@ -31,11 +31,12 @@ def make_user(**fields: object) -> User:
 
 
 def make_editor(**fields: object) -> User:
-    """A user in the ``editors`` group (created by a migration)."""
+    """A user in the ``editors`` group. A migration creates the group; it is created here too because a
+    transactional test (the browser tests) starts from a flushed database, without migration data."""
     from django.contrib.auth.models import Group
 
     from prepdeck.accounts.roles import EDITORS_GROUP
 
     user = make_user(**fields)
-    user.groups.add(Group.objects.get(name=EDITORS_GROUP))
+    user.groups.add(Group.objects.get_or_create(name=EDITORS_GROUP)[0])
     return user

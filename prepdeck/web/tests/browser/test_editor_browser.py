@@ -7,23 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import BrowserContext, Page, expect
 
-from prepdeck.accounts.models import User
-from prepdeck.accounts.roles import EDITORS_GROUP
-from prepdeck.accounts.tests import factories
-from prepdeck.accounts.tests.factories import DEFAULT_PASSWORD
+from prepdeck.accounts.tests.factories import DEFAULT_PASSWORD, make_editor
 from prepdeck.catalog import services as catalog_services
 from prepdeck.catalog.models import Question
 from prepdeck.web.tests.conftest import make_bank
-
-
-def make_editor(**fields: object) -> User:
-    """An editor; the group is created again because transactional tests flush the migration's rows."""
-    Group.objects.get_or_create(name=EDITORS_GROUP)
-    return factories.make_editor(**fields)
-
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

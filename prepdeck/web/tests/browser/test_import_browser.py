@@ -6,23 +6,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import BrowserContext, Page, expect
 
-from prepdeck.accounts.models import User
-from prepdeck.accounts.roles import EDITORS_GROUP
-from prepdeck.accounts.tests import factories
-from prepdeck.accounts.tests.factories import DEFAULT_PASSWORD
+from prepdeck.accounts.tests.factories import DEFAULT_PASSWORD, make_editor
 from prepdeck.catalog.models import ImportJob, Question, Source
 
 SEEDS = Path(__file__).resolve().parents[5] / "shared" / "seeds"
 SEED = SEEDS / "002_b79a0525d76d0729.txt"  # 18 questions
-
-
-def make_editor(**fields: object) -> User:
-    """An editor; the group is created again because transactional tests flush the migration's rows."""
-    Group.objects.get_or_create(name=EDITORS_GROUP)
-    return factories.make_editor(**fields)
 
 
 pytestmark = [
