@@ -147,6 +147,24 @@
     if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) event.preventDefault();
   });
 
+  // --- drafts: <textarea data-draft-key="..."> keeps what was typed in this browser until its form is sent ----
+  function draftStore() {
+    try { return window.localStorage; } catch (error) { return null; }  // private modes may refuse storage
+  }
+  function restoreDrafts(root) {
+    var store = draftStore();
+    if (!store) return;
+    (root || document).querySelectorAll("textarea[data-draft-key]").forEach(function (box) {
+      var key = "prepdeck-draft:" + box.dataset.draftKey;
+      var saved = store.getItem(key);
+      if (saved && !box.value) box.value = saved;
+      box.addEventListener("input", function () {
+        if (box.value) store.setItem(key, box.value); else store.removeItem(key);
+      });
+      if (box.form) box.form.addEventListener("submit", function () { store.removeItem(key); });
+    });
+  }
+
   // --- after htmx swaps: focus what the new content asks for, restart the review clock -----------------------
   document.addEventListener("htmx:afterSettle", function (event) {
     var root = event.detail && event.detail.elt ? event.detail.elt : document;
@@ -157,6 +175,7 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
+    restoreDrafts(document);
     stampReviewStart(document);
     tickTimers();
   });

@@ -158,10 +158,12 @@ def test_a_mock_interview_to_its_report(page: Page, sign_in: Any, screenshot: Sh
 
     expect(page.get_by_role("timer")).to_have_text(re.compile(r"^[01]:\d\d$"))
     screenshot(page, "mock-question-light-desktop")
-    page.get_by_label("Your answer").fill(
-        "select_related follows foreign keys with a join; it runs one query."
-    )
+    answer = "select_related follows foreign keys with a join; it runs one query."
+    page.get_by_label("Your answer").fill(answer)
+    page.goto(page.url)  # coming back to the page (not a reload, whose form restore is the browser's own)
+    expect(page.get_by_label("Your answer")).to_have_value(answer)
     page.get_by_role("button", name="Submit and continue").click()
+    expect(page.get_by_label("Your answer")).to_have_value("")  # the next question starts empty
     page.get_by_label("Your answer").fill("I am not sure.")
     page.get_by_role("button", name="Submit and finish").click()
 
