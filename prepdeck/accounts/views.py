@@ -21,18 +21,16 @@ from rest_framework.renderers import JSONRenderer
 
 from prepdeck.accounts import selectors, services, validators
 from prepdeck.accounts.forms import (
-    REFERENCE_RETENTION,
-    TYPICAL_RETENTIONS,
     AccountDeleteForm,
     ApiTokenCreateForm,
     PreferencesForm,
     SignInForm,
     SignUpForm,
-    retention_effect,
     time_zone_suggestions,
 )
 from prepdeck.accounts.models import User
 from prepdeck.core.exceptions import InvalidInput, NotFound
+from prepdeck.practice.scheduling import REFERENCE_RETENTION, TYPICAL_RETENTIONS, retention_effect
 
 # The raw token of a just-created API token waits here for the one page that shows it, which removes it.
 NEW_TOKEN_SESSION_KEY = "accounts.new_api_token"  # noqa: S105 - a session key name, not a secret

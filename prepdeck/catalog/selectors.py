@@ -57,6 +57,10 @@ def topic_exists(*, slug: str) -> bool:
     return Topic.objects.filter(slug=slug).exists()
 
 
+def topic_by_slug(*, slug: str) -> Topic | None:
+    return Topic.objects.filter(slug=slug).first()
+
+
 def topics_in_tree_order() -> QuerySet[Topic]:
     """Every topic with its parent, in display order (one query)."""
     return Topic.objects.select_related("parent").order_by("order", "slug")

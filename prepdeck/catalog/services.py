@@ -81,6 +81,28 @@ def _apply_content(question: Question, content: dict[str, Any]) -> None:
         )
 
 
+def code_examples_keeping_run_flags(
+    examples: list[dict[str, str]], existing: list[CodeExample]
+) -> list[dict[str, Any]]:
+    """Edited code examples as ``question_edit`` stores them: whether an example runs was checked for its
+    code, so an example keeps ``existing``'s flags (same position) only while its language and code stay."""
+    flagged = []
+    for index, example in enumerate(examples):
+        before = existing[index] if index < len(existing) else None
+        unchanged = before is not None and (before.language, before.code) == (
+            example["language"],
+            example["code"],
+        )
+        flagged.append(
+            {
+                **example,
+                "runnable": before.runnable if before is not None and unchanged else False,
+                "not_runnable_reason": before.not_runnable_reason if before is not None and unchanged else "",
+            }
+        )
+    return flagged
+
+
 def _record_revision(question: Question, *, author: User | None, summary: str) -> QuestionRevision:
     fresh = Question.all_objects.select_related("topic").get(pk=question.pk)
     return QuestionRevision.objects.create(

@@ -257,3 +257,52 @@ def preview(card: CardState, *, now: datetime, settings: SchedulerSettings) -> d
     """
     unfuzzed = replace(settings, fuzz=False)
     return {rating: review(card, rating, now=now, settings=unfuzzed).interval for rating in RATINGS}
+
+
+# --- what desired retention does ------------------------------------------------------------------------
+# FSRS schedules a card when its predicted recall falls to the desired retention R. With the forgetting curve
+# R(t) = (1 + FACTOR * t / S) ** DECAY, the interval for stability S is S / FACTOR * (R ** (1 / DECAY) - 1),
+# so changing R scales every interval by the same ratio. Reviews per day scale roughly with its inverse.
+
+REFERENCE_RETENTION = 0.90
+TYPICAL_RETENTIONS = (0.80, 0.85, 0.90, 0.95, 0.97)
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionEffect:
+    """The approximate effect of a desired retention, compared with the default 0.90."""
+
+    retention: float
+    forgotten_per_100: int
+    interval_factor: float  # how much longer the intervals are than at 0.90
+    review_factor: float  # how many more reviews than at 0.90 (roughly 1 / interval_factor)
+
+    @property
+    def is_reference(self) -> bool:
+        return abs(self.retention - REFERENCE_RETENTION) < 0.005
+
+    @property
+    def remembered_per_100(self) -> int:
+        return 100 - self.forgotten_per_100
+
+    @property
+    def review_percent(self) -> int:
+        """The workload as a percentage of the workload at 0.90."""
+        return round(self.review_factor * 100)
+
+
+def retention_effect(desired_retention: float) -> RetentionEffect:
+    """How ``desired_retention`` changes intervals and workload, with the scheduler's default forgetting
+    curve (FSRS-6 default weights; a user's fitted weights shift the figures only a little)."""
+    decay = -DEFAULT_PARAMETERS[20]
+
+    def interval(retention: float) -> float:
+        return float(retention ** (1 / decay) - 1)
+
+    factor = interval(desired_retention) / interval(REFERENCE_RETENTION)
+    return RetentionEffect(
+        retention=desired_retention,
+        forgotten_per_100=round((1 - desired_retention) * 100),
+        interval_factor=factor,
+        review_factor=1 / factor,
+    )

@@ -96,6 +96,7 @@ def _topic_rows(user: Any) -> list[TopicRow]:
 
 
 def _card_label(card: Card | None) -> str:
+    """Where the question stands in the user's reviews: "", "suspended", "new" (added) or "reviewing"."""
     if card is None:
         return ""
     if card.suspended:
@@ -153,13 +154,10 @@ def browse(request: HttpRequest) -> HttpResponse:
 
 
 def _card_status(card: Card | None, now: Any) -> dict[str, Any]:
-    if card is None:
-        return {"state": "none"}
-    if card.suspended:
-        return {"state": "suspended"}
-    if card.state == CardState.NEW:
-        return {"state": "new"}
-    return {"state": "reviewing", "due": card.due, "due_now": card.due <= now}
+    label = _card_label(card)
+    if card is None or label != "reviewing":
+        return {"state": label or "none"}
+    return {"state": label, "due": card.due, "due_now": card.due <= now}
 
 
 @require_GET

@@ -22,7 +22,7 @@ from prepdeck.accounts.models import User
 from prepdeck.catalog import selectors as catalog_selectors
 from prepdeck.catalog import services as catalog_services
 from prepdeck.catalog.diffing import snapshot_diff
-from prepdeck.catalog.models import CodeExample, Question, QuestionRevision
+from prepdeck.catalog.models import Question, QuestionRevision
 from prepdeck.catalog.rendering import render_markdown
 from prepdeck.core import exceptions
 from prepdeck.web.forms import (
@@ -112,42 +112,19 @@ def _stored_content(question: Question) -> dict[str, Any]:
     }
 
 
-def _with_run_flags(examples: list[dict[str, str]], existing: list[CodeExample]) -> list[dict[str, Any]]:
-    """Code examples as the services store them: whether an example runs was checked for its code, so
-    an example keeps its flags only while its language and code stay the same."""
-    flagged = []
-    for index, example in enumerate(examples):
-        before = existing[index] if index < len(existing) else None
-        unchanged = before is not None and (before.language, before.code) == (
-            example["language"],
-            example["code"],
-        )
-        flagged.append(
-            {
-                **example,
-                "runnable": before.runnable if before is not None and unchanged else False,
-                "not_runnable_reason": before.not_runnable_reason if before is not None and unchanged else "",
-            }
-        )
-    return flagged
-
-
 def _changes(question: Question, content: dict[str, Any]) -> dict[str, Any]:
     """What the form changes compared with the stored question."""
     stored = _stored_content(question)
     changes = {name: value for name, value in content.items() if value != stored[name]}
     if "code_examples" in changes:
-        changes["code_examples"] = _with_run_flags(
+        changes["code_examples"] = catalog_services.code_examples_keeping_run_flags(
             changes["code_examples"], list(question.code_examples.all())
         )
     return changes
 
 
 def _code_initial(question: Question) -> list[dict[str, Any]]:
-    return [
-        {"language": example.language, "caption": example.caption, "code": example.code}
-        for example in question.code_examples.all()
-    ]
+    return _stored_content(question)["code_examples"]
 
 
 def _render_editor(
@@ -209,7 +186,7 @@ def question_new(request: HttpRequest) -> HttpResponse:
             topic=content.pop("topic"),
             prompt=content.pop("prompt"),
             **content,
-            code_examples=_with_run_flags(code_forms.examples(), []),
+            code_examples=catalog_services.code_examples_keeping_run_flags(code_forms.examples(), []),
         )
     except exceptions.InvalidInput as error:
         form.add_error(None, error.message)

@@ -105,11 +105,7 @@ def _review_context(
         )
     done = practice_selectors.reviews_today_count(user=user, now=now)
     remaining = queue.due + queue.new
-    topic = (
-        catalog_selectors.topics_in_tree_order().filter(slug=filters["topic"]).first()
-        if "topic" in filters
-        else None
-    )
+    topic = catalog_selectors.topic_by_slug(slug=filters["topic"]) if "topic" in filters else None
     return {
         "item": item,
         "queue": queue,
