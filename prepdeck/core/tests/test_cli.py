@@ -37,6 +37,49 @@ def test_help_lists_the_main_verbs(tmp_path: Path) -> None:
     assert "Usage: prepdeck <command>" in result.stdout
     assert "run " in result.stdout
     assert "createsuperuser" in result.stdout
+    for verb in ("bank load", "import PATH", "lint PATH", "export", "search ", "practice optimize"):
+        assert f"\n  {verb}" in result.stdout, verb
+
+
+def test_help_names_only_verbs_that_exist(tmp_path: Path) -> None:
+    listed = {
+        line.split()[0]
+        for line in _run(["--help"], _env(tmp_path)).stdout.splitlines()
+        if line.startswith("  ") and not line.startswith("   ")
+    }
+    result = _run(["help", "--commands"], _env(tmp_path))
+
+    assert listed <= set(result.stdout.split())
+
+
+def test_the_settings_option_chooses_the_settings(tmp_path: Path) -> None:
+    # given production variables, but DJANGO_SETTINGS_MODULE left to the local default
+    env = _env(
+        tmp_path,
+        SECRET_KEY="k" * 20 + "-production-secret-with-enough-entropy-0123456789",
+        ALLOWED_HOSTS="prepdeck.example.com",
+    )
+
+    # when --settings names production (in either spelling)
+    equals = _run(["check", "--deploy", "--fail-level", "WARNING", "--settings=config.settings.production"], env)
+    spaced = _run(["check", "--deploy", "--fail-level", "WARNING", "--settings", "config.settings.production"], env)
+    local = _run(["check", "--deploy", "--fail-level", "WARNING"], env)
+
+    # then production's deploy checks run (clean), while the local settings would warn
+    assert equals.returncode == 0, equals.stdout + equals.stderr
+    assert spaced.returncode == 0, spaced.stdout + spaced.stderr
+    assert local.returncode == 1
+    assert "security.W" in local.stderr
+
+
+def test_an_unknown_settings_module_fails_with_one_line(tmp_path: Path) -> None:
+    result = _run(["check", "--settings=config.settings.nonexistent"], _env(tmp_path))
+
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith(
+        "prepdeck: configuration error: cannot import the settings 'config.settings.nonexistent'"
+    )
+    assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_django_commands_work_through_it(tmp_path: Path) -> None:
@@ -129,6 +172,24 @@ def test_run_migrates_and_serves_healthz(tmp_path: Path) -> None:
     assert "Question bank: " in output  # the first-run hook loaded the bundled bank
     assert (tmp_path / "data" / "prepdeck.sqlite3").exists()
     assert (tmp_path / "data" / "static" / "staticfiles.json").exists()
+
+
+def test_run_on_a_busy_port_says_so_before_setting_up(tmp_path: Path) -> None:
+    # given another program listening on the port
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+
+        # when PrepDeck is asked to serve there
+        result = _run(["run", "--port", str(port)], _env(tmp_path))
+
+    # then it stops at once with what to do, before touching the database
+    assert result.returncode == 1
+    assert f"Port {port} on 127.0.0.1 is already in use" in result.stderr
+    assert f"prepdeck run --port {port + 1}" in result.stderr
+    assert "PrepDeck is running" not in result.stdout
+    assert not (tmp_path / "data" / "prepdeck.sqlite3").exists()
 
 
 @pytest.mark.parametrize("port", ["0", "70000"])

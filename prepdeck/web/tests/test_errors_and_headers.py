@@ -56,6 +56,8 @@ def test_an_unknown_page_renders_the_friendly_404(client: Client) -> None:
     assert '<h1 id="error-heading">We could not find that page</h1>' in page
     assert '<input id="not-found-search" class="input" type="search" name="q"' in page
     assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert "{#" not in page
+    assert "Error pages stand alone" not in page
 
 
 @pytest.mark.django_db
@@ -215,6 +217,8 @@ FORBIDDEN_IN_TEMPLATES = {
     "inline <style> element": re.compile(r"<style\b", re.IGNORECASE),
     "hx-on attribute": re.compile(r"\s(?:data-)?hx-on[:\-]", re.IGNORECASE),
     "javascript: URL": re.compile(r"javascript:", re.IGNORECASE),
+    # Django's {# #} comment ends at the line's end: a multi-line one is printed on the page as text.
+    "multi-line {# #} comment (use {% comment %})": re.compile(r"\{#(?:(?!#\}).)*\n"),
 }
 
 
@@ -232,18 +236,20 @@ def test_the_template_check_finds_what_it_should() -> None:
         "<style>p { color: red }</style>",
         '<button hx-on:click="go()">',
         '<a href="javascript:go()">',
+        "{# a comment that goes on\n   to a second line #}",
     ]
     good = [
         '<script src="/static/app.js" defer></script>',
         '<a href="/x" data-confirm="Really?">',
         '<rect fill="red" width="3"/>',
         "<p>Press the button on=the left, styled as you like</p>",
+        "{# a comment on one line #}\n<p>then text</p>",
     ]
 
-    assert [any(rule.search(text) for rule in FORBIDDEN_IN_TEMPLATES.values()) for text in bad] == [True] * 7
+    assert [any(rule.search(text) for rule in FORBIDDEN_IN_TEMPLATES.values()) for text in bad] == [True] * 8
     assert [any(rule.search(text) for rule in FORBIDDEN_IN_TEMPLATES.values()) for text in good] == [
         False
-    ] * 4
+    ] * 5
 
 
 def test_no_template_has_inline_script_handlers_or_style_attributes() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +30,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, host: str, port: int, no_serve: bool, **options: Any) -> None:
         if not 0 < port < 65536:
             raise CommandError(f"--port must be between 1 and 65535 (got {port})")
+        if not no_serve:
+            _check_port_free(host, port)
         try:
             bootstrap.database_check_reachable()
         except bootstrap.DatabaseUnavailable as error:
@@ -63,3 +67,27 @@ class Command(BaseCommand):
             lifespan="off",
             server_header=False,
         )
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Fail before any set-up work, with what to do, when the address is taken (uvicorn would die later).
+
+    The probe binds the way uvicorn does (``SO_REUSEADDR``), so a port held only by closing connections
+    (``TIME_WAIT``) counts as free, as it is for the server.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        raise CommandError(f"--host {host!r} is not an address this machine can listen on ({error}).") from None
+    family, kind, protocol, _, address = infos[0]
+    with socket.socket(family, kind, protocol) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise CommandError(
+                    f"Port {port} on {host} is already in use (is PrepDeck already running?). "
+                    f"Stop the other program, or choose another port: prepdeck run --port {port + 1}"
+                ) from None
+            raise CommandError(f"Cannot listen on {host}:{port}: {error.strerror}.") from None
