@@ -61,8 +61,12 @@ def test_the_settings_option_chooses_the_settings(tmp_path: Path) -> None:
     )
 
     # when --settings names production (in either spelling)
-    equals = _run(["check", "--deploy", "--fail-level", "WARNING", "--settings=config.settings.production"], env)
-    spaced = _run(["check", "--deploy", "--fail-level", "WARNING", "--settings", "config.settings.production"], env)
+    equals = _run(
+        ["check", "--deploy", "--fail-level", "WARNING", "--settings=config.settings.production"], env
+    )
+    spaced = _run(
+        ["check", "--deploy", "--fail-level", "WARNING", "--settings", "config.settings.production"], env
+    )
     local = _run(["check", "--deploy", "--fail-level", "WARNING"], env)
 
     # then production's deploy checks run (clean), while the local settings would warn

@@ -78,7 +78,9 @@ def _check_port_free(host: str, port: int) -> None:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as error:
-        raise CommandError(f"--host {host!r} is not an address this machine can listen on ({error}).") from None
+        raise CommandError(
+            f"--host {host!r} is not an address this machine can listen on ({error})."
+        ) from None
     family, kind, protocol, _, address = infos[0]
     with socket.socket(family, kind, protocol) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
