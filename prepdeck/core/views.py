@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as default_server_error
 
@@ -47,3 +48,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
             request, "server_error", "Something went wrong on our side; it has been logged.", 500
         )
     return default_server_error(request)
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico``, which browsers ask for on pages that name no icon: our icon's static address."""
+    return HttpResponsePermanentRedirect(static("prepdeck/icon.svg"))

@@ -208,6 +208,30 @@ def test_api_docs_work_with_their_own_policy_and_no_inline_script(client: Client
     assert "SwaggerUIBundle" in init.content.decode()
 
 
+@pytest.mark.django_db
+def test_redoc_loads_our_bundle_which_asks_no_other_site(client: Client) -> None:
+    page = client.get("/api/redoc/").content.decode()
+
+    sources = re.findall(r'<script\b[^>]*\bsrc="([^"]+)"', page)
+    assert sources == ["/api/redoc/redoc.standalone.js"]
+    bundle = client.get(sources[0])
+    assert bundle.status_code == 200
+    assert bundle["Content-Type"] == "application/javascript; charset=utf-8"
+    code = bundle.content.decode()
+    assert "Redoc" in code
+    assert "cdn.redoc.ly" not in code
+    assert "API docs by Redocly" in code  # the attribution stays
+    assert "fonts.googleapis.com" not in page
+
+
+def test_favicon_ico_points_at_our_icon(client: Client) -> None:
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/static/prepdeck/icon.svg"
+    assert client.get(response["Location"]).status_code == 200
+
+
 # --- templates ------------------------------------------------------------------------------------------------
 
 FORBIDDEN_IN_TEMPLATES = {

@@ -111,7 +111,10 @@ def test_slash_focuses_the_search_box(page: Page) -> None:
 
 
 @pytest.mark.parametrize(
-    ("url", "ready"), [("/api/docs/", ".swagger-ui .info"), ("/api/redoc/", "redoc, .redoc-wrap")]
+    # Wait for what appears only once the schema has been fetched and rendered (the operations list), so
+    # that every request and console message of the rendered page happens while the test watches.
+    ("url", "ready"),
+    [("/api/docs/", ".swagger-ui .opblock"), ("/api/redoc/", ".api-content [id^='operation/']")],
 )
 def test_the_api_docs_render_from_our_own_files(page: Page, url: str, ready: str) -> None:
     response = page.goto(url)
@@ -119,3 +122,4 @@ def test_the_api_docs_render_from_our_own_files(page: Page, url: str, ready: str
     assert response is not None
     assert response.status == 200
     page.locator(ready).first.wait_for(state="attached")
+    page.wait_for_load_state("networkidle")  # the images and fonts the rendered page asks for
