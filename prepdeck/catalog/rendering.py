@@ -1,9 +1,11 @@
 """Markdown answers as safe HTML, with highlighted code.
 
 Answers come from imports and from editors, so their Markdown is untrusted: it is rendered with
-markdown-it (CommonMark plus tables and strikethrough; raw HTML allowed, because people write ``<details>``
-and ``<kbd>``), then every tag and attribute outside a small allow-list is removed by nh3, which also strips
-``javascript:`` URLs and event handlers. Fenced code is highlighted by Pygments into ``<span class="...">``
+markdown-it (CommonMark plus tables and strikethrough). Raw HTML is kept only for the tags of a small
+allow-list, because people write ``<details>`` and ``<kbd>``; any other tag is text the author meant to show
+(``manage.py <name>``, "an inline <script> block"), so it is escaped and shown as written rather than dropped,
+and so is an autolink whose scheme we would not link (``<name:arg>``). nh3 then removes every attribute outside
+the allow-list, ``javascript:`` URLs and event handlers. Fenced code is highlighted by Pygments into ``<span class="...">``
 tokens (styled by ``static/prepdeck/highlight.css``); unknown languages stay plain, escaped text.
 """
 
@@ -11,10 +13,14 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
@@ -29,6 +35,8 @@ _TAGS = {
     *{"strong", "em", "del", "s", "a", "img", "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6"},
     *{"table", "thead", "tbody", "tr", "th", "td", "details", "summary"},
 }
+_HTML_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])[^<>]*>|<!--.*?-->", re.DOTALL)
+_URL_SCHEMES = {"http", "https", "mailto"}
 _ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title"},
@@ -70,12 +78,50 @@ def _keep_class(element: str, attribute: str, value: str) -> str | None:
     return None
 
 
+def _escape_unknown_tags(raw: str) -> str:
+    """Raw HTML with every tag outside the allow-list escaped (shown as text); comments are dropped."""
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group(0).startswith("<!--"):
+            return ""
+        return match.group(0) if match.group(1).lower() in _TAGS else html.escape(match.group(0), quote=False)
+
+    escaped = _HTML_TAG.sub(replace, raw)
+    # What is left between the tags is text: a stray "<" (an unfinished tag) is shown too.
+    return re.sub(r"<(?![A-Za-z/])", "&lt;", escaped)
+
+
+def _render_html(self: Any, tokens: Sequence[Token], index: int, options: Any, env: Any) -> str:
+    return _escape_unknown_tags(tokens[index].content)
+
+
+def _text_autolinks(state: StateCore) -> None:
+    """``<name:arg>`` parses as an autolink; one whose scheme we would not link is the text it was."""
+    for block in state.tokens:
+        children = block.children or []
+        index = 0
+        while index < len(children):
+            token = children[index]
+            if token.type == "link_open" and token.markup == "autolink":
+                scheme = str(token.attrGet("href") or "").split(":", 1)[0].lower()
+                if scheme not in _URL_SCHEMES:
+                    label = children[index + 1].content if index + 1 < len(children) else ""
+                    text = Token("text", "", 0)
+                    text.content = f"<{label}>"
+                    children[index : index + 3] = [text]
+            index += 1
+
+
 @lru_cache(maxsize=2)
 def _renderer(highlight_code: bool) -> MarkdownIt:
     options = {"html": True, "linkify": False, "typographer": False}
     if highlight_code:
         options["highlight"] = _highlight  # type: ignore[assignment]
-    return MarkdownIt("commonmark", options).enable(["table", "strikethrough"])
+    renderer = MarkdownIt("commonmark", options).enable(["table", "strikethrough"])
+    renderer.add_render_rule("html_inline", _render_html)
+    renderer.add_render_rule("html_block", _render_html)
+    renderer.core.ruler.push("text_autolinks", _text_autolinks)
+    return renderer
 
 
 def render_markdown(text: str, *, highlight_code: bool = True) -> str:
@@ -86,7 +132,7 @@ def render_markdown(text: str, *, highlight_code: bool = True) -> str:
         tags=_TAGS,
         attributes=_ATTRIBUTES,
         attribute_filter=_keep_class,
-        url_schemes={"http", "https", "mailto"},
+        url_schemes=_URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     ).strip()
 

@@ -214,3 +214,16 @@ def test_search_runs_the_same_number_of_queries_for_any_result_count(
         client.get("/search/?q=feature")
     with django_assert_num_queries(4):
         client.get("/search/?q=serializers")
+
+
+def test_a_placeholder_in_angle_brackets_shows_on_the_question_page(
+    client: Client, bank: list[Question]
+) -> None:
+    question = bank[1]
+    Question.objects.filter(pk=question.pk).update(
+        explanation="Create app/management/commands/<name>.py; it runs as python manage.py <name>."
+    )
+
+    page = _text(client.get(f"/questions/{question.pk}/"))
+
+    assert "Create app/management/commands/&lt;name&gt;.py; it runs as python manage.py &lt;name&gt;." in page
