@@ -72,23 +72,48 @@ def _dedent(lines: list[str], indent: int) -> list[str]:
 
 
 def _rule_findings(file: str, block: Block) -> list[Finding]:
+    """Each rule matched against the whole block, so that a construct spread over lines is found.
+
+    In Python code that parses, a rule with an AST ``construct`` is decided by the syntax tree instead.
+    """
     findings = []
     lines = block.text.split("\n")
-    for offset, line in enumerate(lines):
-        for rule in RULES:
-            if rule.code_only and not block.is_code:
+    tree = _parse_python(block) if block.is_code else None
+    for rule in RULES:
+        if rule.code_only and not block.is_code:
+            continue
+        if tree is not None and rule.construct is not None:
+            offsets = {getattr(node, "lineno", 1) - 1 for node in ast.walk(tree) if rule.construct(node)}
+            findings += [
+                Finding(file, block.line + offset, rule.id, rule.message, rule.fix) for offset in offsets
+            ]
+            continue
+        matched_lines: set[int] = set()  # one finding per rule and line, however often it matches there
+        for match in rule.pattern.finditer(block.text):
+            offset = block.text.count("\n", 0, match.start())
+            if offset in matched_lines:
                 continue
-            match = rule.pattern.search(line)
-            if not match:
-                continue
+            matched_lines.add(offset)
+            line = lines[offset]
             if block.is_code:
                 context = line.split("#", 1)[1] if "#" in line else ""
             else:
-                context = _sentence_around(lines, offset, match.start())
+                column = match.start() - (block.text.rfind("\n", 0, match.start()) + 1)
+                context = _sentence_around(lines, offset, column)
             if rule.history_exempt and HISTORY_MARKERS.search(context):
                 continue
             findings.append(Finding(file, block.line + offset, rule.id, rule.message, rule.fix))
     return findings
+
+
+def _parse_python(block: Block) -> ast.Module | None:
+    """The block's syntax tree when it is Python that parses, else None."""
+    if not _looks_like_python(block):
+        return None
+    try:
+        return ast.parse(block.text)
+    except SyntaxError:
+        return None
 
 
 _SENTENCE_END = re.compile(r"[.!?](\s|$)|\n\s*\n")

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import ast
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+
+# Whether a node of parsed Python code is the construct a rule is about.
+Construct = Callable[[ast.AST], bool]
 
 
 @dataclass(frozen=True)
 class Rule:
     id: str
+    # Matched against a whole prose or code block, so a construct written over several lines is found;
+    # patterns keep to one line (``[^\n]``) unless the construct itself may span lines.
     pattern: re.Pattern[str]
     message: str
     fix: str
@@ -16,6 +23,9 @@ class Rule:
     # A sentence saying "removed"/"deprecated" normally describes history; for a misuse rule about a false
     # deprecation claim that word is the finding itself.
     history_exempt: bool = True
+    # In Python code that parses, the construct decides (comments and strings cannot trigger it); the
+    # pattern is the fallback for code that does not parse.
+    construct: Construct | None = None
 
 
 def _rule(
@@ -26,8 +36,43 @@ def _rule(
     *,
     code_only: bool = False,
     history_exempt: bool = True,
+    construct: Construct | None = None,
 ) -> Rule:
-    return Rule(rule_id, re.compile(pattern), message, fix, code_only, history_exempt)
+    return Rule(
+        rule_id, re.compile(pattern, re.MULTILINE), message, fix, code_only, history_exempt, construct
+    )
+
+
+def _called_name(node: ast.Call) -> str | None:
+    if isinstance(node.func, ast.Attribute):
+        return node.func.attr
+    return node.func.id if isinstance(node.func, ast.Name) else None
+
+
+def call_with_keyword(callee: str, keyword: str) -> Construct:
+    """A call of ``callee`` (``CheckConstraint(...)`` or ``models.CheckConstraint(...)``) passing ``keyword=``."""
+
+    def matches(node: ast.AST) -> bool:
+        return (
+            isinstance(node, ast.Call)
+            and _called_name(node) == callee
+            and any(argument.arg == keyword for argument in node.keywords)
+        )
+
+    return matches
+
+
+def import_of(module_prefix: str, name: str) -> Construct:
+    """``from <module_prefix>[.sub] import ..., name, ...`` (parenthesised over several lines or not)."""
+
+    def matches(node: ast.AST) -> bool:
+        return (
+            isinstance(node, ast.ImportFrom)
+            and (node.module or "").startswith(module_prefix)
+            and any(alias.name == name for alias in node.names)
+        )
+
+    return matches
 
 
 RULES: tuple[Rule, ...] = (
@@ -67,6 +112,7 @@ RULES: tuple[Rule, ...] = (
         "CheckConstraint(check=...) was deprecated in Django 5.1 in favour of condition= (removed in 6.0).",
         "Write CheckConstraint(condition=Q(...), name=...).",
         code_only=True,
+        construct=call_with_keyword("CheckConstraint", "check"),
     ),
     _rule(
         "DJ007",
@@ -84,7 +130,7 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "DJ009",
-        r"from\s+django\.conf\.urls\s+import\s+[^\n]*\burl\b",
+        r"from\s+django\.conf\.urls\s+import\s+(\([^)]*|[^\n]*)\burl\b",
         "django.conf.urls.url() was deprecated in Django 3.1 and removed in 4.0.",
         "Use django.urls.path() or re_path().",
         code_only=True,
@@ -121,7 +167,7 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "DJ015",
-        r"django\.contrib\.postgres\.fields[^\n]*\bJSONField\b",
+        r"django\.contrib\.postgres\.fields[\w.]*(\s+import\s+\([^)]*|[^\n]*)\bJSONField\b",
         "django.contrib.postgres.fields.JSONField was removed in Django 4.0.",
         "Use django.db.models.JSONField (works on every database backend).",
         code_only=True,
@@ -134,7 +180,7 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "DJ017",
-        r"django\.utils\.timezone\.utc\b|from\s+django\.utils\.timezone\s+import\s+[^\n]*\butc\b",
+        r"django\.utils\.timezone\.utc\b|from\s+django\.utils\.timezone\s+import\s+(\([^)]*|[^\n]*)\butc\b",
         "django.utils.timezone.utc was removed in Django 5.0.",
         "Use datetime.timezone.utc (or datetime.UTC).",
         code_only=True,

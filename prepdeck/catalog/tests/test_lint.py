@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from prepdeck.catalog.lint.checks import lint_code, lint_markdown
+from prepdeck.catalog.tests.test_importing_seeds import SEEDS
 
 
 def _rules(markdown: str) -> list[tuple[int, str]]:
@@ -131,3 +132,59 @@ def test_code_labelled_for_a_newer_django_is_not_import_checked() -> None:
 def test_only_djangos_removed_utc_alias_is_flagged() -> None:
     assert lint_code("f", "from datetime import timezone\nstamp = timezone.utc\n") == []
     assert [f.rule for f in lint_code("f", "from django.utils.timezone import utc\n")] == ["DJ017", "IMP001"]
+
+
+def test_a_check_constraint_written_over_several_lines_is_flagged_at_its_call() -> None:
+    document = (
+        "Constraints:\n\n```python\nclass Meta:\n    constraints = [\n        models.CheckConstraint(\n"
+        "            check=models.Q(quantity__gte=0),\n            name='stock_non_negative',\n        ),\n"
+        "        models.CheckConstraint(condition=models.Q(reserved__gte=0), name='reserved_ok'),\n    ]\n```\n"
+    )
+
+    assert _rules(document) == [(6, "DJ006")]
+
+
+def test_in_code_that_parses_the_construct_decides_not_the_text() -> None:
+    code = "# Older code wrote CheckConstraint(check=...): we do not.\nname = 'CheckConstraint(check=1)'\n"
+
+    assert lint_code("f", code) == []
+
+
+def test_code_that_does_not_parse_falls_back_to_a_match_over_lines() -> None:
+    code = "models.CheckConstraint(\n    check=models.Q(a__gt=0),\n    name='x'\n  )) broken\n"
+
+    assert [(finding.line, finding.rule) for finding in lint_code("f", code)] == [(1, "DJ006"), (4, "PY001")]
+
+
+@pytest.mark.parametrize(
+    ("code", "rule"),
+    [
+        ("from django.conf.urls import (\n    include,\n    url,\n)\n", "DJ009"),
+        ("from django.contrib.postgres.fields import (\n    ArrayField,\n    JSONField,\n)\n", "DJ015"),
+        ("from django.utils.timezone import (\n    now,\n    utc,\n)\n", "DJ017"),
+    ],
+)
+def test_imports_in_parentheses_over_several_lines_are_found(code: str, rule: str) -> None:
+    parsed = [(finding.line, finding.rule) for finding in lint_code("f", code) if finding.rule == rule]
+    unparsed = [
+        (finding.line, finding.rule) for finding in lint_code("f", code + "def (:\n") if finding.rule == rule
+    ]
+
+    assert parsed == [(1, rule)]
+    assert unparsed == [(1, rule)]
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed documents (../shared/seeds) are not present")
+def test_the_seeds_multi_line_check_constraints_are_found(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        call_command("lint", str(SEEDS), "--json")
+
+    found = [finding for finding in json.loads(capsys.readouterr().out) if finding["rule"] == "DJ006"]
+    assert [(finding["file"][:3], finding["line"]) for finding in found] == [
+        ("001", 7348),
+        ("001", 7352),
+        ("001", 7356),
+        ("001", 11385),
+        ("001", 11389),
+        ("001", 11393),
+    ]
