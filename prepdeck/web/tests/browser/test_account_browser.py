@@ -165,7 +165,7 @@ def test_account_pages_screenshots(
 
     def shoot(name: str) -> None:
         screenshot(page, f"{name}-{suffix}")
-        if not page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"):
+        if not page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"):
             too_wide.append(name)
 
     page.goto("/accounts/signup/")

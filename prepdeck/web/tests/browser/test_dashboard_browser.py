@@ -47,7 +47,7 @@ def active_learner() -> User:
 
 def fits_the_screen(page: Page) -> bool:
     """No horizontal scrolling of the page itself (the heatmap scrolls inside its own frame)."""
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+    return bool(page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
 
 
 def test_a_visitor_sees_the_introduction(

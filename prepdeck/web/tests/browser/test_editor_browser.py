@@ -127,4 +127,4 @@ def test_editor_and_history_screenshots(
         page, question, f"{'dark' if dark else 'light'}-{'phone' if phone else 'desktop'}", screenshot
     )
 
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")

@@ -81,4 +81,4 @@ def test_import_report_screenshots(
     page.goto("/import/")
     screenshot(page, f"import-upload-{name}")
 
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
