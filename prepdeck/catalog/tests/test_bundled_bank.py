@@ -30,9 +30,13 @@ def test_question_is_complete(question: dict[str, object]) -> None:
     key_points = question["key_points"]
     assert isinstance(key_points, list)
     assert 3 <= len(key_points) <= 6
-    distractors = question.get("distractors", [])
-    assert isinstance(distractors, list)
-    assert len(distractors) in (0, 3)
+    assert "distractors" not in question  # replaced by the ``choice`` object (FORMAT.md)
+    choice = question["choice"]
+    assert isinstance(choice, dict)
+    assert isinstance(choice["correct"], str)
+    assert choice["correct"].strip()
+    assert len(choice["distractors"]) >= 3
+    assert all(wrong["text"].strip() and wrong["why_wrong"].strip() for wrong in choice["distractors"])
     follow_ups = question.get("follow_ups", [])
     assert isinstance(follow_ups, list)
     assert set(follow_ups) <= KEYS
@@ -86,12 +90,12 @@ def test_every_topic_has_its_minimum_number_of_questions() -> None:
 def test_the_bank_as_a_whole_meets_its_scope() -> None:
     postgresql = sum(1 for question in QUESTIONS if question["topic"].startswith("postgresql-"))
     runnable = sum(1 for q in QUESTIONS for example in q.get("code_examples", []) if example.get("runnable"))
-    with_distractors = sum(1 for question in QUESTIONS if question.get("distractors"))
+    with_distractors = sum(1 for question in QUESTIONS if len(question["choice"]["distractors"]) >= 3)
 
     assert len(QUESTIONS) >= 320
     assert postgresql >= 30
     assert runnable >= 80
-    assert with_distractors >= 150
+    assert with_distractors == len(QUESTIONS)
 
 
 def test_no_two_questions_would_be_merged_by_the_importer() -> None:
