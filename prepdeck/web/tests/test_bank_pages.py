@@ -124,7 +124,9 @@ def test_the_question_page_shows_every_part_of_the_answer(client: Client, bank: 
     assert "<strong>emphasis</strong>" in html
     assert '<span class="nb">print</span>' in html  # the code example, highlighted by Pygments
     assert "Similar questions" in html
-    assert "Create an account" in html  # a visitor is invited to sign up rather than offered a button
+    # a visitor is invited to sign in (and come back here) or sign up, rather than offered a button
+    assert f'<a href="/accounts/login/?next=/questions/{question.pk}/">Sign in</a> to add this question' in html
+    assert "create an account</a> to review it with spaced repetition" in html
 
 
 def test_a_draft_question_page_is_a_friendly_404_for_visitors(client: Client, bank: list[Question]) -> None:
@@ -144,7 +146,9 @@ def test_add_to_my_reviews_puts_the_question_first_among_new_cards(
     added = learner_client.post(f"/questions/{last.pk}/reviews/", {"action": "add"}, follow=True)
     review = learner_client.get("/review/")
 
-    assert "Added to your reviews" in _text(added)
+    # one confirmation, beside the button (no flash message repeating it)
+    assert _text(added).count("comes before other new questions") == 1
+    assert "Added to your reviews: it comes before other new questions." in _text(added)
     assert Card.objects.get(user=learner, question=last).state == CardState.NEW
     assert review.context["item"].question.pk == last.pk
 

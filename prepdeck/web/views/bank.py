@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -188,17 +187,18 @@ def question(request: HttpRequest, question_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def question_reviews(request: HttpRequest, question_id: int) -> HttpResponse:
-    """Add the question to the user's reviews, or take it out again (suspend)."""
+    """Add the question to the user's reviews, or take it out again (suspend).
+
+    No flash message: the question page's card line, beside the button, says where the card now stands.
+    """
     user = request.user
     assert isinstance(user, User)
     action = request.POST.get("action", "add")
     try:
         if action == "remove":
             practice_services.card_suspend(user=user, question_id=question_id)
-            messages.success(request, "Taken out of your reviews. Add it again at any time.")
         else:
             practice_services.card_add(user=user, question_id=question_id)
-            messages.success(request, "Added to your reviews: it comes before other new questions.")
     except NotFound as error:
         raise Http404(error.message) from error
     return redirect("web:question", question_id=question_id)
