@@ -171,6 +171,13 @@ def test_confirming_imports_the_kept_files_and_shows_the_jobs_report(
     assert f"Import confirmed: the files of dry run {dry_run.pk} are imported as import {job.pk}." in content
     assert "Import report" in content
     assert f'<dt class="stat-label">Created</dt><dd class="stat">{job.report["created"]}</dd>' in content
+    # the jobs list counts what an editor will find: new questions (all drafts), and, only when there are
+    # any, the answers that came without a question; never "0 drafts" beside sixteen new drafts
+    listed = editor_client.get(reverse("web:import")).content.decode()
+    summary = f'{job.report["questions_found"]} found · {job.report["created"]} new'
+    assert summary in listed
+    assert " drafts<" not in listed
+    assert (" without a question" in listed) == (job.report["drafts"] > 0)
 
 
 @needs_seeds
