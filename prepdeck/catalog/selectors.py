@@ -141,15 +141,19 @@ def question_revisions_since(*, question: Question, version: int) -> list[Questi
     return list(question_revisions(question=question).filter(version__gte=version).order_by("version"))
 
 
-def topics_with_counts() -> QuerySet[Topic]:
-    """Every topic with its parent's slug and its number of published questions (one query)."""
+def topics_with_counts(*, status: str | None = QuestionStatus.PUBLISHED) -> QuerySet[Topic]:
+    """Every topic with its parent, its number of published questions (``published_questions``) and of live
+    questions in ``status``, any status for None (``listed_questions``), in one query. Browse passes the
+    status its list shows, so that the tree's counts agree with the list."""
+    live = Q(questions__deleted_at__isnull=True)
+    listed = live & Q(questions__status=status) if status is not None else live
     return (
         Topic.objects.select_related("parent")
         .annotate(
             published_questions=Count(
-                "questions",
-                filter=Q(questions__status=QuestionStatus.PUBLISHED, questions__deleted_at__isnull=True),
-            )
+                "questions", filter=live & Q(questions__status=QuestionStatus.PUBLISHED)
+            ),
+            listed_questions=Count("questions", filter=listed),
         )
         .order_by("order", "slug")
     )

@@ -81,6 +81,14 @@ def test_drafts_are_hidden_from_learners_and_shown_to_editors_with_a_status_filt
     assert [question.pk for question, _ in as_editor.context["items"]] == [bank[0].pk]
     assert 'name="status"' in _text(as_editor)
     assert 'name="status"' not in _text(as_learner)
+    # the topic tree counts what each list shows: one draft for the editor, the published rest for learners
+    editor_rows = {row.topic.slug: row.questions for row in as_editor.context["topic_rows"]}
+    learner_rows = {row.topic.slug: row.questions for row in as_learner.context["topic_rows"]}
+    assert sum(editor_rows[slug] for slug in editor_rows if "-" in slug) == 1
+    assert sum(learner_rows[slug] for slug in learner_rows if "-" in slug) == 11
+    everything = editor_client.get("/browse/")
+    assert everything.context["page"].paginator.count == 12
+    assert sum(row.questions for row in everything.context["topic_rows"] if "-" in row.topic.slug) == 12
 
 
 def test_browse_shows_the_learners_mastery_per_topic(
@@ -125,7 +133,9 @@ def test_the_question_page_shows_every_part_of_the_answer(client: Client, bank: 
     assert '<span class="nb">print</span>' in html  # the code example, highlighted by Pygments
     assert "Similar questions" in html
     # a visitor is invited to sign in (and come back here) or sign up, rather than offered a button
-    assert f'<a href="/accounts/login/?next=/questions/{question.pk}/">Sign in</a> to add this question' in html
+    assert (
+        f'<a href="/accounts/login/?next=/questions/{question.pk}/">Sign in</a> to add this question' in html
+    )
     assert "create an account</a> to review it with spaced repetition" in html
 
 

@@ -174,7 +174,7 @@ def test_confirming_imports_the_kept_files_and_shows_the_jobs_report(
     # the jobs list counts what an editor will find: new questions (all drafts), and, only when there are
     # any, the answers that came without a question; never "0 drafts" beside sixteen new drafts
     listed = editor_client.get(reverse("web:import")).content.decode()
-    summary = f'{job.report["questions_found"]} found · {job.report["created"]} new'
+    summary = f"{job.report['questions_found']} found · {job.report['created']} new"
     assert summary in listed
     assert " drafts<" not in listed
     assert (" without a question" in listed) == (job.report["drafts"] > 0)

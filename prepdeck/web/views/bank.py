@@ -57,9 +57,10 @@ class TopicRow:
     mastery: float | None  # mean predicted recall over the topic's questions; None before any study
 
 
-def _topic_rows(user: Any) -> list[TopicRow]:
-    """The topic tree in display order, children under their parent, with counts and the user's mastery."""
-    topics = list(catalog_selectors.topics_with_counts())
+def _topic_rows(user: Any, *, status: str | None = QuestionStatus.PUBLISHED) -> list[TopicRow]:
+    """The topic tree in display order, children under their parent, with the number of questions in
+    ``status`` (any for None) and the user's mastery."""
+    topics = list(catalog_selectors.topics_with_counts(status=status))
     recall: dict[int, float] = {}
     if user.is_authenticated:
         recall = practice_selectors.recall_by_topic(
@@ -70,25 +71,27 @@ def _topic_rows(user: Any) -> list[TopicRow]:
         children.setdefault(topic.parent_id, []).append(topic)
     rows: list[TopicRow] = []
 
-    def walk(parent: int | None, depth: int) -> tuple[int, float, bool]:
-        """Add the rows below ``parent``; return their questions, summed recall and whether any was studied."""
-        total, total_recall, total_studied = 0, 0.0, False
+    def walk(parent: int | None, depth: int) -> tuple[int, int, float, bool]:
+        """Add the rows below ``parent``; return their listed and published questions, summed recall and
+        whether any was studied."""
+        total, total_published, total_recall, total_studied = 0, 0, 0.0, False
         for topic in children.get(parent, []):
             row = TopicRow(topic=topic, depth=depth, questions=0, mastery=None)
             rows.append(row)
-            below, below_recall, below_studied = walk(topic.pk, depth + 1)
+            below, below_published, below_recall, below_studied = walk(topic.pk, depth + 1)
             # a topic counts its own questions and those of the topics below it (browsing it shows them all)
-            questions = int(getattr(topic, "published_questions", 0)) + below
+            questions = int(getattr(topic, "listed_questions", 0)) + below
+            published = int(getattr(topic, "published_questions", 0)) + below_published
             studied = topic.pk in recall or below_studied
             summed = recall.get(topic.pk, 0.0) + below_recall
             row.questions = questions
-            row.mastery = round(summed / questions, 3) if studied and questions else None
-            total, total_recall, total_studied = (
-                total + questions,
-                total_recall + summed,
-                total_studied or studied,
-            )
-        return total, total_recall, total_studied
+            # mastery is over the published questions, whichever status the list shows
+            row.mastery = round(summed / published, 3) if studied and published else None
+            total += questions
+            total_published += published
+            total_recall += summed
+            total_studied = total_studied or studied
+        return total, total_published, total_recall, total_studied
 
     walk(None, 0)
     return [row for row in rows if row.questions]
@@ -107,22 +110,25 @@ def _card_label(card: Card | None) -> str:
 def browse(request: HttpRequest) -> HttpResponse:
     """The topic tree and the questions of the chosen topic, difficulty, tag (and status, for editors)."""
     user = request.user
-    topic_rows = _topic_rows(user)
+    is_editor = roles.is_editor(user)
+    status = _choice(request.GET.get("status"), set(QuestionStatus.values)) if is_editor else ""
+    # the tree counts what the list shows: an editor's status filter (any status without one)
+    listed_status = status or (None if is_editor else QuestionStatus.PUBLISHED)
+    topic_rows = _topic_rows(user, status=listed_status)
     topics = {row.topic.slug: row.topic for row in topic_rows}
     tags = list(catalog_selectors.tags_in_use())
-    is_editor = roles.is_editor(user)
     filters = {
         "topic": _choice(request.GET.get("topic"), set(topics)),
         "difficulty": _choice(request.GET.get("difficulty"), {value for value, _ in DIFFICULTIES}),
         "tag": _choice(request.GET.get("tag"), {tag.slug for tag in tags}),
-        "status": _choice(request.GET.get("status"), set(QuestionStatus.values)) if is_editor else "",
+        "status": status,
     }
     questions = catalog_selectors.questions_browse(
         user=user,
         topic=filters["topic"] or None,
         tag=filters["tag"] or None,
         difficulty=filters["difficulty"] or None,
-        status=filters["status"] or (None if is_editor else QuestionStatus.PUBLISHED),
+        status=listed_status,
     )
     page: Page[Question] = Paginator(questions, _page_size(request, PAGE_SIZE)).get_page(
         request.GET.get("page")
