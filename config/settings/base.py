@@ -47,7 +47,7 @@ MIDDLEWARE = [
     "prepdeck.core.middleware.RequestIdMiddleware",
     "prepdeck.core.middleware.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "prepdeck.core.middleware.StaticFilesMiddleware",  # WhiteNoise, streaming asynchronously under ASGI
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -1,4 +1,5 @@
-"""Our own small middleware: request ids and access logs. Both work under WSGI and ASGI."""
+"""Our own small middleware: request ids, access logs, the security policy header and static files. All work
+under WSGI and ASGI."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.handlers.asgi import ASGIRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.functional import empty
+from whitenoise.middleware import WhiteNoiseMiddleware
 
 from prepdeck.core.logging import request_id_var
 
@@ -164,3 +167,31 @@ class ContentSecurityPolicyMiddleware(_DualModeMiddleware):
         self, request: HttpRequest, get_response: Callable[[HttpRequest], Awaitable[HttpResponse]]
     ) -> HttpResponse:
         return self._apply(request, await get_response(request))
+
+
+async def _read_in_a_thread(chunks: Any) -> AsyncIterator[bytes]:
+    """A file response's synchronous chunks as an async iterator: each read runs in a worker thread."""
+    iterator = iter(chunks)
+    read = sync_to_async(_next_chunk, thread_sensitive=False)
+    while (chunk := await read(iterator)) is not None:
+        yield chunk
+
+
+def _next_chunk(iterator: Iterator[bytes]) -> bytes | None:
+    return next(iterator, None)
+
+
+class StaticFilesMiddleware(WhiteNoiseMiddleware):
+    """WhiteNoise, with its file responses streamed asynchronously under ASGI.
+
+    WhiteNoise answers static files with a ``FileResponse`` over a synchronous file iterator; under ASGI
+    Django then warns ("StreamingHttpResponse must consume synchronous iterators") and drains the whole
+    file into memory before sending it. Handing Django an async iterator streams it chunk by chunk instead.
+    The file itself is still closed by the response (its closers were registered when it was opened).
+    """
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response: HttpResponse = super().__call__(request)
+        if isinstance(request, ASGIRequest) and isinstance(response, FileResponse) and not response.is_async:
+            response.streaming_content = _read_in_a_thread(response.streaming_content)
+        return response
