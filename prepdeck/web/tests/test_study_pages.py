@@ -376,3 +376,16 @@ def test_the_mock_interview_list_runs_the_same_number_of_queries_for_more_interv
         sessions.mock_finish(user=learner, interview_id=interview.pk)
     with django_assert_num_queries(6):
         learner_client.get("/mock/")
+
+
+def test_the_report_says_how_many_questions_went_over_the_time_limit(
+    learner: User, learner_client: Client, bank: list[Question]
+) -> None:
+    start = timezone.now()
+    interview = sessions.mock_start(user=learner, topics=[], difficulty_mix={"basic": 2}, now=start)
+    sessions.mock_answer(user=learner, interview_id=interview.pk, answer="x", now=start + timedelta(minutes=30))
+    sessions.mock_answer(user=learner, interview_id=interview.pk, answer="y", now=start + timedelta(minutes=31))
+
+    html = _text(learner_client.get(f"/mock/{interview.pk}/report/"))
+
+    assert "Time spent · 1 question over the time limit" in html
