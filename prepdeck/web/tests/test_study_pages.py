@@ -383,8 +383,12 @@ def test_the_report_says_how_many_questions_went_over_the_time_limit(
 ) -> None:
     start = timezone.now()
     interview = sessions.mock_start(user=learner, topics=[], difficulty_mix={"basic": 2}, now=start)
-    sessions.mock_answer(user=learner, interview_id=interview.pk, answer="x", now=start + timedelta(minutes=30))
-    sessions.mock_answer(user=learner, interview_id=interview.pk, answer="y", now=start + timedelta(minutes=31))
+    sessions.mock_answer(
+        user=learner, interview_id=interview.pk, answer="x", now=start + timedelta(minutes=30)
+    )
+    sessions.mock_answer(
+        user=learner, interview_id=interview.pk, answer="y", now=start + timedelta(minutes=31)
+    )
 
     html = _text(learner_client.get(f"/mock/{interview.pk}/report/"))
 

@@ -3,10 +3,12 @@ and a keyboard user reaches the content first."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import BrowserContext, Page
 
 from prepdeck.accounts.tests.factories import DEFAULT_PASSWORD, make_editor
 from prepdeck.practice import services as practice_services
@@ -123,3 +125,19 @@ def test_the_api_docs_render_from_our_own_files(page: Page, url: str, ready: str
     assert response.status == 200
     page.locator(ready).first.wait_for(state="attached")
     page.wait_for_load_state("networkidle")  # the images and fonts the rendered page asks for
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_swagger_follows_the_colour_scheme(
+    open_context: Callable[..., BrowserContext], screenshot: Callable[[Page, str], Path], dark: bool
+) -> None:
+    page = open_context(dark=dark).new_page()
+    page.goto("/api/docs/")
+    page.locator(".swagger-ui .opblock").first.wait_for(state="attached")
+
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    inverted = page.evaluate("getComputedStyle(document.querySelector('.swagger-ui')).filter")
+
+    screenshot(page, f"api-docs-{'dark' if dark else 'light'}-desktop")
+    assert background == ("rgb(13, 17, 23)" if dark else "rgb(250, 250, 250)")
+    assert ("invert" in inverted) is dark
