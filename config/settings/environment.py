@@ -87,6 +87,9 @@ def cache_config(env: Mapping[str, str], *, key_prefix: str = "prepdeck") -> dic
                 "LOCATION": url,
                 "KEY_PREFIX": key_prefix,
                 "TIMEOUT": 300,
+                # An unreachable Redis fails fast instead of holding requests for the system's TCP timeout;
+                # the throttles then count per process until it answers (prepdeck.core.outages).
+                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
             }
         }
     return {

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as default_server_error
 
 from prepdeck.core import health
-from prepdeck.core.api.errors import json_error_response
+from prepdeck.core.api.errors import database_unavailable, json_error_response, service_unavailable_json
+from prepdeck.core.exceptions import ServiceUnavailable
+from prepdeck.core.outages import DATABASE_ERRORS, first_line, outage_log
 
 
 @never_cache
@@ -41,9 +46,35 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """500 outside API views: JSON under ``/api/``, Django's page elsewhere."""
+    """500 outside API views: JSON under ``/api/``, Django's page elsewhere.
+
+    A database outage that surfaced outside a view (e.g. saving the session) is a 503 instead. Django hands
+    this handler the exception only through ``sys.exc_info()``, which is set when the middleware chain runs
+    synchronously (WSGI, the test client); ``DatabaseUnavailableMiddleware`` covers the rest.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_ERRORS):
+        outage_log.report("database", "The database is unavailable (%s): answering 503.", first_line(error))
+        return service_unavailable(request, database_unavailable())
     if request.path.startswith("/api/"):
         return json_error_response(
             request, "server_error", "Something went wrong on our side; it has been logged.", 500
         )
     return default_server_error(request)
+
+
+def service_unavailable(request: HttpRequest, error: ServiceUnavailable) -> HttpResponse:
+    """503 with ``Retry-After``: the API's JSON error under ``/api/``, a standalone page elsewhere.
+
+    The page is rendered without the request, so no context processor or navigation touches the service
+    that is down.
+    """
+    if request.path.startswith("/api/"):
+        return service_unavailable_json(error)
+    page = render_to_string(
+        "503.html",
+        {"message": error.message, "retry_after": error.retry_after},
+    )
+    response = HttpResponse(page, status=error.status_code)
+    response["Retry-After"] = str(error.retry_after)
+    return response
