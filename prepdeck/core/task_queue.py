@@ -41,7 +41,8 @@ def task_queue_check() -> None:
         return
     try:
         with app.connection_for_write() as connection:
-            connection.ensure_connection(max_retries=1, timeout=CHECK_TIMEOUT_SECONDS)
+            # one immediate retry, for a blip; a broker that is down is reported in milliseconds
+            connection.ensure_connection(max_retries=1, interval_start=0, timeout=CHECK_TIMEOUT_SECONDS)
     except BROKER_ERRORS as error:
         outage_log.report("broker", "The task broker is unreachable (%s): answering 503.", first_line(error))
         raise task_queue_unavailable() from error

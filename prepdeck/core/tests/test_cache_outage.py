@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -24,15 +23,9 @@ from rest_framework.test import APIClient
 from prepdeck.accounts.tests.factories import DEFAULT_PASSWORD, make_user
 from prepdeck.core.api.throttling import ScopedThrottle
 from prepdeck.core.outages import FallbackCache, fallback_cache, outage_log
+from prepdeck.core.tests.outages import free_port
 
 pytestmark = pytest.mark.django_db
-
-
-def free_port() -> int:
-    """A local port nothing listens on (bound and released at once)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def redis_cache(port: int) -> dict[str, Any]:

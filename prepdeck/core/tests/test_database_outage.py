@@ -8,7 +8,6 @@ PostgreSQL server is not touched). SQLite runs in the test process, so there is 
 from __future__ import annotations
 
 import logging
-import socket
 from collections.abc import Iterator
 
 import pytest
@@ -19,6 +18,7 @@ from rest_framework.test import APIClient
 from prepdeck.accounts.tests.factories import make_user
 from prepdeck.catalog import services as catalog_services
 from prepdeck.core.outages import outage_log
+from prepdeck.core.tests.outages import free_port
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
@@ -29,12 +29,6 @@ UNAVAILABLE = {
         "details": {"service": "database", "retry_after": 30},
     }
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Outage:
@@ -55,7 +49,7 @@ class Outage:
         options["connect_timeout"] = 2
         self.monkeypatch.setitem(settings_dict, "OPTIONS", options)
         self.monkeypatch.setitem(settings_dict, "HOST", "127.0.0.1")
-        self.monkeypatch.setitem(settings_dict, "PORT", str(_free_port()))
+        self.monkeypatch.setitem(settings_dict, "PORT", str(free_port()))
 
     def end(self) -> None:
         self.connection.close()
