@@ -90,6 +90,7 @@ def test_a_broker_lost_between_the_check_and_the_commit_fails_the_job_with_its_r
     assert response.status_code == 503
     assert response.json() == QUEUE_UNAVAILABLE
     job = ImportJob.objects.get()
+    assert job.report is not None
     assert (job.status, job.report["errors"]) == (
         "failed",
         [{"file": None, "line": None, "message": "The job could not be queued; upload the files again."}],

@@ -231,7 +231,8 @@ THROTTLE_KEYS = [
 
 
 def _throttle_keys(server: RedisServer) -> list[bytes]:
-    return sorted(server.client().keys("*throttle_*"))
+    keys: list[bytes] = server.client().keys("*throttle_*")  # type: ignore[assignment]
+    return sorted(keys)
 
 
 def test_when_redis_returns_throttles_count_there_again_without_a_restart(
