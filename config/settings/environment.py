@@ -240,7 +240,10 @@ def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": "prepdeck.core.logging.RequestIdFilter"}},
+        "filters": {
+            "request_id": {"()": "prepdeck.core.logging.RequestIdFilter"},
+            "outage_responses": {"()": "prepdeck.core.logging.OutageResponseFilter"},
+        },
         "formatters": {"default": formatter},
         "handlers": {
             "console": {
@@ -254,7 +257,7 @@ def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
             "django": {"level": level, "propagate": True},
             # Our access log replaces Django's and uvicorn's request lines.
             "django.server": {"level": "WARNING"},
-            "django.request": {"level": "ERROR"},
+            "django.request": {"level": "ERROR", "filters": ["outage_responses"]},
             "uvicorn.access": {"level": "WARNING"},
         },
     }

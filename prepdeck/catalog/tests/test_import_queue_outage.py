@@ -68,6 +68,10 @@ def test_an_upload_gets_503_and_nothing_is_written_when_the_broker_is_down(
         0,
         0,
     )
+    assert [record.name for record in caplog.records if record.levelno >= logging.WARNING] == [
+        "prepdeck.outages",  # once per outage and minute
+        "prepdeck.access",  # once per request
+    ]
     [line] = [record.getMessage() for record in caplog.records if record.name == "prepdeck.outages"]
     assert line.startswith("The task broker is unreachable (")
     assert broker.rsplit(":", 1)[1].split("/")[0] in line  # names the port it tried
