@@ -264,3 +264,16 @@ def test_when_redis_returns_throttles_count_there_again_without_a_restart(
     assert _throttle_keys(own_redis) == THROTTLE_KEYS
     assert api.get("/readyz").status_code == 200
     assert any("The cache answers again" in line for line in _outage_lines(caplog))
+
+
+def test_web_pages_keep_serving_while_redis_is_unreachable(cache_down: int) -> None:
+    from django.test import Client
+
+    learner = Client()
+    learner.force_login(make_user())
+
+    statuses = [Client().get("/browse/").status_code, learner.get("/").status_code]
+    resend = learner.post("/accounts/verify-email/send/")
+
+    assert statuses == [200, 200]
+    assert resend.status_code == 302
