@@ -87,6 +87,9 @@ def cache_config(env: Mapping[str, str], *, key_prefix: str = "prepdeck") -> dic
                 "LOCATION": url,
                 "KEY_PREFIX": key_prefix,
                 "TIMEOUT": 300,
+                # An unreachable Redis fails fast instead of holding requests for the system's TCP timeout;
+                # the throttles then count per process until it answers (prepdeck.core.outages).
+                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
             }
         }
     return {
@@ -237,7 +240,10 @@ def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": "prepdeck.core.logging.RequestIdFilter"}},
+        "filters": {
+            "request_id": {"()": "prepdeck.core.logging.RequestIdFilter"},
+            "outage_responses": {"()": "prepdeck.core.logging.OutageResponseFilter"},
+        },
         "formatters": {"default": formatter},
         "handlers": {
             "console": {
@@ -251,7 +257,7 @@ def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
             "django": {"level": level, "propagate": True},
             # Our access log replaces Django's and uvicorn's request lines.
             "django.server": {"level": "WARNING"},
-            "django.request": {"level": "ERROR"},
+            "django.request": {"level": "ERROR", "filters": ["outage_responses"]},
             "uvicorn.access": {"level": "WARNING"},
         },
     }

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -30,6 +29,7 @@ from prepdeck.accounts.forms import (
 )
 from prepdeck.accounts.models import User
 from prepdeck.core.exceptions import InvalidInput, NotFound
+from prepdeck.core.outages import fallback_cache
 from prepdeck.practice.scheduling import REFERENCE_RETENTION, TYPICAL_RETENTIONS, retention_effect
 
 # The raw token of a just-created API token waits here for the one page that shows it, which removes it.
@@ -171,7 +171,7 @@ def verify_email_send(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if user.email_verified_at is not None:
         messages.info(request, f"{user.email} is already verified.")
-    elif not cache.add(f"verify-email-sent:{user.pk}", True, timeout=VERIFICATION_RESEND_SECONDS):
+    elif not fallback_cache.add(f"verify-email-sent:{user.pk}", True, timeout=VERIFICATION_RESEND_SECONDS):
         # the page's own throttle, as the API endpoint has one: a double click or a reload mails once
         messages.info(
             request,

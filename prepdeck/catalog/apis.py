@@ -478,7 +478,7 @@ class ImportJobListApi(generics.ListAPIView[ImportJob]):
 @extend_schema(
     tags=["imports"],
     summary="One import job and, once it ran, its report",
-    responses={200: ImportJobSerializer, **errors(404)},
+    responses={200: ImportJobSerializer, **errors(403, 404)},
 )
 class ImportJobDetailApi(APIView):
     permission_classes = (EditorsOnly,)

@@ -39,7 +39,8 @@ from prepdeck.catalog.models import (
     Source,
     Topic,
 )
-from prepdeck.core.exceptions import Conflict, InvalidInput, NotFound
+from prepdeck.core.exceptions import Conflict, InvalidInput, NotFound, ServiceUnavailable
+from prepdeck.core.task_queue import task_queue_check, task_send
 from prepdeck.search.services import search_index_refresh
 
 logger = logging.getLogger(__name__)
@@ -364,8 +365,14 @@ IMPORT_FORMATS = ("auto", "markdown", "csv", "json", "apkg")
 def import_job_create(
     *, owner: User, files: list[InputFile], file_format: str = "auto", topic: str = "", dry_run: bool = False
 ) -> ImportJob:
-    """Store the uploaded files and queue a job that imports them once this transaction commits."""
+    """Store the uploaded files and queue a job that imports them once this transaction commits.
+
+    ``ServiceUnavailable`` (503) when the task queue cannot take the job: checked before anything is
+    written, and should the broker go away between that check and the commit, the job is marked failed
+    with that reason rather than left queued for a task that was never sent.
+    """
     import_upload_check(files=files, file_format=file_format, topic=topic)
+    task_queue_check()
     with transaction.atomic():
         job = ImportJob.objects.create(owner=owner, file_format=file_format, topic=topic, dry_run=dry_run)
         ImportJobFile.objects.bulk_create(
@@ -379,7 +386,26 @@ def import_job_create(
 def _enqueue(job_id: int) -> None:
     from prepdeck.catalog.tasks import import_job_run_task
 
-    import_job_run_task.delay(job_id)
+    try:
+        task_send(import_job_run_task, job_id)
+    except ServiceUnavailable:
+        job = ImportJob.objects.filter(pk=job_id, status=ImportJobStatus.QUEUED).first()
+        if job is not None:
+            job.status, job.finished_at = ImportJobStatus.FAILED, timezone.now()
+            job.report = {
+                **ImportReport(files=list(job.files.values_list("name", flat=True))).as_dict(),
+                "errors": [
+                    {
+                        "file": None,
+                        "line": None,
+                        "message": "The job could not be queued; upload the files again.",
+                    }
+                ],
+            }
+            with transaction.atomic():
+                job.save(update_fields=["status", "finished_at", "report"])
+                job.files.all().delete()
+        raise
 
 
 def import_job_run(*, job_id: int) -> None:

@@ -48,3 +48,28 @@ class PermissionDenied(ApplicationError):
 
     code = "permission_denied"
     status_code = 403
+
+
+class ServiceUnavailable(ApplicationError):
+    """A service the request needs is down (the database, the task queue); the client should retry.
+
+    ``details`` name the ``service`` and ``retry_after`` (seconds), which also becomes ``Retry-After``.
+    """
+
+    code = "service_unavailable"
+    status_code = 503
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        service: str,
+        retry_after: int = 30,
+        code: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(
+            message, code=code, details={"service": service, "retry_after": retry_after, **(details or {})}
+        )
+        self.service = service
+        self.retry_after = retry_after

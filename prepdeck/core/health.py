@@ -50,7 +50,7 @@ def check_tasks() -> CheckResult:
             result = ping.apply().get(timeout=5)
             return None if result == "pong" else f"ping task answered {result!r}"
         with app.connection_for_write() as connection:
-            connection.ensure_connection(max_retries=1, timeout=2)
+            connection.ensure_connection(max_retries=1, interval_start=0, timeout=2)
     except Exception as error:  # kombu and redis raise many exception types for an unreachable broker
         return _first_line(error)
     return None

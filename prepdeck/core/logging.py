@@ -38,3 +38,15 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             payload["exception"] = self.formatException(record.exc_info)
         return json.dumps(payload, default=str)
+
+
+class OutageResponseFilter(logging.Filter):
+    """Drop ``django.request``'s "Service Unavailable" line for each 503 we answer on purpose.
+
+    During an outage every request is answered 503; the outage itself is logged (rate-limited) by
+    ``prepdeck.outages`` and each request once by the access log, so a third line per request would only
+    flood the log.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return getattr(record, "status_code", None) != 503

@@ -17,7 +17,10 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.functional import empty
 from whitenoise.middleware import WhiteNoiseMiddleware
 
+from prepdeck.core.api.errors import database_unavailable
 from prepdeck.core.logging import request_id_var
+from prepdeck.core.outages import DATABASE_ERRORS, first_line, outage_log
+from prepdeck.core.views import service_unavailable
 
 access_logger = logging.getLogger("prepdeck.access")
 
@@ -169,6 +172,7 @@ class ContentSecurityPolicyMiddleware(_DualModeMiddleware):
         return self._apply(request, await get_response(request))
 
 
+<<<<<<< HEAD
 async def _read_in_a_thread(chunks: Any) -> AsyncIterator[bytes]:
     """A file response's synchronous chunks as an async iterator: each read runs in a worker thread."""
     iterator = iter(chunks)
@@ -195,3 +199,37 @@ class StaticFilesMiddleware(WhiteNoiseMiddleware):
         if isinstance(request, ASGIRequest) and isinstance(response, FileResponse) and not response.is_async:
             response.streaming_content = _read_in_a_thread(response.streaming_content)
         return response
+=======
+class DatabaseUnavailableMiddleware:
+    """Answer 503 with ``Retry-After`` (JSON under ``/api/``, a standalone page elsewhere) while the database
+    cannot be reached, instead of a 500.
+
+    Sits right after ``AuthenticationMiddleware``: loading the signed-in user is the first query of most
+    requests, so it happens here, where its failure can be answered; errors raised later by a view reach
+    ``process_exception``. (DRF views answer through the API's exception handler, which maps the same
+    errors.) Synchronous, like loading the user must be.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        try:
+            if user is not None:
+                _ = user.is_authenticated  # evaluates the lazy user: the session and the user row
+        except DATABASE_ERRORS as error:
+            return self._unavailable(request, error)
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, DATABASE_ERRORS):
+            return self._unavailable(request, exception)
+        return None
+
+    def _unavailable(self, request: HttpRequest, error: BaseException) -> HttpResponse:
+        outage_log.report(
+            "database", "The database is unavailable (%s): answering 503.", first_line(error), exc_info=error
+        )
+        return service_unavailable(request, database_unavailable())
+>>>>>>> h-degrade

@@ -18,7 +18,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
-from prepdeck.core.exceptions import ApplicationError
+from prepdeck.core.exceptions import ApplicationError, ServiceUnavailable
+from prepdeck.core.outages import DATABASE_ERRORS, RETRY_AFTER_SECONDS, first_line, outage_log
 
 logger = logging.getLogger("prepdeck.api")
 
@@ -55,6 +56,17 @@ def _validation_message(details: Any) -> str:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """DRF's ``EXCEPTION_HANDLER``: every error, expected or not, as one JSON shape."""
     headers: dict[str, str] = {}
+    if isinstance(exc, DATABASE_ERRORS):
+        outage_log.report(
+            "database", "The database is unavailable (%s): answering 503.", first_line(exc), exc_info=exc
+        )
+        exc = database_unavailable()
+    if isinstance(exc, ServiceUnavailable):
+        return Response(
+            error_body(exc.code, exc.message, exc.details),
+            status=exc.status_code,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
     if isinstance(exc, ApplicationError):
         return Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
     if isinstance(exc, Http404):
@@ -94,3 +106,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
 
 def json_error_response(request: HttpRequest, code: str, message: str, status_code: int) -> JsonResponse:
     return JsonResponse(error_body(code, message), status=status_code)
+
+
+def database_unavailable() -> ServiceUnavailable:
+    """The error every door answers while the database cannot be reached (503, retry later)."""
+    return ServiceUnavailable(
+        "The database is unavailable at the moment; nothing was changed. Try again shortly.",
+        service="database",
+        retry_after=RETRY_AFTER_SECONDS,
+    )
+
+
+def service_unavailable_json(error: ServiceUnavailable) -> JsonResponse:
+    """``ServiceUnavailable`` as the API's JSON error, with ``Retry-After``, for code outside DRF views."""
+    response = JsonResponse(error_body(error.code, error.message, error.details), status=error.status_code)
+    response["Retry-After"] = str(error.retry_after)
+    return response

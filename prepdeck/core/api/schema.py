@@ -30,12 +30,17 @@ _DESCRIPTIONS = {
     412: "Precondition failed.",
     413: "Request too large.",
     429: "Throttled; retry after the `Retry-After` seconds.",
+    503: (
+        "A service the request needs is down (code `service_unavailable`, `details.service` names it: "
+        "`database` or `task_queue`); nothing was changed. Retry after the `Retry-After` seconds."
+    ),
 }
 
 
 def errors(*codes: int) -> dict[int, Any]:
-    """Error responses for ``extend_schema(responses=...)``; 401 and 429 are added to every endpoint."""
+    """Error responses for ``extend_schema(responses=...)``; 401, 429 and 503 (an outage) are added to every
+    endpoint."""
     return {
         code: OpenApiResponse(ErrorSerializer, description=_DESCRIPTIONS[code])
-        for code in sorted({*codes, 401, 429})
+        for code in sorted({*codes, 401, 429, 503})
     }

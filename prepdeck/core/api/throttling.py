@@ -18,19 +18,27 @@ from rest_framework.throttling import (
     UserRateThrottle,
 )
 
+from prepdeck.core.outages import fallback_cache
+
+# Every throttle counts in the shared cache, or in this process's memory while the shared cache does not
+# answer (see ``FallbackCache``): with Redis down the API keeps serving, and the limits hold per process.
+
 
 class AnonThrottle(AnonRateThrottle):
     scope = "anon"
+    cache = fallback_cache
 
 
 class UserThrottle(UserRateThrottle):
     scope = "user"
+    cache = fallback_cache
 
 
 class BurstThrottle(SimpleRateThrottle):
     """A short-window limit for everybody, by account or, when anonymous, by client address."""
 
     scope = "burst"
+    cache = fallback_cache
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         ident = request.user.pk if request.user and request.user.is_authenticated else self.get_ident(request)
@@ -39,3 +47,5 @@ class BurstThrottle(SimpleRateThrottle):
 
 class ScopedThrottle(ScopedRateThrottle):
     """The view's own ``throttle_scope`` rate (no limit for views without one)."""
+
+    cache = fallback_cache

@@ -162,7 +162,8 @@ def import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
         job = importing.import_dry_run_confirm(owner=editor_user(request), job_id=job_id)
     except exceptions.NotFound:
         raise Http404("Import job not found.") from None
-    except exceptions.Conflict as error:
+    except (exceptions.Conflict, exceptions.ServiceUnavailable) as error:
+        # a queue that is down rolls the confirmation back: the dry run keeps its files for another try
         messages.error(request, error.message)
         return redirect("web:import_job", job_id=job_id)
     messages.success(
