@@ -172,7 +172,6 @@ class ContentSecurityPolicyMiddleware(_DualModeMiddleware):
         return self._apply(request, await get_response(request))
 
 
-<<<<<<< HEAD
 async def _read_in_a_thread(chunks: Any) -> AsyncIterator[bytes]:
     """A file response's synchronous chunks as an async iterator: each read runs in a worker thread."""
     iterator = iter(chunks)
@@ -199,7 +198,8 @@ class StaticFilesMiddleware(WhiteNoiseMiddleware):
         if isinstance(request, ASGIRequest) and isinstance(response, FileResponse) and not response.is_async:
             response.streaming_content = _read_in_a_thread(response.streaming_content)
         return response
-=======
+
+
 class DatabaseUnavailableMiddleware:
     """Answer 503 with ``Retry-After`` (JSON under ``/api/``, a standalone page elsewhere) while the database
     cannot be reached, instead of a 500.
@@ -232,4 +232,3 @@ class DatabaseUnavailableMiddleware:
             "database", "The database is unavailable (%s): answering 503.", first_line(error), exc_info=error
         )
         return service_unavailable(request, database_unavailable())
->>>>>>> h-degrade
