@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
+from prepdeck.accounts.forms import AdminSignInForm
 from prepdeck.accounts.models import User
 
 
@@ -41,3 +42,7 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "usable_password", "password1", "password2")}),
     )
+
+
+# The admin's login checks the password through the same sign-in flow as every other door (lockout, messages).
+admin.site.login_form = AdminSignInForm

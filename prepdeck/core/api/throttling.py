@@ -4,6 +4,9 @@ Every request counts against a sustained rate (``anon`` per client address, ``us
 ``burst`` rate; views that are costly or attractive to abuse name a ``throttle_scope`` (login,
 registration, password_reset, imports, grading) with its own, tighter rate. A throttled request gets
 429 with ``Retry-After`` (set by the error handler).
+
+Every throttle identifies an anonymous client by ``prepdeck.core.client_address.client_ip``, the one helper
+that decides when ``X-Forwarded-For`` is trusted (``TRUSTED_PROXIES``).
 """
 
 from __future__ import annotations
@@ -18,16 +21,25 @@ from rest_framework.throttling import (
     UserRateThrottle,
 )
 
+from prepdeck.core.client_address import client_ip
 
-class AnonThrottle(AnonRateThrottle):
+
+class ClientAddressMixin:
+    """Identify anonymous clients by the address our helper trusts, not DRF's own header parsing."""
+
+    def get_ident(self, request: Request) -> str:
+        return client_ip(request)
+
+
+class AnonThrottle(ClientAddressMixin, AnonRateThrottle):
     scope = "anon"
 
 
-class UserThrottle(UserRateThrottle):
+class UserThrottle(ClientAddressMixin, UserRateThrottle):
     scope = "user"
 
 
-class BurstThrottle(SimpleRateThrottle):
+class BurstThrottle(ClientAddressMixin, SimpleRateThrottle):
     """A short-window limit for everybody, by account or, when anonymous, by client address."""
 
     scope = "burst"
@@ -37,5 +49,5 @@ class BurstThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-class ScopedThrottle(ScopedRateThrottle):
+class ScopedThrottle(ClientAddressMixin, ScopedRateThrottle):
     """The view's own ``throttle_scope`` rate (no limit for views without one)."""
