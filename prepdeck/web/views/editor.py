@@ -209,7 +209,7 @@ def _conflict(*, question: Question, base_version: int, mine: dict[str, Any]) ->
     names: list[str] = []
     for revision in newer:
         name = (
-            revision.author.get_full_name() if revision.author else "PrepDeck (an import or the bundled bank)"
+            revision.author.public_name if revision.author else "PrepDeck (an import or the bundled bank)"
         )
         if name not in names:
             names.append(name)
