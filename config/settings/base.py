@@ -124,7 +124,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_FAILURE_LIMIT = "prepdeck.accounts.lockout.account_failure_limit"
 AXES_COOLOFF_TIME = "prepdeck.accounts.lockout.cool_off"
 AXES_USERNAME_CALLABLE = "prepdeck.accounts.lockout.normalized_username"
-AXES_CLIENT_IP_CALLABLE = "prepdeck.core.client_address.client_ip"
+AXES_CLIENT_IP_CALLABLE = "prepdeck.core.client_address.client_ip_or_none"
 AXES_LOCKOUT_CALLABLE = "prepdeck.accounts.lockout.lockout_response"
 # A locked client's further attempts are refused without extending the lock, so Retry-After stays true.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False

@@ -58,7 +58,7 @@ class TokenObtainSerializer(TokenObtainPairSerializer):
         if not self.user.is_active:
             raise _api_error(services.SignInFailed())
         refresh = RefreshToken.for_user(self.user)
-        update_last_login(None, self.user)  # SIMPLE_JWT["UPDATE_LAST_LOGIN"], as simplejwt's serializer does
+        update_last_login(User, self.user)  # SIMPLE_JWT["UPDATE_LAST_LOGIN"], as simplejwt's serializer does
         return {"refresh": str(refresh), "access": str(refresh.access_token)}
 
 

@@ -101,7 +101,7 @@ def _seconds_until_below(attempts: QuerySet[AccessAttempt], *, limit: int, now: 
     return 0
 
 
-def seconds_locked(*, email: str, ip_address: str) -> int:
+def seconds_locked(*, email: str, ip_address: str | None) -> int:
     """Seconds until an attempt on ``email`` from ``ip_address`` is allowed again; 0 when it is now."""
     now = timezone.now()
     recent = _recent(now)
@@ -133,12 +133,12 @@ def lockout_response(
     Our doors already said so in their own words (``accounts.services.sign_in``); this only makes sure the
     status is 429 with the time actually remaining, whichever door it was (the admin's login included).
     """
-    from prepdeck.core.client_address import client_ip
-
     response = original_response if original_response is not None else HttpResponse(status=429)
     if response.status_code < 400:
         response.status_code = 429
     if response.status_code == 429 and not response.has_header("Retry-After"):
         email = normalized_username(request, credentials) or ""
-        response["Retry-After"] = str(max(1, seconds_locked(email=email, ip_address=client_ip(request))))
+        response["Retry-After"] = str(
+            max(1, seconds_locked(email=email, ip_address=getattr(request, "axes_ip_address", None)))
+        )
     return response

@@ -23,7 +23,6 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from prepdeck.accounts import lockout, selectors
 from prepdeck.accounts.models import ApiToken, User
-from prepdeck.core.client_address import client_ip
 from prepdeck.core.exceptions import ApplicationError, InvalidInput, NotFound
 
 
@@ -124,7 +123,10 @@ def sign_in(*, request: HttpRequest, email: str, password: str) -> User:
     user = authenticate(request, username=email, password=password)
     if user is None:
         if getattr(request, "axes_locked_out", False):
-            seconds = lockout.seconds_locked(email=email, ip_address=client_ip(request))
+            # the address as axes recorded it (``AXES_CLIENT_IP_CALLABLE``, our one client-address helper)
+            seconds = lockout.seconds_locked(
+                email=email, ip_address=getattr(request, "axes_ip_address", None)
+            )
             raise SignInLocked(retry_after=seconds or int(lockout.cool_off().total_seconds()))
         raise SignInFailed()
     assert isinstance(user, User)

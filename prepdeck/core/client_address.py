@@ -38,3 +38,10 @@ def client_ip(request: Any) -> str:
             if chosen is not None:
                 return chosen
     return remote or UNKNOWN
+
+
+def client_ip_or_none(request: Any) -> str | None:
+    """``client_ip`` for django-axes (``AXES_CLIENT_IP_CALLABLE``), which stores the address in an IP field:
+    ``None`` instead of ``"unknown"``."""
+    address = client_ip(request)
+    return None if address == UNKNOWN else address

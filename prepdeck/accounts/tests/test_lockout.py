@@ -5,6 +5,7 @@ per account and per client address, its messages and its ``Retry-After``."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -28,7 +29,7 @@ def _web_sign_in(client: Client, email: str, password: str) -> int:
     return int(client.post("/accounts/login/", {"username": email, "password": password}).status_code)
 
 
-def _jwt(api: APIClient, email: str, password: str):  # type: ignore[no-untyped-def]
+def _jwt(api: APIClient, email: str, password: str) -> Any:
     return api.post("/api/v1/auth/token/", {"email": email, "password": password}, format="json")
 
 
@@ -86,7 +87,7 @@ def test_wrong_current_passwords_on_the_api_password_change_count_and_the_lock_r
     user = make_user(email="ada@example.com")
     api.force_authenticate(user)
 
-    def change(old_password: str):  # type: ignore[no-untyped-def]
+    def change(old_password: str) -> Any:
         return api.post(
             "/api/v1/auth/password/change/",
             {"old_password": old_password, "new_password": "a much better passphrase"},

@@ -3,6 +3,8 @@ same for the DRF throttles and the sign-in lockout."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from axes.models import AccessAttempt
 from django.test import Client, RequestFactory
@@ -14,7 +16,7 @@ from prepdeck.core.client_address import client_ip
 pytestmark = pytest.mark.django_db
 
 
-def _register(api: APIClient, number: int, **headers: str) -> int:
+def _register(api: APIClient, number: int, **headers: Any) -> int:
     body = {"email": f"new{number}@example.com", "password": DEFAULT_PASSWORD}
     return int(api.post("/api/v1/auth/register/", body, format="json", **headers).status_code)
 
