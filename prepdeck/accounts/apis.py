@@ -46,6 +46,9 @@ def _api_error(error: services.SignInLocked | services.SignInFailed) -> exceptio
 class TokenObtainSerializer(TokenObtainPairSerializer):
     """simplejwt's pair serializer, with the password checked by our sign-in flow (lockout included)."""
 
+    access = serializers.CharField(read_only=True)
+    refresh = serializers.CharField(read_only=True)
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         try:
             self.user = services.sign_in(

@@ -176,3 +176,17 @@ def test_deleting_the_account_blacklists_its_refresh_tokens(api: APIClient) -> N
     refreshed = _refresh(old.refresh)
 
     assert (refreshed.status_code, refreshed.json()["error"]["code"]) == (401, "token_not_valid")
+
+
+def test_an_admin_setting_a_users_password_revokes_their_tokens_and_sessions(client: Client) -> None:
+    user = make_user()
+    old = _credentials(user)
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+
+    response = client.post(
+        f"/admin/accounts/user/{user.pk}/password/",
+        {"usable_password": "true", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+
+    assert response.status_code == 302
+    _assert_all_ended(old)
