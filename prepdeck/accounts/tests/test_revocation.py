@@ -52,12 +52,17 @@ def _me(header: str) -> int:
     return int(APIClient().get("/api/v1/me/", HTTP_AUTHORIZATION=header).status_code)
 
 
+def _me_error(header: str) -> tuple[int, str]:
+    response = APIClient().get("/api/v1/me/", HTTP_AUTHORIZATION=header)
+    return response.status_code, response.json()["error"]["code"]
+
+
 def _refresh(refresh: str) -> Any:
     return APIClient().post("/api/v1/auth/token/refresh/", {"refresh": refresh}, format="json")
 
 
 def _assert_all_ended(old: Credentials) -> None:
-    assert _me(f"Bearer {old.access}") == 401
+    assert _me_error(f"Bearer {old.access}") == (401, "password_changed")
     refreshed = _refresh(old.refresh)
     assert (refreshed.status_code, refreshed.json()["error"]["code"]) == (401, "token_not_valid")
     assert _me(f"Token {old.api_token}") == 401
