@@ -290,3 +290,25 @@ def test_sign_in_and_its_lockout_work_without_the_cache(settings) -> None:
     make_user(email="bob@example.com")
     assert _web_sign_in(signed_in, "bob@example.com", DEFAULT_PASSWORD) == 302
     assert user.pk != int(signed_in.session[SESSION_KEY])
+
+
+def test_no_code_checks_a_password_outside_the_sign_in_flow() -> None:
+    """A new door must call ``services.sign_in`` / ``password_verify``, not check a password itself."""
+    import ast
+    from pathlib import Path
+
+    import prepdeck
+
+    root = Path(prepdeck.__file__).parent
+    calls = []
+    for path in sorted(root.rglob("*.py")):
+        if "tests" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call):
+                function = node.func
+                name = function.id if isinstance(function, ast.Name) else getattr(function, "attr", "")
+                if name in {"authenticate", "check_password"}:
+                    calls.append((str(path.relative_to(root)), name))
+
+    assert calls == [("accounts/services.py", "authenticate")]
