@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "prepdeck.search",
     "prepdeck.web",
     "django_htmx",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -58,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "prepdeck.core.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: turns a door's answer to a locked sign-in into 429 with Retry-After.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -103,9 +106,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Failed sign-ins allowed per email address and per client address within the window.
+# django-axes' backend first: every authenticate() (web sign-in, JWT, password change, account deletion,
+# the admin) is refused while the account or the client address is locked (``prepdeck.accounts.lockout``).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed sign-ins allowed per account (email) and, separately, per client address within the window.
 LOGIN_FAILURE_LIMIT = int(ENV.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(ENV.get("LOGIN_ADDRESS_FAILURE_LIMIT", "50"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(ENV.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: the header is ignored).
+TRUSTED_PROXIES = environment.trusted_proxy_count(ENV)
+
+# django-axes, database handler (works with Redis down); the callables read the settings above at each use.
+AXES_HANDLER = "prepdeck.accounts.lockout.SignInLockoutHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = "prepdeck.accounts.lockout.account_failure_limit"
+AXES_COOLOFF_TIME = "prepdeck.accounts.lockout.cool_off"
+AXES_USERNAME_CALLABLE = "prepdeck.accounts.lockout.normalized_username"
+AXES_CLIENT_IP_CALLABLE = "prepdeck.core.client_address.client_ip_or_none"
+AXES_LOCKOUT_CALLABLE = "prepdeck.accounts.lockout.lockout_response"
+# A locked client's further attempts are refused without extending the lock, so Retry-After stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = False  # accounts.services.sign_in clears the account's failures itself
+AXES_DISABLE_ACCESS_LOG = True  # failures are what we need; no log of every successful sign-in
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -168,6 +194,8 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # `?format=` is ours (exports choose a file format); the API only speaks JSON anyway.
     "URL_FORMAT_OVERRIDE": None,
+    # Our throttles ask prepdeck.core.client_address.client_ip; this keeps DRF's own reading the same.
+    "NUM_PROXIES": TRUSTED_PROXIES,
 }
 
 SIMPLE_JWT = {
@@ -178,6 +206,9 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": True,
     "USER_ID_FIELD": "id",
     "AUTH_HEADER_TYPES": ("Bearer",),
+    # Tokens carry a digest of the password hash: a password change or reset ends every access token at
+    # once, not when its 15 minutes are up.
+    "CHECK_REVOKE_TOKEN": True,
 }
 
 SPECTACULAR_SETTINGS = {

@@ -225,6 +225,23 @@ def throttle_rates(env: Mapping[str, str]) -> dict[str, str]:
     return rates
 
 
+def trusted_proxy_count(env: Mapping[str, str]) -> int:
+    """How many reverse proxies in front of the app append to ``X-Forwarded-For`` (``TRUSTED_PROXIES``).
+
+    Unset, it is 1 when ``BEHIND_TLS_PROXY`` says a proxy terminates TLS in front of us and 0 otherwise. With
+    0 the header is ignored and the client is ``REMOTE_ADDR``: anybody can send the header, so trusting it
+    without a proxy that sets it would let every address-based limit be dodged by rotating it.
+    """
+    raw = (env.get("TRUSTED_PROXIES") or "").strip()
+    if not raw:
+        return 1 if as_bool(env, "BEHIND_TLS_PROXY", default=False) else 0
+    if not raw.isdigit() or int(raw) > 10:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES must be the number of proxies in front of the app, 0 to 10 (got {raw!r})"
+        )
+    return int(raw)
+
+
 def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
     """Return ``LOGGING``: readable lines locally, one JSON object per line in production.
 

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
 
+from prepdeck.accounts import services
+from prepdeck.accounts.forms import AdminSignInForm
 from prepdeck.accounts.models import User
 
 
@@ -19,8 +21,21 @@ class UserChangeAdminForm(UserChangeForm):
         field_classes: dict[str, type] = {}
 
 
+class AdminPasswordSetForm(AdminPasswordChangeForm):
+    """The admin's "change password" for a user: a new password (or none) revokes what the old one granted,
+    as at every other door (``services.credentials_revoke``)."""
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=commit)
+        assert isinstance(user, User)
+        if commit:
+            services.credentials_revoke(user=user)
+        return user
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    change_password_form = AdminPasswordSetForm
     add_form = UserCreationAdminForm
     form = UserChangeAdminForm
     ordering = ("email",)
@@ -41,3 +56,7 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "usable_password", "password1", "password2")}),
     )
+
+
+# The admin's login checks the password through the same sign-in flow as every other door (lockout, messages).
+admin.site.login_form = AdminSignInForm

@@ -5,18 +5,64 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.models import update_last_login
+from django.http import HttpRequest
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, permissions, serializers, status
+from rest_framework import exceptions, generics, permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from prepdeck.accounts import roles, selectors, services
 from prepdeck.accounts.models import ApiToken, User
 from prepdeck.core.api import signed_in_user
 from prepdeck.core.api.schema import errors
+
+
+def _django_request(request: Any) -> HttpRequest:
+    """The ``HttpRequest`` under a DRF ``Request``: django-axes marks that one, as the web doors do."""
+    return request._request if hasattr(request, "_request") else request
+
+
+class SignInLockedError(exceptions.Throttled):
+    """``SignInLocked`` as DRF's 429: the error handler adds ``Retry-After`` (the time actually remaining)."""
+
+    def __init__(self, error: services.SignInLocked) -> None:
+        super().__init__(wait=error.retry_after, code=error.code)
+        self.detail = exceptions.ErrorDetail(error.message, code=error.code)
+
+
+def _api_error(error: services.SignInLocked | services.SignInFailed) -> exceptions.APIException:
+    if isinstance(error, services.SignInLocked):
+        return SignInLockedError(error)
+    return exceptions.AuthenticationFailed(error.message, code="no_active_account")
+
+
+class TokenObtainSerializer(TokenObtainPairSerializer):
+    """simplejwt's pair serializer, with the password checked by our sign-in flow (lockout included)."""
+
+    access = serializers.CharField(read_only=True)
+    refresh = serializers.CharField(read_only=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        try:
+            self.user = services.sign_in(
+                request=_django_request(self.context["request"]),
+                email=attrs[self.username_field],
+                password=attrs["password"],
+            )
+        except (services.SignInLocked, services.SignInFailed) as error:
+            raise _api_error(error) from None
+        if not self.user.is_active:
+            raise _api_error(services.SignInFailed())
+        refresh = RefreshToken.for_user(self.user)
+        update_last_login(User, self.user)  # SIMPLE_JWT["UPDATE_LAST_LOGIN"], as simplejwt's serializer does
+        return {"refresh": str(refresh), "access": str(refresh.access_token)}
 
 
 class RegisterSerializer(serializers.Serializer[Any]):
@@ -96,9 +142,15 @@ class RegisterApi(APIView):
 @extend_schema(
     tags=["account"],
     summary="Obtain a JWT pair (access and refresh) with email and password",
-    responses={200: jwt_views.TokenObtainPairView.serializer_class, **errors(400)},
+    description=(
+        "The password is checked by the same sign-in flow as the web page: a wrong email or password is "
+        "`401 no_active_account`; too many failures for the account (or the client address) is "
+        "`429 sign_in_locked` with `Retry-After`, even with the right password."
+    ),
+    responses={200: TokenObtainSerializer, **errors(400, 401, 429)},
 )
 class TokenObtainApi(jwt_views.TokenObtainPairView):
+    serializer_class = TokenObtainSerializer
     throttle_scope = "login"
 
 
@@ -205,14 +257,20 @@ class PasswordSerializer(serializers.Serializer[Any]):
 class PasswordChangeApi(APIView):
     @extend_schema(
         tags=["account"],
-        summary="Change your password",
+        summary="Change your password (ends your other sessions, JWTs and personal API tokens)",
         request=PasswordChangeSerializer,
-        responses={204: None, **errors(400)},
+        responses={204: None, **errors(400, 429)},
     )
     def post(self, request: Request) -> Response:
         payload = PasswordChangeSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        services.password_change(user=signed_in_user(request), **payload.validated_data)
+        user = signed_in_user(request)
+        try:
+            services.password_change(request=_django_request(request), user=user, **payload.validated_data)
+        except services.SignInLocked as error:
+            raise _api_error(error) from None
+        if request.auth is None:  # a browser session: keep it, every other session and token ends
+            update_session_auth_hash(_django_request(request), user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -243,7 +301,8 @@ class PasswordResetConfirmApi(APIView):
 
     @extend_schema(
         tags=["account"],
-        summary="Set a new password with the uid and token of a reset email",
+        summary="Set a new password with the uid and token of a reset email (ends every session, JWT and "
+        "personal API token)",
         request=PasswordResetConfirmSerializer,
         responses={204: None, **errors(400)},
     )
@@ -305,10 +364,17 @@ class AccountDeleteApi(APIView):
         tags=["account"],
         summary="Delete your account and your practice data (send your password)",
         request=PasswordSerializer,
-        responses={204: None, **errors(400)},
+        responses={204: None, **errors(400, 429)},
     )
     def post(self, request: Request) -> Response:
         payload = PasswordSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        services.user_delete(user=signed_in_user(request), password=payload.validated_data["password"])
+        try:
+            services.user_delete(
+                request=_django_request(request),
+                user=signed_in_user(request),
+                password=payload.validated_data["password"],
+            )
+        except services.SignInLocked as error:
+            raise _api_error(error) from None
         return Response(status=status.HTTP_204_NO_CONTENT)

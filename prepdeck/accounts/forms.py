@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.db.models import Field
 from django.http import HttpRequest
@@ -15,13 +17,6 @@ from django.urls import reverse
 from prepdeck.accounts import services, validators
 from prepdeck.accounts.models import User
 from prepdeck.practice.scheduling import REFERENCE_RETENTION
-
-
-def client_ip(request: HttpRequest | None) -> str:
-    """The address the throttle counts against (the proxy sets REMOTE_ADDR correctly in production)."""
-    if request is None:
-        return "unknown"
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 
 class FocusFirstErrorMixin:
@@ -46,44 +41,47 @@ class FocusFirstErrorMixin:
                 field.widget.attrs["autofocus"] = True
 
 
-class SignInForm(AuthenticationForm):
-    """Django's sign-in form with a throttle: after repeated failures further attempts are refused."""
+class SignInFlowMixin:
+    """``AuthenticationForm.clean`` through ``services.sign_in``: the lockout and its messages, the same as
+    every other door. ``throttled`` and ``retry_after`` tell the view to answer 429 with ``Retry-After``."""
 
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "invalid_login": "Please enter a correct email address and password. Both are case-sensitive "
-        "except the email address.",
-        "throttled": "Too many failed sign-in attempts. Try again in %(minutes)d minutes.",
-    }
+    request: HttpRequest | None
+    cleaned_data: dict[str, Any]
+    user_cache: Any
+    error_messages: dict[str, Any]
+
+    def clean(self) -> dict[str, Any]:
+        email = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        self.throttled = False
+        if email is not None and password:
+            assert self.request is not None, "the sign-in flow needs the request"
+            try:
+                self.user_cache = services.sign_in(request=self.request, email=email, password=password)
+            except services.SignInLocked as error:
+                self.throttled = True
+                self.retry_after = error.retry_after
+                self.retry_after_text = error.wait_text
+                raise ValidationError(error.message, code="throttled") from None
+            except services.SignInFailed:
+                raise ValidationError(services.SIGN_IN_FAILED_MESSAGE, code="invalid_login") from None
+            self.confirm_login_allowed(self.user_cache)  # type: ignore[attr-defined]
+        return self.cleaned_data
+
+
+class SignInForm(SignInFlowMixin, AuthenticationForm):
+    """Django's sign-in form over our sign-in flow: after repeated failures further attempts are refused."""
+
+    error_messages = {**AuthenticationForm.error_messages, "invalid_login": services.SIGN_IN_FAILED_MESSAGE}
 
     def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(request, *args, **kwargs)
         self.throttled = False
-        self.retry_after_minutes = 0
+        self.retry_after = 0
+        self.retry_after_text = ""
         self.fields["username"].label = "Email address"
         self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
-
-    def clean(self) -> dict[str, Any]:
-        email = str(self.data.get("username") or "")
-        ip = client_ip(self.request)
-        retry_after = services.login_throttle_retry_after(email=email, client_ip=ip)
-        if retry_after is not None:
-            self.throttled = True
-            self.retry_after_minutes = max(1, retry_after // 60)
-            raise ValidationError(
-                self.error_messages["throttled"],
-                code="throttled",
-                params={"minutes": self.retry_after_minutes},
-            )
-        try:
-            cleaned = super().clean()
-        except ValidationError as error:
-            if error.code == "invalid_login":
-                services.login_failure_record(email=email, client_ip=ip)
-            raise
-        services.login_failures_clear(email=email, client_ip=ip)
-        return cleaned
 
     def full_clean(self) -> None:
         super().full_clean()
@@ -91,6 +89,47 @@ class SignInForm(AuthenticationForm):
             # The email is kept: the password is what needs typing again.
             self.fields["username"].widget.attrs.pop("autofocus", None)
             self.fields["password"].widget.attrs["autofocus"] = True
+
+
+class AdminSignInForm(SignInFlowMixin, AdminAuthenticationForm):
+    """The admin's login form over the same sign-in flow (staff only, as Django's)."""
+
+
+class PasswordChangeForm(DjangoPasswordChangeForm):
+    """Django's form, with the old password checked by the sign-in flow and the new one set (and what the old
+    one granted revoked) by ``services.password_set``."""
+
+    def __init__(self, user: User, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+        self.throttled = False
+        self.retry_after = 0
+
+    def clean_old_password(self) -> str:
+        old_password = str(self.cleaned_data["old_password"])
+        try:
+            services.password_verify(request=self.request, user=self.user, password=old_password)
+        except services.SignInLocked as error:
+            self.throttled = True
+            self.retry_after = error.retry_after
+            raise ValidationError(error.message, code="throttled") from None
+        except services.SignInFailed:
+            raise ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            ) from None
+        return old_password
+
+    def save(self, commit: bool = True) -> Any:
+        services.password_set(user=self.user, new_password=self.cleaned_data["new_password1"])
+        return self.user
+
+
+class ResetPasswordForm(SetPasswordForm):
+    """Django's form for the reset link's page; the password is set through ``services.password_set``."""
+
+    def save(self, commit: bool = True) -> Any:
+        services.password_set(user=self.user, new_password=self.cleaned_data["new_password1"])
+        return self.user
 
 
 class SignUpForm(FocusFirstErrorMixin, forms.Form):

@@ -130,6 +130,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.display_name or self.email.split("@", 1)[0]
 
+    @property
+    def public_name(self) -> str:
+        """How other people see this user (revision authors, edit conflicts): the display name, never the
+        email address (a user without a display name is "User #<id>")."""
+        return self.display_name or f"User #{self.pk}"
+
 
 class ApiToken(models.Model):
     """A personal API token (``Authorization: Token pd_...``). Only its SHA-256 digest is stored; the

@@ -1,28 +1,29 @@
-"""Account writes and the sign-in throttle."""
+"""Account writes, the sign-in flow every password door calls, and revocation on a new password."""
 
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from prepdeck.accounts import selectors
+from prepdeck.accounts import lockout, selectors
 from prepdeck.accounts.models import ApiToken, User
-from prepdeck.core.exceptions import InvalidInput, NotFound
+from prepdeck.core.exceptions import ApplicationError, InvalidInput, NotFound
 
 
 def user_create(*, email: str, password: str, display_name: str = "") -> User:
@@ -73,40 +74,71 @@ def user_preferences_update(
     return user
 
 
-# --- sign-in throttle --------------------------------------------------------------------------------
-# Failures are counted per email address and per client address in the cache (Redis in production, so
-# every app server sees the same counts). A success clears the email's count.
+# --- the sign-in flow ----------------------------------------------------------------------------------
+# Every door that checks a password (the sign-in page, ``POST /api/v1/auth/token/``, password change, account
+# deletion, the admin's login) calls ``sign_in`` or ``password_verify``, which call ``authenticate()`` with
+# the request. django-axes (``accounts.lockout``) counts the failures per account and per client address in
+# the database and refuses a locked account even with the right password; the doors word the outcome with
+# the messages below, so they all say the same.
+
+SIGN_IN_FAILED_MESSAGE = (
+    "Please enter a correct email address and password. Both are case-sensitive except the email address."
+)
+SIGN_IN_LOCKED_MESSAGE = "Too many failed sign-in attempts. Try again in {wait}."
 
 
-def _throttle_keys(*, email: str, client_ip: str) -> list[str]:
-    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
-    return [f"login-failures:email:{digest}", f"login-failures:ip:{client_ip}"]
+def _wait_text(seconds: int) -> str:
+    minutes = max(1, math.ceil(seconds / 60))
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
-def login_throttle_retry_after(*, email: str, client_ip: str) -> int | None:
-    """Return seconds to wait before another sign-in attempt is allowed, or ``None`` when allowed."""
-    limit = settings.LOGIN_FAILURE_LIMIT
-    counts = cache.get_many(_throttle_keys(email=email, client_ip=client_ip))
-    if any(int(count) >= limit for count in counts.values()):
-        return int(settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    return None
+class SignInFailed(ApplicationError):
+    """Wrong email or password (the two are never told apart)."""
+
+    code = "invalid_credentials"
+    status_code = 401
+
+    def __init__(self) -> None:
+        super().__init__(SIGN_IN_FAILED_MESSAGE)
 
 
-def login_failure_record(*, email: str, client_ip: str) -> None:
-    """Count one failed sign-in for the email and the client address."""
-    window = int(settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    for key in _throttle_keys(email=email, client_ip=client_ip):
-        # add() creates the counter with the window as its lifetime; incr() keeps that lifetime.
-        if not cache.add(key, 1, timeout=window):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add() and incr()
-                cache.add(key, 1, timeout=window)
+class SignInLocked(ApplicationError):
+    """Too many failures for the account or the client address; ``retry_after`` is the time remaining."""
+
+    code = "sign_in_locked"
+    status_code = 429
+
+    def __init__(self, *, retry_after: int) -> None:
+        self.retry_after = max(1, retry_after)
+        self.wait_text = _wait_text(self.retry_after)
+        super().__init__(
+            SIGN_IN_LOCKED_MESSAGE.format(wait=self.wait_text), details={"retry_after": self.retry_after}
+        )
 
 
-def login_failures_clear(*, email: str, client_ip: str) -> None:
-    """Forget the email's failures after a successful sign-in (the address keeps its count)."""
-    cache.delete(_throttle_keys(email=email, client_ip=client_ip)[0])
+def sign_in(*, request: HttpRequest, email: str, password: str) -> User:
+    """Check an email and password for ``request`` and return the user (not signed in: that is the door's
+    choice). Raises ``SignInLocked`` while the account or the address is locked, right password or not, and
+    ``SignInFailed`` for a wrong email or password, an inactive account included."""
+    user = authenticate(request, username=email, password=password)
+    if user is None:
+        if getattr(request, "axes_locked_out", False):
+            # the address as axes recorded it (``AXES_CLIENT_IP_CALLABLE``, our one client-address helper)
+            seconds = lockout.seconds_locked(
+                email=email, ip_address=getattr(request, "axes_ip_address", None)
+            )
+            raise SignInLocked(retry_after=seconds or int(lockout.cool_off().total_seconds()))
+        raise SignInFailed()
+    assert isinstance(user, User)
+    lockout.account_failures_clear(email=email)
+    return user
+
+
+def password_verify(*, request: HttpRequest, user: User, password: str) -> None:
+    """Check the signed-in ``user``'s password through the sign-in flow, so a wrong one counts as a failed
+    sign-in and a locked account cannot confirm anything. Raises ``SignInFailed`` or ``SignInLocked``."""
+    if sign_in(request=request, email=user.email, password=password).pk != user.pk:
+        raise SignInFailed()
 
 
 # --- personal API tokens ------------------------------------------------------------------------------
@@ -158,13 +190,40 @@ EMAIL_VERIFICATION_SALT = "prepdeck.accounts.verify-email"
 EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 3600
 
 
-def password_change(*, user: User, old_password: str, new_password: str) -> None:
-    """Change a password after checking the current one; the new one must pass the validators."""
-    if not user.check_password(old_password):
-        raise ValidationError({"old_password": "This is not your current password."}, code="wrong_password")
+def credentials_revoke(*, user: User) -> dict[str, int]:
+    """End every way in that was granted with the old password: blacklist the user's outstanding JWT refresh
+    tokens and delete their personal API tokens. (Access tokens carry a digest of the password hash, see
+    ``SIMPLE_JWT["CHECK_REVOKE_TOKEN"]``, and browser sessions a hash of it, so both die with the password;
+    the door that changed it keeps its own session with ``update_session_auth_hash``.)"""
+    outstanding = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True).only("pk")
+    created = BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
+    )
+    api_tokens, _ = ApiToken.objects.filter(user=user).delete()
+    return {"refresh_tokens": len(created), "api_tokens": api_tokens}
+
+
+@transaction.atomic
+def password_set(*, user: User, new_password: str) -> None:
+    """Give ``user`` a new password (it must pass the validators) and revoke what the old one granted.
+    Every door that sets a password (change, reset, the API's and the web's) ends here."""
     password_validation.validate_password(new_password, user=user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
+    credentials_revoke(user=user)
+
+
+def password_change(*, request: HttpRequest, user: User, old_password: str, new_password: str) -> None:
+    """Change a password after checking the current one through the sign-in flow (so guesses count and a
+    locked account is refused); raises ``SignInLocked``, or ``ValidationError`` for a wrong current one."""
+    try:
+        password_verify(request=request, user=user, password=old_password)
+    except SignInFailed:
+        raise ValidationError(
+            {"old_password": "Your old password was entered incorrectly. Please enter it again."},
+            code="password_incorrect",
+        ) from None
+    password_set(user=user, new_password=new_password)
 
 
 def password_reset_request(*, email: str, domain: str, use_https: bool) -> None:
@@ -192,9 +251,7 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
         raise InvalidInput(
             "This reset link is invalid or has expired; ask for a new one.", code="invalid_token"
         )
-    password_validation.validate_password(new_password, user=user)
-    user.set_password(new_password)
-    user.save(update_fields=["password"])
+    password_set(user=user, new_password=new_password)
     return user
 
 
@@ -230,10 +287,15 @@ def email_verification_confirm(*, token: str) -> User:
     return user
 
 
-@transaction.atomic
-def user_delete(*, user: User, password: str) -> None:
-    """Delete the account and everything that is only theirs (cards, reviews, quizzes, tokens...).
-    Questions they wrote stay in the bank without an author."""
-    if not user.check_password(password):
-        raise ValidationError({"password": "This is not your password."}, code="wrong_password")
-    user.delete()
+def user_delete(*, request: HttpRequest, user: User, password: str) -> None:
+    """Delete the account and everything that is only theirs (cards, reviews, quizzes, tokens...), after
+    checking the password through the sign-in flow (raises ``SignInLocked``, or ``ValidationError`` for a
+    wrong password). Questions they wrote stay in the bank without an author."""
+    try:
+        password_verify(request=request, user=user, password=password)
+    except SignInFailed:
+        raise ValidationError({"password": "This is not your password."}, code="wrong_password") from None
+    with transaction.atomic():
+        # Refresh tokens outlive the user row (their user becomes NULL): blacklist them first.
+        credentials_revoke(user=user)
+        user.delete()

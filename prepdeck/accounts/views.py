@@ -22,7 +22,9 @@ from prepdeck.accounts import selectors, services, validators
 from prepdeck.accounts.forms import (
     AccountDeleteForm,
     ApiTokenCreateForm,
+    PasswordChangeForm,
     PreferencesForm,
+    ResetPasswordForm,
     SignInForm,
     SignUpForm,
     time_zone_suggestions,
@@ -46,6 +48,14 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
+def _throttled_status(response: HttpResponse, form: Any) -> HttpResponse:
+    """A form refused by the sign-in lockout answers 429 with the seconds actually remaining."""
+    if getattr(form, "throttled", False):
+        response.status_code = 429
+        response["Retry-After"] = str(form.retry_after)
+    return response
+
+
 # --- signing up, in and out ---------------------------------------------------------------------------
 
 
@@ -55,10 +65,7 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_invalid(self, form: Any) -> HttpResponse:
-        response = super().form_invalid(form)
-        if getattr(form, "throttled", False):
-            response.status_code = 429
-        return response
+        return _throttled_status(super().form_invalid(form), form)
 
 
 class SignOutView(auth_views.LogoutView):
@@ -102,7 +109,22 @@ def sign_up(request: HttpRequest) -> HttpResponse:
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change the password (the old one checked by the sign-in flow); Django keeps this session signed in,
+    every other session, refresh token and personal API token ends (``services.password_set``)."""
+
+    form_class = PasswordChangeForm
     success_url = reverse_lazy("accounts:password_change_done")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["api_token_count"] = len(selectors.api_token_list(user=_user(self.request)))
+        return context
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        return _throttled_status(super().form_invalid(form), form)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -112,6 +134,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = ResetPasswordForm
     success_url = reverse_lazy("accounts:password_reset_complete")
 
 
@@ -263,9 +286,15 @@ def account_delete(request: HttpRequest) -> HttpResponse:
     """Delete the account after the password is confirmed, then sign out and go home."""
     user = _user(request)
     form = AccountDeleteForm(request.POST or None)
+    status, retry_after = 200, 0
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_delete(user=user, password=form.cleaned_data["password"])
+            services.user_delete(request=request, user=user, password=form.cleaned_data["password"])
+        except services.SignInLocked as error:
+            form.add_error("password", error.message)
+            form.focus_first_error()
+            status = 429
+            retry_after = error.retry_after
         except ValidationError as error:
             form.add_error(None, error)  # the service names the field: the error lands next to it
             form.focus_first_error()
@@ -273,4 +302,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
             logout(request)
             messages.success(request, "Your account and your practice data have been deleted. Goodbye!")
             return redirect("web:home")
-    return render(request, "accounts/delete.html", {"form": form})
+    response = render(request, "accounts/delete.html", {"form": form}, status=status)
+    if status == 429:
+        response["Retry-After"] = str(retry_after)
+    return response

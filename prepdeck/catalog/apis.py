@@ -157,14 +157,16 @@ class VersionSerializer(serializers.Serializer[Any]):
 
 
 class RevisionSerializer(serializers.ModelSerializer[QuestionRevision]):
-    author = serializers.SerializerMethodField()
+    author = serializers.SerializerMethodField(
+        help_text="The author's display name (never an email address); null for imports and the bundled bank."
+    )
 
     class Meta:
         model = QuestionRevision
         fields = ("version", "summary", "author", "created_at", "snapshot")
 
     def get_author(self, revision: QuestionRevision) -> str | None:
-        return revision.author.display_name or revision.author.email if revision.author else None
+        return revision.author.public_name if revision.author else None
 
 
 class ImportJobSerializer(serializers.ModelSerializer[ImportJob]):
@@ -381,11 +383,11 @@ QuestionReopenApi = _transition_view(
 
 @extend_schema(
     tags=["bank"],
-    summary="A question's revision history, newest first",
-    responses={200: RevisionSerializer(many=True), **errors(404)},
+    summary="A question's revision history, newest first (editors, as the web history page)",
+    responses={200: RevisionSerializer(many=True), **errors(403, 404)},
 )
 class QuestionRevisionListApi(generics.ListAPIView[QuestionRevision]):
-    permission_classes = (ReadOnlyOrSignedIn,)
+    permission_classes = (EditorsOnly,)
     serializer_class = RevisionSerializer
     filter_backends = ()
 

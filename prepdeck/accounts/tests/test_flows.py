@@ -93,11 +93,11 @@ def test_sign_in_is_throttled_after_repeated_failures_even_with_the_right_passwo
 ) -> None:
     settings.LOGIN_FAILURE_LIMIT = 3
     make_user(email="ada@example.com")
-    for _ in range(3):
-        assert (
-            client.post("/accounts/login/", {"username": "ada@example.com", "password": "nope"}).status_code
-            == 200
-        )
+    statuses = [
+        client.post("/accounts/login/", {"username": "ada@example.com", "password": "nope"}).status_code
+        for _ in range(3)
+    ]
+    assert statuses == [200, 200, 429]  # the failure that reaches the limit already says so
 
     response = client.post("/accounts/login/", {"username": "ada@example.com", "password": DEFAULT_PASSWORD})
 

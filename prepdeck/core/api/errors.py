@@ -90,9 +90,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
             seconds = max(1, math.ceil(wait))
             headers["Retry-After"] = str(seconds)
             extra["retry_after"] = seconds
-        code = exc.get_codes()
+        code: Any = exc.get_codes()
+        detail: Any = exc.detail
+        if isinstance(detail, dict) and isinstance(detail.get("code"), str):
+            # simplejwt's errors are {"detail", "code"}: keep their precise code (e.g. password_changed)
+            code, detail = str(detail["code"]), detail.get("detail")
         code = code if isinstance(code, str) else exc.default_code
-        message = exc.detail if isinstance(exc.detail, str) else str(exc.default_detail)
+        message = detail if isinstance(detail, str) else str(exc.default_detail)
         response = Response(
             error_body(_CODES.get(code, code), str(message), extra), status=exc.status_code, headers=headers
         )

@@ -4,6 +4,9 @@ Every request counts against a sustained rate (``anon`` per client address, ``us
 ``burst`` rate; views that are costly or attractive to abuse name a ``throttle_scope`` (login,
 registration, password_reset, imports, grading) with its own, tighter rate. A throttled request gets
 429 with ``Retry-After`` (set by the error handler).
+
+Every throttle identifies an anonymous client by ``prepdeck.core.client_address.client_ip``, the one helper
+that decides when ``X-Forwarded-For`` is trusted (``TRUSTED_PROXIES``).
 """
 
 from __future__ import annotations
@@ -18,23 +21,31 @@ from rest_framework.throttling import (
     UserRateThrottle,
 )
 
+from prepdeck.core.client_address import client_ip
 from prepdeck.core.outages import fallback_cache
 
 # Every throttle counts in the shared cache, or in this process's memory while the shared cache does not
 # answer (see ``FallbackCache``): with Redis down the API keeps serving, and the limits hold per process.
 
 
-class AnonThrottle(AnonRateThrottle):
+class ClientAddressMixin:
+    """Identify anonymous clients by the address our helper trusts, not DRF's own header parsing."""
+
+    def get_ident(self, request: Request) -> str:
+        return client_ip(request)
+
+
+class AnonThrottle(ClientAddressMixin, AnonRateThrottle):
     scope = "anon"
     cache = fallback_cache
 
 
-class UserThrottle(UserRateThrottle):
+class UserThrottle(ClientAddressMixin, UserRateThrottle):
     scope = "user"
     cache = fallback_cache
 
 
-class BurstThrottle(SimpleRateThrottle):
+class BurstThrottle(ClientAddressMixin, SimpleRateThrottle):
     """A short-window limit for everybody, by account or, when anonymous, by client address."""
 
     scope = "burst"
@@ -45,7 +56,7 @@ class BurstThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-class ScopedThrottle(ScopedRateThrottle):
+class ScopedThrottle(ClientAddressMixin, ScopedRateThrottle):
     """The view's own ``throttle_scope`` rate (no limit for views without one)."""
 
     cache = fallback_cache

@@ -190,7 +190,8 @@ MATRIX: dict[tuple[str, str], Entry] = {
         path=_draft,
         body=lambda world, role: {"version": 1},
     ),
-    ("question-revisions", "get"): Entry(DRAFT_READ, path=_draft),
+    # editors only, like the web history page: revisions name their authors and hold earlier versions
+    ("question-revisions", "get"): Entry(EDITORS_ONLY, path=_draft),
     ("question-restore", "post"): Entry(
         EDITORS_ONLY,
         path=lambda world: {"question_id": world.draft.pk, "version": 1},

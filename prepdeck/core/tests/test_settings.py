@@ -176,3 +176,24 @@ def test_local_settings_generate_a_key_in_the_data_folder(tmp_path: Path) -> Non
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[0] == (tmp_path / "secret_key").read_text()[:4]
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        ({}, 0),
+        ({"BEHIND_TLS_PROXY": "true"}, 1),
+        ({"BEHIND_TLS_PROXY": "true", "TRUSTED_PROXIES": "0"}, 0),
+        ({"TRUSTED_PROXIES": "2"}, 2),
+    ],
+)
+def test_forwarded_addresses_are_trusted_only_behind_configured_proxies(
+    variables: dict[str, str], expected: int
+) -> None:
+    assert environment.trusted_proxy_count(variables) == expected
+
+
+@pytest.mark.parametrize("raw", ["yes", "-1", "11"])
+def test_a_proxy_count_that_is_not_a_small_number_is_refused(raw: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXIES must be the number of proxies"):
+        environment.trusted_proxy_count({"TRUSTED_PROXIES": raw})

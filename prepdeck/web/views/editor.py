@@ -208,9 +208,7 @@ def _conflict(*, question: Question, base_version: int, mine: dict[str, Any]) ->
     )
     names: list[str] = []
     for revision in newer:
-        name = (
-            revision.author.get_full_name() if revision.author else "PrepDeck (an import or the bundled bank)"
-        )
+        name = revision.author.public_name if revision.author else "PrepDeck (an import or the bundled bank)"
         if name not in names:
             names.append(name)
     if base is not None:

@@ -66,6 +66,9 @@ class Command(BaseCommand):
             access_log=False,  # our AccessLogMiddleware logs each request with its id
             lifespan="off",
             server_header=False,
+            # REMOTE_ADDR stays the TCP peer: which X-Forwarded-For entry to believe is decided in one place,
+            # prepdeck.core.client_address (TRUSTED_PROXIES), and the scheme by SECURE_PROXY_SSL_HEADER.
+            proxy_headers=False,
         )
 
 

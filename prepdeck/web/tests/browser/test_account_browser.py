@@ -191,5 +191,8 @@ def test_account_pages_screenshots(
     shoot("export")
     page.goto("/accounts/delete/")
     shoot("delete")
+    page.goto("/accounts/password/change/")
+    expect(page.get_by_text("your 3 personal API tokens, which are revoked")).to_be_visible()
+    shoot("password-change")
 
     assert too_wide == []  # no page scrolls sideways
