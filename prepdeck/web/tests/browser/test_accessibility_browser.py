@@ -98,9 +98,17 @@ def test_the_shortcut_list_opens_with_a_question_mark_and_closes_with_escape(pag
 
     page.keyboard.press("?")
     shown = page.locator("#shortcuts").is_visible()
+    # the heading starts at the dialog's padding: no blank band above it
+    gap = page.evaluate(
+        "(() => { const dialog = document.querySelector('#shortcuts');"
+        " const title = document.querySelector('#shortcuts-title');"
+        " return title.getBoundingClientRect().top - dialog.getBoundingClientRect().top - dialog.clientTop"
+        " - parseFloat(getComputedStyle(dialog).paddingTop); })()"
+    )
     page.keyboard.press("Escape")
 
     assert shown
+    assert abs(gap) < 1
     assert not page.locator("#shortcuts").is_visible()
 
 

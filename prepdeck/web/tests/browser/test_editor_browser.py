@@ -128,3 +128,18 @@ def test_editor_and_history_screenshots(
     )
 
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def test_the_editor_is_centred_like_every_page_not_full_width(
+    open_context: Callable[..., BrowserContext], sign_in: Callable[[Page, str, str], None]
+) -> None:
+    make_editor(email="ada@example.com")
+    page = open_context().new_page()  # 1280 px wide
+    sign_in(page, "ada@example.com", DEFAULT_PASSWORD)
+
+    page.goto("/questions/new/")
+    box = page.locator("main").bounding_box()
+
+    assert box is not None
+    assert box["width"] == 72 * 16  # 72rem: room for the side-by-side preview, with margins
+    assert box["x"] == (1280 - 72 * 16) / 2
