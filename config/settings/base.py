@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "prepdeck.core.middleware.RequestIdMiddleware",
+    "prepdeck.core.db_router.ReadYourWritesMiddleware",  # only with DATABASE_REPLICA_URL
     "prepdeck.core.middleware.AccessLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "prepdeck.core.middleware.StaticFilesMiddleware",  # WhiteNoise, streaming asynchronously under ASGI
@@ -83,6 +84,16 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": environment.database_config(ENV, data_folder=DATA_DIR)}
+_replica = environment.replica_database_config(ENV, primary=DATABASES["default"])
+if _replica is not None:
+    # Reads go to the streaming replica, writes to the primary; a client that wrote reads its own writes
+    # (prepdeck/core/db_router.py and its middleware).
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["prepdeck.core.db_router.PrimaryReplicaRouter"]
+_replica_use = environment.replica_settings(ENV)
+REPLICA_STICKY_SECONDS = _replica_use["REPLICA_STICKY_SECONDS"]
+REPLICA_MAX_LAG_SECONDS = _replica_use["REPLICA_MAX_LAG_SECONDS"]
+REPLICA_CHECK_SECONDS = _replica_use["REPLICA_CHECK_SECONDS"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = environment.redis_url(ENV)

@@ -23,12 +23,15 @@ def data_dir(env: Mapping[str, str]) -> Path:
     return Path(env.get("PREPDECK_DATA_DIR") or "var").expanduser().resolve()
 
 
-def database_config(env: Mapping[str, str], *, data_folder: Path) -> dict[str, Any]:
+def database_config(
+    env: Mapping[str, str], *, data_folder: Path, variable: str = "DATABASE_URL"
+) -> dict[str, Any]:
     """Return ``DATABASES["default"]``: PostgreSQL from ``DATABASE_URL``, else SQLite in the data folder.
 
-    Raises ``ImproperlyConfigured`` with one readable line when the URL cannot be used.
+    Raises ``ImproperlyConfigured`` with one readable line when the URL cannot be used. ``variable`` names
+    another variable holding such a URL (the replica's).
     """
-    url = (env.get("DATABASE_URL") or "").strip()
+    url = (env.get(variable) or "").strip()
     if not url:
         return {
             "ENGINE": "django.db.backends.sqlite3",
@@ -44,7 +47,7 @@ def database_config(env: Mapping[str, str], *, data_folder: Path) -> dict[str, A
     scheme = urlsplit(url).scheme.lower()
     if scheme not in _SUPPORTED_DATABASE_SCHEMES:
         raise ImproperlyConfigured(
-            f"DATABASE_URL is not a usable database URL (scheme {scheme!r}); "
+            f"{variable} is not a usable database URL (scheme {scheme!r}); "
             "expected postgres://user:password@host:5432/dbname"
         )
     try:
@@ -56,7 +59,7 @@ def database_config(env: Mapping[str, str], *, data_folder: Path) -> dict[str, A
             int(str(port))
     except (ValueError, TypeError) as error:
         raise ImproperlyConfigured(
-            f"DATABASE_URL could not be parsed ({error}); expected postgres://user:password@host:5432/dbname"
+            f"{variable} could not be parsed ({error}); expected postgres://user:password@host:5432/dbname"
         ) from None
     if config["ENGINE"] == "django.db.backends.postgresql":
         config["CONN_MAX_AGE"] = int(env.get("DATABASE_CONN_MAX_AGE") or 60)
@@ -65,6 +68,44 @@ def database_config(env: Mapping[str, str], *, data_folder: Path) -> dict[str, A
         config["OPTIONS"].setdefault("connect_timeout", 5)
         config["OPTIONS"].setdefault("application_name", "prepdeck")
     return config
+
+
+def replica_database_config(env: Mapping[str, str], *, primary: Mapping[str, Any]) -> dict[str, Any] | None:
+    """``DATABASES["replica"]`` from ``DATABASE_REPLICA_URL`` (a streaming replica of the primary), or None.
+
+    It takes the primary's connection settings; in the test suite it mirrors the primary, so tests that run
+    on one database see the same rows through both aliases (a real replica has its own test).
+    """
+    if not (env.get("DATABASE_REPLICA_URL") or "").strip():
+        return None
+    if primary["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL to name the PostgreSQL primary")
+    replica = database_config(env, data_folder=Path(), variable="DATABASE_REPLICA_URL")
+    if replica["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a postgres:// URL")
+    replica["OPTIONS"] = {**primary.get("OPTIONS", {}), **replica.get("OPTIONS", {})}
+    replica["OPTIONS"]["application_name"] = "prepdeck-replica"
+    replica["TEST"] = {"MIRROR": "default"}
+    return replica
+
+
+def replica_settings(env: Mapping[str, str]) -> dict[str, float]:
+    """How reads use the replica: how long a client that wrote reads from the primary, the replication lag
+    beyond which reads go to the primary, and how often the lag is checked (seconds)."""
+    values = {}
+    for name, default in (
+        ("REPLICA_STICKY_SECONDS", 5.0),
+        ("REPLICA_MAX_LAG_SECONDS", 10.0),
+        ("REPLICA_CHECK_SECONDS", 5.0),
+    ):
+        raw = (env.get(name) or "").strip()
+        try:
+            values[name] = float(raw) if raw else default
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must be a number of seconds (got {raw!r})") from None
+        if values[name] < 0:
+            raise ImproperlyConfigured(f"{name} must not be negative (got {raw!r})")
+    return values
 
 
 def redis_url(env: Mapping[str, str]) -> str:

@@ -197,3 +197,60 @@ def test_forwarded_addresses_are_trusted_only_behind_configured_proxies(
 def test_a_proxy_count_that_is_not_a_small_number_is_refused(raw: str) -> None:
     with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXIES must be the number of proxies"):
         environment.trusted_proxy_count({"TRUSTED_PROXIES": raw})
+
+
+PRIMARY_URL = "postgres://app:secret@db.example.com:5432/prepdeck"
+
+
+def test_no_replica_url_means_no_replica() -> None:
+    primary = environment.database_config({"DATABASE_URL": PRIMARY_URL}, data_folder=Path("/data"))
+
+    assert environment.replica_database_config({"DATABASE_URL": PRIMARY_URL}, primary=primary) is None
+
+
+def test_a_replica_url_adds_a_replica_with_the_primarys_connection_settings() -> None:
+    env = {
+        "DATABASE_URL": PRIMARY_URL,
+        "DATABASE_REPLICA_URL": "postgres://app:secret@replica.example.com/prepdeck",
+    }
+    primary = environment.database_config(env, data_folder=Path("/data"))
+
+    replica = environment.replica_database_config(env, primary=primary)
+
+    assert replica is not None
+    assert (replica["ENGINE"], replica["HOST"], replica["NAME"]) == (
+        "django.db.backends.postgresql",
+        "replica.example.com",
+        "prepdeck",
+    )
+    assert replica["OPTIONS"]["application_name"] == "prepdeck-replica"
+    assert replica["OPTIONS"]["connect_timeout"] == primary["OPTIONS"]["connect_timeout"]
+    assert replica["TEST"] == {"MIRROR": "default"}
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DATABASE_REPLICA_URL": "postgres://replica/db"}, "DATABASE_REPLICA_URL needs DATABASE_URL"),
+        (
+            {"DATABASE_URL": PRIMARY_URL, "DATABASE_REPLICA_URL": "mysql://replica/db"},
+            "DATABASE_REPLICA_URL is not a usable database URL",
+        ),
+    ],
+)
+def test_an_unusable_replica_setting_raises_one_clear_line(env: dict[str, str], message: str) -> None:
+    primary = environment.database_config(env, data_folder=Path("/data"))
+
+    with pytest.raises(ImproperlyConfigured, match=message):
+        environment.replica_database_config(env, primary=primary)
+
+
+def test_replica_use_has_defaults_and_refuses_what_is_not_seconds() -> None:
+    assert environment.replica_settings({}) == {
+        "REPLICA_STICKY_SECONDS": 5.0,
+        "REPLICA_MAX_LAG_SECONDS": 10.0,
+        "REPLICA_CHECK_SECONDS": 5.0,
+    }
+    assert environment.replica_settings({"REPLICA_MAX_LAG_SECONDS": "2.5"})["REPLICA_MAX_LAG_SECONDS"] == 2.5
+    with pytest.raises(ImproperlyConfigured, match="REPLICA_STICKY_SECONDS must be a number of seconds"):
+        environment.replica_settings({"REPLICA_STICKY_SECONDS": "soon"})
