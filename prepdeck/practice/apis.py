@@ -341,6 +341,12 @@ class GradeApi(APIView):
 class QuizItemSerializer(serializers.ModelSerializer[QuizItem]):
     question = QuestionListSerializer()
     correct_option = serializers.SerializerMethodField()
+    option_notes = serializers.SerializerMethodField(
+        help_text="Multiple choice, once answered: per option, why it is wrong (empty for the right one)."
+    )
+    why_wrong = serializers.SerializerMethodField(
+        help_text="Multiple choice, once answered wrongly: why the chosen option is wrong."
+    )
 
     class Meta:
         model = QuizItem
@@ -350,6 +356,8 @@ class QuizItemSerializer(serializers.ModelSerializer[QuizItem]):
             "options",
             "chosen_option",
             "correct_option",
+            "option_notes",
+            "why_wrong",
             "answer",
             "grade",
             "score",
@@ -359,6 +367,12 @@ class QuizItemSerializer(serializers.ModelSerializer[QuizItem]):
 
     def get_correct_option(self, item: QuizItem) -> int | None:
         return item.correct_option if item.answered_at else None  # revealed once answered
+
+    def get_option_notes(self, item: QuizItem) -> list[str] | None:
+        return list(item.option_notes) if item.answered_at and item.option_notes else None
+
+    def get_why_wrong(self, item: QuizItem) -> str | None:
+        return item.chosen_why_wrong
 
 
 class QuizSerializer(serializers.ModelSerializer[Quiz]):
