@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
@@ -123,11 +123,11 @@ class ChoiceSerializer(serializers.Serializer[Any]):
         allow_blank=True,
         help_text="The correct option, written for the quiz.",
     )
-    distractors = DistractorSerializer(many=True, max_length=multiple_choice.MAX_DISTRACTORS)
+    distractors = DistractorSerializer(many=True, max_length=multiple_choice.MAX_DISTRACTORS)  # type: ignore[call-arg]
 
 
 class QuestionDetailSerializer(QuestionListSerializer):
-    choice = ChoiceSerializer(read_only=True, required=False, allow_null=True)
+    choice = serializers.SerializerMethodField()
     code_examples = CodeExampleSerializer(many=True, read_only=True)
     follow_ups = FollowUpSerializer(many=True, read_only=True)
     sources = SourceSerializer(many=True, read_only=True)
@@ -146,6 +146,11 @@ class QuestionDetailSerializer(QuestionListSerializer):
             "created_at",
             "published_at",
         )
+
+    @extend_schema_field(ChoiceSerializer(allow_null=True))
+    def get_choice(self, question: Question) -> dict[str, Any] | None:
+        """The multiple-choice content, or null when the question has none."""
+        return question.choice or None
 
 
 class QuestionWriteSerializer(serializers.Serializer[Any]):

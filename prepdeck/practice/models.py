@@ -147,7 +147,11 @@ class QuizItem(models.Model):
     @property
     def chosen_why_wrong(self) -> str | None:
         """Once a multiple-choice question is answered wrongly: why the chosen option is wrong."""
-        if self.answered_at is None or self.chosen_option is None or self.chosen_option == self.correct_option:
+        if (
+            self.answered_at is None
+            or self.chosen_option is None
+            or self.chosen_option == self.correct_option
+        ):
             return None
         notes = self.option_notes or []
         return notes[self.chosen_option] or None if self.chosen_option < len(notes) else None

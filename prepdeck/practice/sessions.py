@@ -70,7 +70,11 @@ def _choice_options(question: Question, rng: random.Random) -> tuple[list[str], 
     options = [right, *wrong]
     rng.shuffle(options)
     correct = next(index for index, option in enumerate(options) if option is right)
-    return [option["text"] for option in options], correct, [option.get("why_wrong", "") for option in options]
+    return (
+        [option["text"] for option in options],
+        correct,
+        [option.get("why_wrong", "") for option in options],
+    )
 
 
 @transaction.atomic
@@ -94,6 +98,8 @@ def quiz_create(
     _check_topics(topics)
     rng = random.Random(seed)
     pool = _pool(topics=topics, difficulty=difficulty, written=kind == QuizKind.WRITTEN)
+    if not pool:
+        raise InvalidInput("No published questions match this quiz.", code="no_questions")
     if kind == QuizKind.MULTIPLE_CHOICE:
         # Only questions with a written correct option and their own distractors; a question still in
         # the old format (distractors without a correct option) is left out, never padded with other text.
@@ -104,8 +110,6 @@ def quiz_create(
                 "try a written quiz.",
                 code="no_questions",
             )
-    if not pool:
-        raise InvalidInput("No published questions match this quiz.", code="no_questions")
     chosen = rng.sample(pool, min(count, len(pool)))
     quiz = Quiz.objects.create(user=user, kind=kind)
     items = []

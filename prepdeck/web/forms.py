@@ -210,10 +210,14 @@ class QuestionForm(forms.Form):
         )
         distractors = []
         for number, line in enumerate(lines, start=1):
-            text, _, why_wrong = line.rpartition(WHY_WRONG_SEPARATOR) if WHY_WRONG_SEPARATOR in line else (
-                line,
-                "",
-                "",
+            text, _, why_wrong = (
+                line.rpartition(WHY_WRONG_SEPARATOR)
+                if WHY_WRONG_SEPARATOR in line
+                else (
+                    line,
+                    "",
+                    "",
+                )
             )
             text, why_wrong = text.strip(), why_wrong.strip()
             if not text:

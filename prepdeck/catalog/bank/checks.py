@@ -141,7 +141,7 @@ def choice_figures(questions: Iterable[dict[str, Any]]) -> ChoiceFigures:
         key = str(question.get("key", "?"))
         if "distractors" in question:
             figures.legacy.append(Offender(key, "still has the old distractors list"))
-        choice = question.get("choice")
+        choice: dict[str, Any] = question.get("choice") or {}
         if not _usable(choice):
             figures.missing.append(
                 Offender(

@@ -8,8 +8,9 @@ converted the same way, so history, diffs and restores keep working.
 
 from typing import Any
 
-import prepdeck.catalog.models
 from django.db import migrations, models
+
+import prepdeck.catalog.models
 
 _BATCH = 500
 

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('practice', '0001_initial'),
+        ("practice", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='quizitem',
-            name='option_notes',
-            field=models.JSONField(blank=True, default=list, help_text='Multiple choice: per option, why it is wrong ("" for the correct one), shown once answered.'),
+            model_name="quizitem",
+            name="option_notes",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text='Multiple choice: per option, why it is wrong ("" for the correct one), shown once answered.',
+            ),
         ),
     ]
