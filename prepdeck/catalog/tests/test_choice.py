@@ -3,6 +3,7 @@ revisions; and the pure helpers of ``catalog/choice.py``."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from prepdeck.catalog.choice import choice_from_entry, choice_problems, choice_r
 from prepdeck.catalog.exporters import data
 from prepdeck.catalog.models import Question, QuestionRevision
 from prepdeck.catalog.tests.test_services import _question, _write_bank
+from prepdeck.core.exceptions import InvalidInput
 
 CHOICE = {
     "correct": "It follows the foreign key with a SQL JOIN in the same query.",
@@ -99,7 +101,7 @@ def test_the_bank_loader_refuses_a_choice_of_the_wrong_shape(tmp_path: Path) -> 
     bank = _write_bank(tmp_path, [_question("bad", choice={"correct": "x", "distractors": ["a", "b", "c"]})])
 
     with pytest.raises(
-        Exception, match="django-orm.json: question 'bad' needs choice.distractors as objects"
+        InvalidInput, match=re.escape("django-orm.json: question 'bad' needs choice.distractors as objects")
     ):
         services.bank_load(data_dir=bank)
 

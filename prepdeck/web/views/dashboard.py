@@ -47,9 +47,21 @@ def home(request: HttpRequest) -> HttpResponse:
     queue = selectors.review_queue(user=user, now=now, settings=settings, limit=0)
     nothing_left = not queue.due and not queue.new
     mastery = {row["topic"]: row for row in _mastery_rows(stats.mastery_by_topic)}
+    # Once today's new-question limit is met, "Study these" asks for a batch beyond it (the learner's
+    # explicit choice, announced on the review page) instead of a session of whatever little is due.
+    limit_met = queue.new_introduced_today >= queue.daily_new_limit
+    study_more = (
+        max(0, queue.new_introduced_today - queue.daily_new_limit) + selectors.LEARN_MORE_BATCH
+        if limit_met
+        else 0
+    )
     context = {
         "stats": stats,
         "queue": queue,
+        "started_within_limit": min(queue.new_introduced_today, queue.daily_new_limit),
+        "started_beyond_limit": max(0, queue.new_introduced_today - queue.daily_new_limit),
+        "study_more": study_more,
+        "learn_more_batch": selectors.LEARN_MORE_BATCH,
         "first_time": stats.totals["reviews"] == 0,
         "nothing_left": nothing_left,
         "next_due_at": selectors.next_due_at(user=user, now=now) if nothing_left else None,
