@@ -202,3 +202,15 @@ def test_restoring_a_revision_written_before_choice_converts_its_distractors(tmp
     question.refresh_from_db()
     assert question.choice == {"correct": "", "distractors": [{"text": t, "why_wrong": ""} for t in "XYZ"]}
     assert question.version == 2
+
+
+def test_the_model_field_refuses_a_choice_of_the_wrong_shape() -> None:
+    """The admin's form runs the field's validators, so it cannot store a malformed choice either."""
+    from django.core.exceptions import ValidationError
+
+    field = Question._meta.get_field("choice")
+
+    field.run_validators(CHOICE)
+    field.run_validators({})
+    with pytest.raises(ValidationError, match=re.escape("Expected choice.distractors as objects with text")):
+        field.run_validators({"correct": "x", "distractors": ["a", "b", "c"]})
