@@ -3,10 +3,13 @@ in a few minutes, learning more in a topic beyond the daily limit, and which new
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
+from django.utils import timezone
 
 from prepdeck.accounts.models import User
 from prepdeck.catalog.models import Question
@@ -188,3 +191,31 @@ def test_quiz_and_mock_questions_do_not_use_up_the_new_card_limit(
         'new today<br>1 of 2 started<br><span class="small">+4 first met in quizzes and mock interviews'
         in (_text(response))
     )
+
+
+def test_the_dashboard_offers_a_learning_step_minutes_away_instead_of_all_done(
+    learner: User, learner_client: Client, bank: list[Question]
+) -> None:
+    _limit(learner, 1)
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        _review(learner, bank[0], 1, "again")  # the next learning step is a minute away
+    with time_machine.travel(now + timedelta(seconds=30), tick=False):
+        content = _text(learner_client.get("/"))
+
+    assert "<strong>Nothing due this minute.</strong>" in content
+    assert "(in less than a minute)." in content
+    assert '<a class="button" href="/review/?ahead=1">Continue now</a>' in content
+    assert "All done for today" not in content
+
+
+def test_with_a_daily_limit_of_zero_study_these_asks_for_nothing_new(
+    learner: User, learner_client: Client, bank: list[Question]
+) -> None:
+    _review(learner, bank[0], 1, "again")
+    _limit(learner, 0)
+    Card.objects.filter(user=learner).update(due=Card.objects.get(user=learner).due.replace(year=2020))
+
+    content = _text(learner_client.get("/"))
+
+    assert 'href="/review/?topic=django-orm">Study these' in content
