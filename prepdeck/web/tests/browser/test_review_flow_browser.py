@@ -3,6 +3,8 @@ continuing after the finished screen, and studying a topic beyond the daily limi
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +16,8 @@ from prepdeck.practice.models import Review
 from prepdeck.web.tests.conftest import make_bank
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+Shot = Callable[[Page, str], Path]
 
 
 def test_a_typed_answer_by_keyboard_only_and_letters_in_the_box_fire_no_shortcut(
@@ -64,7 +68,7 @@ def test_opening_the_box_with_the_mouse_puts_the_cursor_in_it(page: Page, sign_i
 
 
 def test_continue_after_the_finished_screen_when_a_learning_step_is_minutes_away(
-    page: Page, sign_in: Any
+    page: Page, sign_in: Any, screenshot: Shot
 ) -> None:
     # given one new card a day
     make_bank(3)
@@ -82,6 +86,7 @@ def test_continue_after_the_finished_screen_when_a_learning_step_is_minutes_away
     expect(offer).to_be_visible()
     expect(page.locator(".continue-offer")).to_contain_text("1 card in learning is due within 20 minutes")
     expect(offer).to_be_focused()
+    screenshot(page, "review-continue-offer-light-desktop")
     page.keyboard.press("Enter")
 
     # then the same card is shown again at once and is rated by keyboard
@@ -93,7 +98,7 @@ def test_continue_after_the_finished_screen_when_a_learning_step_is_minutes_away
     assert list(Review.objects.filter(user=user).order_by("id").values_list("rating", flat=True)) == [1, 3]
 
 
-def test_study_a_topic_beyond_the_daily_limit(page: Page, sign_in: Any) -> None:
+def test_study_a_topic_beyond_the_daily_limit(page: Page, sign_in: Any, screenshot: Shot) -> None:
     # given the daily limit of 1 already met with an ORM question (bank[n]'s topic is n % 3: 0 is ORM)
     bank = make_bank(12)
     user = make_user(email="more@example.com", daily_new_limit=1)
@@ -103,12 +108,14 @@ def test_study_a_topic_beyond_the_daily_limit(page: Page, sign_in: Any) -> None:
     # when they open the ORM session, it says the limit is met and offers more
     page.goto("/review/?topic=django-orm")
     expect(page.locator("#done-heading")).to_be_visible()
+    screenshot(page, "review-learn-more-offer-light-desktop")
     page.get_by_role("link", name="Learn 3 more in ORM and QuerySets").click()
 
     # then new ORM questions come, the page says why, and the learner rates them
     expect(page.locator(".learning-more")).to_contain_text(
         "up to 10 new questions beyond your daily limit of 1, because you asked for them"
     )
+    screenshot(page, "review-learning-more-light-desktop")
     for done in (2, 3, 4):
         expect(page.locator(".review-card .badge").first).to_have_text("ORM and QuerySets")
         expect(page.locator(".review-card .badge.status")).to_have_text("New")
