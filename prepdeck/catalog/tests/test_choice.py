@@ -214,3 +214,21 @@ def test_the_model_field_refuses_a_choice_of_the_wrong_shape() -> None:
     field.run_validators({})
     with pytest.raises(ValidationError, match=re.escape("Expected choice.distractors as objects with text")):
         field.run_validators({"correct": "x", "distractors": ["a", "b", "c"]})
+
+
+def test_a_revision_diff_shows_the_choice_line_by_line() -> None:
+    from prepdeck.catalog.diffing import snapshot_diff
+
+    edited = {
+        **CHOICE,
+        "distractors": [*CHOICE["distractors"][:2], {"text": "It locks rows.", "why_wrong": "No."}],
+    }
+
+    [diff] = snapshot_diff({"choice": CHOICE}, {"choice": edited})
+
+    assert (diff.name, diff.label, diff.added, diff.removed) == ("choice", "Multiple choice", 1, 1)
+    texts = ["".join(segment.text for segment in line.segments) for line in diff.lines if line.kind != "same"]
+    assert texts == [
+        "Wrong: It prefetches reverse relations with a second query. (wrong: prefetch_related.)",
+        "Wrong: It locks rows. (wrong: No.)",
+    ]
