@@ -111,6 +111,8 @@ def test_the_linter_finds_nothing_in_the_bank(capsys: pytest.CaptureFixture[str]
 # --- multiple choice that measures knowledge (issue 13; figures: `prepdeck bank check`) -----------------
 
 FIGURES = checks.choice_figures(QUESTIONS)
+# The three whole-bank checks fail until every question has its `choice` (issue 13's content writers);
+# strict, so once the content lands they fail as XPASS and the integrator removes this mark.
 CONTENT_PENDING = pytest.mark.xfail(strict=True, reason="bank content being written: issue 13")
 
 
@@ -123,6 +125,7 @@ def test_every_question_has_a_choice_with_three_distractors_and_why_wrong() -> N
 
 @CONTENT_PENDING
 def test_picking_the_longest_option_scores_at_most_035_over_the_bank() -> None:
+    assert FIGURES.measured == len(QUESTIONS)  # over the whole bank, not the part written so far
     assert FIGURES.longest_pick_score is not None
     assert FIGURES.longest_pick_score <= checks.LONGEST_PICK_LIMIT
 
