@@ -38,7 +38,13 @@ def generate(count: int) -> bytes:
                 "explanation": f"Explanation {number}.\n\n```python\nvalue = {number}\nprint(value)\n```\n",
                 "key_points": [f"point {number}-{index}" for index in range(4)],
                 "common_mistakes": [f"mistake {number}"],
-                "distractors": [f"wrong answer {number}-{index}" for index in range(3)],
+                "choice": {
+                    "correct": f"right answer {number}",
+                    "distractors": [
+                        {"text": f"wrong answer {number}-{index}", "why_wrong": "because"}
+                        for index in range(3)
+                    ],
+                },
                 "difficulty": ("basic", "intermediate", "advanced")[number % 3],
                 "status": "published",
                 "needs_question": False,

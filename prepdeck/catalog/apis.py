@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from prepdeck.accounts import roles
+from prepdeck.catalog import choice as multiple_choice
 from prepdeck.catalog import importing, selectors, services
 from prepdeck.catalog.exporters import formats
 from prepdeck.catalog.models import (
@@ -102,7 +103,31 @@ class FollowUpSerializer(serializers.Serializer[Any]):
     prompt = serializers.CharField()
 
 
+class DistractorSerializer(serializers.Serializer[Any]):
+    text = serializers.CharField(max_length=multiple_choice.MAX_OPTION_CHARS)
+    why_wrong = serializers.CharField(
+        max_length=multiple_choice.MAX_WHY_WRONG_CHARS,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="One line on why this option is wrong (shown after answering).",
+    )
+
+
+class ChoiceSerializer(serializers.Serializer[Any]):
+    """Multiple-choice content; a question without it (or with fewer than 3 distractors) is not asked as
+    multiple choice."""
+
+    correct = serializers.CharField(
+        max_length=multiple_choice.MAX_OPTION_CHARS,
+        allow_blank=True,
+        help_text="The correct option, written for the quiz.",
+    )
+    distractors = DistractorSerializer(many=True, max_length=multiple_choice.MAX_DISTRACTORS)  # type: ignore[call-arg]
+
+
 class QuestionDetailSerializer(QuestionListSerializer):
+    choice = serializers.SerializerMethodField()
     code_examples = CodeExampleSerializer(many=True, read_only=True)
     follow_ups = FollowUpSerializer(many=True, read_only=True)
     sources = SourceSerializer(many=True, read_only=True)
@@ -113,6 +138,7 @@ class QuestionDetailSerializer(QuestionListSerializer):
             "explanation",
             "key_points",
             "common_mistakes",
+            "choice",
             "code_examples",
             "follow_ups",
             "sources",
@@ -120,6 +146,11 @@ class QuestionDetailSerializer(QuestionListSerializer):
             "created_at",
             "published_at",
         )
+
+    @extend_schema_field(ChoiceSerializer(allow_null=True))
+    def get_choice(self, question: Question) -> dict[str, Any] | None:
+        """The multiple-choice content, or null when the question has none."""
+        return question.choice or None
 
 
 class QuestionWriteSerializer(serializers.Serializer[Any]):
@@ -137,6 +168,7 @@ class QuestionWriteSerializer(serializers.Serializer[Any]):
     common_mistakes = serializers.ListField(
         child=serializers.CharField(max_length=500), max_length=20, required=False
     )
+    choice = ChoiceSerializer(required=False)
     difficulty = serializers.ChoiceField(choices=Difficulty.choices, required=False)
     tags = serializers.ListField(child=serializers.SlugField(max_length=60), max_length=20, required=False)
     code_examples = CodeExampleSerializer(many=True, required=False)

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from prepdeck.catalog.choice import choice_as_lines
 from prepdeck.catalog.models import Difficulty, QuestionStatus
 
 FIELD_LABELS = {
@@ -23,7 +24,7 @@ FIELD_LABELS = {
     "explanation": "Explanation",
     "key_points": "Key points",
     "common_mistakes": "Common mistakes",
-    "distractors": "Distractors",
+    "choice": "Multiple choice",
     "code_examples": "Code examples",
     "follow_ups": "Follow-up questions",
 }
@@ -74,6 +75,8 @@ def _as_lines(name: str, value: Any) -> list[str]:
             ]
             lines.append("```")
         return lines
+    if name == "choice":
+        return choice_as_lines(value)
     if isinstance(value, list):
         return [str(item) for item in value]
     return str(value).splitlines()

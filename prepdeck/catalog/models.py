@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+
+from prepdeck.catalog.choice import choice_problems
 
 
 class Difficulty(models.TextChoices):
@@ -51,6 +54,13 @@ class Tag(models.Model):
         return self.slug
 
 
+def validate_choice(value: Any) -> None:
+    """Refuse a ``choice`` of the wrong shape (the admin and model forms run this)."""
+    problems = choice_problems(value)
+    if problems:
+        raise ValidationError("Expected " + "; ".join(problems) + ".")
+
+
 class LiveQuestionManager(models.Manager["Question"]):
     """Questions that are not soft-deleted (the default everywhere)."""
 
@@ -68,8 +78,14 @@ class Question(models.Model):
     explanation = models.TextField(blank=True, help_text="Markdown.")
     key_points = models.JSONField(default=list, blank=True, help_text="3-6 statements a good answer covers.")
     common_mistakes = models.JSONField(default=list, blank=True)
-    distractors = models.JSONField(
-        default=list, blank=True, help_text="Plausible wrong answers for multiple-choice quizzes."
+    choice = models.JSONField(
+        default=dict,
+        blank=True,
+        validators=[validate_choice],
+        help_text=(
+            'Multiple choice: {"correct": "...", "distractors": [{"text": "...", "why_wrong": "..."}]} '
+            "(at least 3 distractors; see the bank's FORMAT.md)."
+        ),
     )
     difficulty = models.CharField(max_length=12, choices=Difficulty.choices, default=Difficulty.UNKNOWN)
     tags = models.ManyToManyField(Tag, blank=True, related_name="questions")

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from prepdeck.accounts import roles
 from prepdeck.accounts.models import User
 from prepdeck.catalog.bank import files as bank_files
+from prepdeck.catalog.choice import choice_from_entry, choice_normalized, choice_problems
 from prepdeck.catalog.models import (
     CodeExample,
     Difficulty,
@@ -41,7 +42,7 @@ CONTENT_FIELDS = (
     "explanation",
     "key_points",
     "common_mistakes",
-    "distractors",
+    "choice",
     "difficulty",
     "status",
 )
@@ -131,6 +132,8 @@ def question_update(
     unknown = set(changes) - {*CONTENT_FIELDS, "topic", "tags", "code_examples", "follow_ups"}
     if unknown:
         raise InvalidInput(f"Unknown question fields: {', '.join(sorted(unknown))}", code="unknown_fields")
+    if "choice" in changes:
+        changes = {**changes, "choice": _checked_choice(changes["choice"])}
     scalar = {name: value for name, value in changes.items() if name in CONTENT_FIELDS}
     if "topic" in changes:
         topic = Topic.objects.filter(slug=changes["topic"]).first()
@@ -169,6 +172,8 @@ def question_revision_restore(
     if revision is None:
         raise NotFound(f"Version {version} of this question does not exist.")
     changes = {name: value for name, value in revision.snapshot.items() if name != "status"}
+    if "distractors" in changes:  # a snapshot from before multiple choice had its own correct option
+        changes["choice"] = choice_from_entry({"distractors": changes.pop("distractors")})
     return question_update(
         question=question,
         expected_version=expected_version,
@@ -176,6 +181,13 @@ def question_revision_restore(
         author=author,
         summary=f"Restored version {version}",
     )
+
+
+def _checked_choice(value: Any) -> dict[str, Any]:
+    problems = choice_problems(value)
+    if problems:
+        raise InvalidInput(f"The question needs {', '.join(problems)}.", code="invalid")
+    return choice_normalized(value)
 
 
 # --- the bundled bank ---------------------------------------------------------------------------------
@@ -203,6 +215,9 @@ def _validate_bank_question(path: Path, question: dict[str, Any]) -> None:
         raise InvalidInput(f"{where} lacks {', '.join(missing)}", code="bank_invalid")
     if question["difficulty"] not in Difficulty.values:
         raise InvalidInput(f"{where} has unknown difficulty {question['difficulty']!r}", code="bank_invalid")
+    problems = choice_problems(question.get("choice"))
+    if problems:
+        raise InvalidInput(f"{where} needs {', '.join(problems)}", code="bank_invalid")
 
 
 def topics_sync() -> int:
@@ -242,7 +257,7 @@ def _entry_content(entry: dict[str, Any]) -> dict[str, Any]:
         "explanation": entry.get("explanation", ""),
         "key_points": list(entry.get("key_points", [])),
         "common_mistakes": list(entry.get("common_mistakes", [])),
-        "distractors": list(entry.get("distractors", [])),
+        "choice": choice_from_entry(entry),
         "difficulty": entry.get("difficulty", Difficulty.UNKNOWN),
         "status": entry.get("status", QuestionStatus.PUBLISHED),
         "topic": entry["topic"],
@@ -578,6 +593,8 @@ def question_create(*, author: User, topic: str, prompt: str, **content: Any) ->
         raise InvalidInput(f"Unknown topic {topic!r}", code="unknown_topic")
     if not prompt.strip():
         raise InvalidInput("A question needs a prompt.", code="invalid")
+    if "choice" in content:
+        content = {**content, "choice": _checked_choice(content["choice"])}
     base = slugify(prompt)[:80].strip("-") or "question"
     with transaction.atomic():
         question = Question.objects.create(

@@ -3,6 +3,7 @@ bury, statistics, and grading a written answer. Everything here is the signed-in
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -65,7 +66,12 @@ class QueueSerializer(serializers.Serializer[Any]):
     due = serializers.IntegerField()
     new = serializers.IntegerField()
     learning_later_today = serializers.IntegerField()
-    new_introduced_today = serializers.IntegerField()
+    new_introduced_today = serializers.IntegerField(
+        help_text="New cards started in review today; only these count against the daily limit."
+    )
+    new_from_practice_today = serializers.IntegerField(
+        help_text="Questions first met today in a quiz or mock interview (not counted against the limit)."
+    )
     daily_new_limit = serializers.IntegerField()
     day_ends_at = serializers.DateTimeField()
     items = QueueItemSerializer(many=True)
@@ -138,6 +144,17 @@ class QueueApi(APIView):
             OpenApiParameter("topic", str, description="Only this topic (and the topics below it)."),
             OpenApiParameter("tag", str),
             OpenApiParameter("difficulty", str, enum=Difficulty.values),
+            OpenApiParameter(
+                "more",
+                int,
+                description="Learn more: up to this many new questions beyond today's limit (0-100; only "
+                "with topic, tag or difficulty).",
+            ),
+            OpenApiParameter(
+                "learn_ahead",
+                bool,
+                description=f"Also offer learning steps due in the next {selectors.LEARN_AHEAD_MINUTES} minutes.",
+            ),
         ],
         responses={200: QueueSerializer, **errors(400)},
     )
@@ -150,16 +167,28 @@ class QueueApi(APIView):
         difficulty = request.query_params.get("difficulty") or None
         if difficulty and difficulty not in Difficulty.values:
             raise serializers.ValidationError({"difficulty": [f"One of {', '.join(Difficulty.values)}."]})
+        narrowing = {name: request.query_params.get(name) or None for name in ("topic", "tag", "difficulty")}
+        try:
+            more = min(100, max(0, int(request.query_params.get("more", 0))))
+        except ValueError:
+            raise serializers.ValidationError({"more": ["A whole number."]}) from None
+        if more and not any(narrowing.values()):
+            raise serializers.ValidationError(
+                {"more": ["Learning more beyond the daily limit needs a topic, tag or difficulty."]}
+            )
         now = timezone.now()
         settings = services.scheduler_settings_for(user)
+        ahead = request.query_params.get("learn_ahead", "").lower() in {"1", "true", "yes"}
         queue = selectors.review_queue(
             user=user,
             now=now,
             settings=settings,
             limit=limit,
-            topic=request.query_params.get("topic") or None,
-            tag=request.query_params.get("tag") or None,
+            topic=narrowing["topic"],
+            tag=narrowing["tag"],
             difficulty=difficulty,
+            new_limit_bonus=more,
+            learn_ahead_until=now + timedelta(minutes=selectors.LEARN_AHEAD_MINUTES) if ahead else None,
         )
         items = [
             {
@@ -341,6 +370,12 @@ class GradeApi(APIView):
 class QuizItemSerializer(serializers.ModelSerializer[QuizItem]):
     question = QuestionListSerializer()
     correct_option = serializers.SerializerMethodField()
+    option_notes = serializers.SerializerMethodField(
+        help_text="Multiple choice, once answered: per option, why it is wrong (empty for the right one)."
+    )
+    why_wrong = serializers.SerializerMethodField(
+        help_text="Multiple choice, once answered wrongly: why the chosen option is wrong."
+    )
 
     class Meta:
         model = QuizItem
@@ -350,6 +385,8 @@ class QuizItemSerializer(serializers.ModelSerializer[QuizItem]):
             "options",
             "chosen_option",
             "correct_option",
+            "option_notes",
+            "why_wrong",
             "answer",
             "grade",
             "score",
@@ -359,6 +396,12 @@ class QuizItemSerializer(serializers.ModelSerializer[QuizItem]):
 
     def get_correct_option(self, item: QuizItem) -> int | None:
         return item.correct_option if item.answered_at else None  # revealed once answered
+
+    def get_option_notes(self, item: QuizItem) -> list[str] | None:
+        return list(item.option_notes) if item.answered_at and item.option_notes else None
+
+    def get_why_wrong(self, item: QuizItem) -> str | None:
+        return item.chosen_why_wrong
 
 
 class QuizSerializer(serializers.ModelSerializer[Quiz]):

@@ -122,6 +122,11 @@ class QuizItem(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
     position = models.PositiveSmallIntegerField()
     options = models.JSONField(default=list, blank=True, help_text="Multiple choice: the shuffled options.")
+    option_notes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Multiple choice: per option, why it is wrong ("" for the correct one), shown once answered.',
+    )
     correct_option = models.PositiveSmallIntegerField(null=True, blank=True)
     chosen_option = models.PositiveSmallIntegerField(null=True, blank=True)
     answer = models.TextField(blank=True)
@@ -138,6 +143,18 @@ class QuizItem(models.Model):
 
     def __str__(self) -> str:
         return f"quiz {self.quiz_id} item {self.position}"
+
+    @property
+    def chosen_why_wrong(self) -> str | None:
+        """Once a multiple-choice question is answered wrongly: why the chosen option is wrong."""
+        if (
+            self.answered_at is None
+            or self.chosen_option is None
+            or self.chosen_option == self.correct_option
+        ):
+            return None
+        notes = self.option_notes or []
+        return notes[self.chosen_option] or None if self.chosen_option < len(notes) else None
 
 
 class MockStatus(models.TextChoices):

@@ -36,7 +36,16 @@ from prepdeck.catalog import selectors as catalog_selectors
 from prepdeck.catalog.models import Question, QuestionStatus, Topic
 from prepdeck.core.exceptions import NotFound
 from prepdeck.practice import scheduling
-from prepdeck.practice.models import Card, CardState, MockInterview, MockInterviewItem, Quiz, QuizItem, Review
+from prepdeck.practice.models import (
+    Card,
+    CardState,
+    MockInterview,
+    MockInterviewItem,
+    Quiz,
+    QuizItem,
+    Review,
+    ReviewSource,
+)
 
 
 def card_state(card: Card) -> scheduling.CardState:
@@ -94,9 +103,11 @@ class Queue:
     due: int  # cards due now (all of them, not only those in ``items``)
     new: int  # new questions still available today (within the daily limit)
     learning_later_today: int  # learning steps that come due later in this study day
-    new_introduced_today: int
+    new_introduced_today: int  # new cards started in review today: only these count against the limit
     daily_new_limit: int
     day_ends_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # new cards first met today in a quiz or mock interview: shown apart, they do not use up the limit
+    new_from_practice_today: int = 0
 
 
 def _published_filtered(topic: str | None, tag: str | None, difficulty: str | None) -> Q:
@@ -109,6 +120,11 @@ def _published_filtered(topic: str | None, tag: str | None, difficulty: str | No
         condition &= Q(question__difficulty=difficulty)
     return condition
 
+
+# How far ahead a learner may take learning steps when nothing else is due (Anki's default "learn ahead").
+LEARN_AHEAD_MINUTES = 20
+# New questions one "learn more in this topic" adds beyond the daily limit (the learner asks each time).
+LEARN_MORE_BATCH = 10
 
 _DIFFICULTY_ORDER = Case(
     When(difficulty="basic", then=Value(0)),
@@ -128,15 +144,26 @@ def review_queue(
     topic: str | None = None,
     tag: str | None = None,
     difficulty: str | None = None,
+    new_limit_bonus: int = 0,
+    learn_ahead_until: datetime | None = None,
 ) -> Queue:
     """What to study now: due cards first (learning steps, then the lowest predicted recall), then new
     questions up to the daily limit. ``topic``/``tag``/``difficulty`` narrow the session without
-    touching other cards. A constant number of queries for any queue size."""
+    touching other cards. A constant number of queries for any queue size.
+
+    Only new cards started in review count against the daily limit (``ReviewSource.REVIEW``); a question
+    first met in a quiz or mock interview enters the schedule without using it up. The learner may ask
+    for more: ``new_limit_bonus`` raises today's limit for this queue ("learn more in this topic"), and
+    ``learn_ahead_until`` also offers learning steps due before then (so a session need not stop a
+    minute before the next step comes due)."""
     day_start, day_end = study_day_bounds(user=user, now=now)
     filtered = _published_filtered(topic, tag, difficulty)
     available = Q(suspended=False) & (Q(buried_until__isnull=True) | Q(buried_until__lte=now))
+    due_now = Q(due__lte=now)
+    if learn_ahead_until is not None and learn_ahead_until > now:
+        due_now |= Q(state__in=[CardState.LEARNING, CardState.RELEARNING], due__lte=learn_ahead_until)
     due_rows = list(
-        Card.objects.filter(filtered, available, user=user, state__gt=CardState.NEW, due__lte=now)
+        Card.objects.filter(filtered, available, due_now, user=user, state__gt=CardState.NEW)
         .values_list("id", "state", "step", "stability", "difficulty", "due", "last_review")
         .distinct()
     )
@@ -156,16 +183,20 @@ def review_queue(
             available,
             user=user,
             state__in=[CardState.LEARNING, CardState.RELEARNING],
-            due__gt=now,
+            due__gt=max(now, learn_ahead_until or now),
             due__lte=day_end,
         )
         .distinct()
         .count()
     )
-    introduced = Review.objects.filter(
+    started = Review.objects.filter(
         user=user, reviewed_at__gte=day_start, state_before=CardState.NEW
-    ).count()
-    new_allowed = max(0, user.daily_new_limit - introduced)
+    ).aggregate(
+        review=Count("id", filter=Q(source=ReviewSource.REVIEW)),
+        practice=Count("id", filter=~Q(source=ReviewSource.REVIEW)),
+    )
+    introduced = started["review"]
+    new_allowed = max(0, user.daily_new_limit + max(0, new_limit_bonus) - introduced)
     seen = Card.objects.filter(user=user, question=OuterRef("pk")).filter(
         Q(state__gt=CardState.NEW) | Q(suspended=True) | Q(buried_until__gt=now)
     )
@@ -223,6 +254,7 @@ def review_queue(
         new_introduced_today=introduced,
         daily_new_limit=user.daily_new_limit,
         day_ends_at=day_end,
+        new_from_practice_today=started["practice"],
     )
 
 

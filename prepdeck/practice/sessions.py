@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from prepdeck.accounts.models import User
 from prepdeck.catalog import selectors as catalog_selectors
+from prepdeck.catalog.choice import choice_ready
 from prepdeck.catalog.models import Difficulty, Question, QuestionStatus
 from prepdeck.core.exceptions import Conflict, InvalidInput, NotFound
 from prepdeck.practice import grading, scheduling, services
@@ -59,29 +60,21 @@ def _check_topics(topics: list[str]) -> None:
 # --- quizzes ------------------------------------------------------------------------------------------------
 
 
-def _choice_options(
-    question: Question, same_topic: list[Question], rng: random.Random
-) -> tuple[list[str], int]:
-    """The correct answer among three wrong ones: the question's own distractors when it has them,
-    otherwise key points of other questions in the same topic (never one of this question's own), and
-    their short answers when the topic has too few key points."""
-    if len(question.distractors) >= MC_OPTIONS - 1 and question.short_answer:
-        correct = question.short_answer
-        wrong = rng.sample(list(question.distractors), MC_OPTIONS - 1)
-    else:
-        correct = question.key_points[0] if question.key_points else question.short_answer
-        own = {*question.key_points, question.short_answer}
-        others = [other for other in same_topic if other.pk != question.pk]
-        points = sorted({point for other in others for point in other.key_points} - own)
-        wrong = rng.sample(points, min(MC_OPTIONS - 1, len(points)))
-        if len(wrong) < MC_OPTIONS - 1:
-            answers = sorted(
-                {other.short_answer for other in others if other.short_answer} - own - set(wrong)
-            )
-            wrong += rng.sample(answers, min(MC_OPTIONS - 1 - len(wrong), len(answers)))
-    options = [correct, *wrong]
+def _choice_options(question: Question, rng: random.Random) -> tuple[list[str], int, list[str]]:
+    """The question's written correct option among three of its own distractors, shuffled; with, per
+    option, why it is wrong ("" for the correct one). Only questions ``choice_ready`` accepts get here:
+    nothing else (the short answer, other questions' key points) ever stands in as an option."""
+    choice = question.choice
+    wrong = rng.sample(list(choice["distractors"]), MC_OPTIONS - 1)
+    right = {"text": choice["correct"], "why_wrong": ""}
+    options = [right, *wrong]
     rng.shuffle(options)
-    return options, options.index(correct)
+    correct = next(index for index, option in enumerate(options) if option is right)
+    return (
+        [option["text"] for option in options],
+        correct,
+        [option.get("why_wrong", "") for option in options],
+    )
 
 
 @transaction.atomic
@@ -105,27 +98,25 @@ def quiz_create(
     _check_topics(topics)
     rng = random.Random(seed)
     pool = _pool(topics=topics, difficulty=difficulty, written=kind == QuizKind.WRITTEN)
-    if kind == QuizKind.MULTIPLE_CHOICE:
-        pool = [
-            question
-            for question in pool
-            if question.key_points or len(question.distractors) >= MC_OPTIONS - 1
-        ]
     if not pool:
         raise InvalidInput("No published questions match this quiz.", code="no_questions")
-    chosen = rng.sample(pool, min(count, len(pool)))
-    by_topic: dict[int, list[Question]] = defaultdict(list)
     if kind == QuizKind.MULTIPLE_CHOICE:
-        for question in Question.objects.filter(
-            status=QuestionStatus.PUBLISHED, topic_id__in={question.topic_id for question in chosen}
-        ).only("id", "topic_id", "key_points", "short_answer"):
-            by_topic[question.topic_id].append(question)
+        # Only questions with a written correct option and their own distractors; a question still in
+        # the old format (distractors without a correct option) is left out, never padded with other text.
+        pool = [question for question in pool if choice_ready(question.choice)]
+        if not pool:
+            raise InvalidInput(
+                "No published question matching this quiz has multiple-choice options yet; "
+                "try a written quiz.",
+                code="no_questions",
+            )
+    chosen = rng.sample(pool, min(count, len(pool)))
     quiz = Quiz.objects.create(user=user, kind=kind)
     items = []
     for position, question in enumerate(chosen, start=1):
         item = QuizItem(quiz=quiz, question=question, position=position)
         if kind == QuizKind.MULTIPLE_CHOICE:
-            item.options, item.correct_option = _choice_options(question, by_topic[question.topic_id], rng)
+            item.options, item.correct_option, item.option_notes = _choice_options(question, rng)
         items.append(item)
     QuizItem.objects.bulk_create(items)
     return quiz

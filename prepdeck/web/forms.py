@@ -11,6 +11,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from django.utils.text import slugify
 
+from prepdeck.catalog.choice import MAX_DISTRACTORS as MAX_CHOICE_DISTRACTORS
+from prepdeck.catalog.choice import MAX_OPTION_CHARS, MAX_WHY_WRONG_CHARS, choice_normalized
 from prepdeck.catalog.importing import IMPORT_FORMATS
 from prepdeck.catalog.models import Difficulty, Question, Topic
 
@@ -19,7 +21,8 @@ from prepdeck.catalog.models import Difficulty, Question, Topic
 MAX_TAGS = 20
 MAX_KEY_POINTS = 10
 MAX_COMMON_MISTAKES = 20
-MAX_DISTRACTORS = 10
+MAX_DISTRACTORS = MAX_CHOICE_DISTRACTORS
+WHY_WRONG_SEPARATOR = " => "
 MAX_CODE_EXAMPLES = 10
 MAX_EXPLANATION = 50_000
 
@@ -105,10 +108,20 @@ class QuestionForm(forms.Form):
     common_mistakes = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="One per line."
     )
-    distractors = forms.CharField(
+    choice_correct = forms.CharField(
+        label="Multiple choice: correct option",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One per line: plausible wrong answers for multiple-choice quizzes.",
+        max_length=MAX_OPTION_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One or two sentences, written for the quiz (not the short answer). Without it and "
+        "three wrong options the question is not asked as multiple choice.",
+    )
+    distractors = forms.CharField(
+        label="Multiple choice: wrong options",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=f"One per line: a plausible wrong answer, then{WHY_WRONG_SEPARATOR.rstrip()} and one line "
+        "on why it is wrong (shown after answering). At least 3, similar in length to the correct option.",
     )
 
     def __init__(self, *args: Any, topics: TopicChoices, **kwargs: Any) -> None:
@@ -140,7 +153,11 @@ class QuestionForm(forms.Form):
             "explanation": question.explanation,
             "key_points": "\n".join(question.key_points),
             "common_mistakes": "\n".join(question.common_mistakes),
-            "distractors": "\n".join(question.distractors),
+            "choice_correct": (question.choice or {}).get("correct", ""),
+            "distractors": "\n".join(
+                item["text"] + (WHY_WRONG_SEPARATOR + item["why_wrong"] if item.get("why_wrong") else "")
+                for item in (question.choice or {}).get("distractors", [])
+            ),
         }
 
     def clean_prompt(self) -> str:
@@ -181,10 +198,37 @@ class QuestionForm(forms.Form):
             what="common mistakes",
         )
 
-    def clean_distractors(self) -> list[str]:
-        return _check_lines(
-            _lines(self.cleaned_data["distractors"]), most=MAX_DISTRACTORS, longest=300, what="distractors"
+    def clean_choice_correct(self) -> str:
+        return " ".join(self.cleaned_data["choice_correct"].split())
+
+    def clean_distractors(self) -> list[dict[str, str]]:
+        lines = _check_lines(
+            _lines(self.cleaned_data["distractors"]),
+            most=MAX_DISTRACTORS,
+            longest=MAX_OPTION_CHARS + len(WHY_WRONG_SEPARATOR) + MAX_WHY_WRONG_CHARS,
+            what="wrong options",
         )
+        distractors = []
+        for number, line in enumerate(lines, start=1):
+            text, _, why_wrong = (
+                line.rpartition(WHY_WRONG_SEPARATOR)
+                if WHY_WRONG_SEPARATOR in line
+                else (
+                    line,
+                    "",
+                    "",
+                )
+            )
+            text, why_wrong = text.strip(), why_wrong.strip()
+            if not text:
+                raise ValidationError(f"Line {number} has a reason but no wrong option before it.")
+            if len(text) > MAX_OPTION_CHARS or len(why_wrong) > MAX_WHY_WRONG_CHARS:
+                raise ValidationError(
+                    f"Line {number}: a wrong option has at most {MAX_OPTION_CHARS} characters and its reason "
+                    f"at most {MAX_WHY_WRONG_CHARS}."
+                )
+            distractors.append({"text": text, "why_wrong": why_wrong})
+        return distractors
 
     def content(self) -> dict[str, Any]:
         """The cleaned values in the shape ``question_create`` and ``question_update`` take."""
@@ -198,7 +242,9 @@ class QuestionForm(forms.Form):
             "explanation": data["explanation"],
             "key_points": data["key_points"],
             "common_mistakes": data["common_mistakes"],
-            "distractors": data["distractors"],
+            "choice": choice_normalized(
+                {"correct": data["choice_correct"], "distractors": data["distractors"]}
+            ),
         }
 
 

@@ -10,6 +10,7 @@ import json
 import re
 from typing import Any
 
+from prepdeck.catalog.choice import choice_problems
 from prepdeck.catalog.importers.base import ImportFormatError
 
 EXPORT_FORMAT = "prepdeck-export/1"
@@ -18,6 +19,7 @@ MAX_EXPORT_BYTES = 256 * 1024 * 1024
 _DIFFICULTIES = {"basic", "intermediate", "advanced", "unknown"}
 _STATUSES = {"draft", "in_review", "published", "archived"}
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+# "distractors" (a list of strings) is the multiple-choice field of exports written before ``choice``.
 _STRING_LISTS = ("key_points", "common_mistakes", "distractors", "tags", "follow_ups")
 # Column limits of the models the entry is written to (a longer value would be refused by PostgreSQL).
 _CODE_LIMITS = {"language": 30, "caption": 300, "not_runnable_reason": 200}
@@ -44,6 +46,7 @@ def _problems(entry: dict[str, Any]) -> list[str]:
         value = entry.get(list_field, [])
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             problems.append(f"{list_field} as a list of strings")
+    problems.extend(choice_problems(entry.get("choice")))
     if any(len(tag.strip()) > 60 for tag in entry.get("tags", []) if isinstance(tag, str)):
         problems.append("tags of at most 60 characters")
     examples = entry.get("code_examples", [])

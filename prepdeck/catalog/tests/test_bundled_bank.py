@@ -7,7 +7,8 @@ from collections import Counter
 import pytest
 
 from prepdeck.catalog import services
-from prepdeck.catalog.bank import files
+from prepdeck.catalog.bank import checks, files
+from prepdeck.catalog.choice import choice_problems
 from prepdeck.catalog.models import Question
 
 QUESTIONS = [question for _path, question in files.iter_questions()]
@@ -31,12 +32,7 @@ def test_question_is_complete(question: dict[str, object]) -> None:
     assert isinstance(key_points, list)
     assert 3 <= len(key_points) <= 6
     assert "distractors" not in question  # replaced by the ``choice`` object (FORMAT.md)
-    choice = question["choice"]
-    assert isinstance(choice, dict)
-    assert isinstance(choice["correct"], str)
-    assert choice["correct"].strip()
-    assert len(choice["distractors"]) >= 3
-    assert all(wrong["text"].strip() and wrong["why_wrong"].strip() for wrong in choice["distractors"])
+    assert choice_problems(question.get("choice")) == []
     follow_ups = question.get("follow_ups", [])
     assert isinstance(follow_ups, list)
     assert set(follow_ups) <= KEYS
@@ -90,12 +86,10 @@ def test_every_topic_has_its_minimum_number_of_questions() -> None:
 def test_the_bank_as_a_whole_meets_its_scope() -> None:
     postgresql = sum(1 for question in QUESTIONS if question["topic"].startswith("postgresql-"))
     runnable = sum(1 for q in QUESTIONS for example in q.get("code_examples", []) if example.get("runnable"))
-    with_distractors = sum(1 for question in QUESTIONS if len(question["choice"]["distractors"]) >= 3)
 
     assert len(QUESTIONS) >= 320
     assert postgresql >= 30
     assert runnable >= 80
-    assert with_distractors == len(QUESTIONS)
 
 
 def test_no_two_questions_would_be_merged_by_the_importer() -> None:
@@ -113,3 +107,31 @@ def test_the_linter_finds_nothing_in_the_bank(capsys: pytest.CaptureFixture[str]
     call_command("lint", "--bank")
 
     assert capsys.readouterr().out.strip() == "0 finding(s)."
+
+
+# --- multiple choice that measures knowledge (issue 13; figures: `prepdeck bank check`) -----------------
+
+FIGURES = checks.choice_figures(QUESTIONS)
+
+
+def test_every_question_has_a_choice_with_three_distractors_and_why_wrong() -> None:
+    assert [offender.key for offender in FIGURES.missing] == []
+    assert [offender.key for offender in FIGURES.legacy] == []
+    assert FIGURES.with_choice == len(QUESTIONS)
+
+
+def test_picking_the_longest_option_scores_at_most_035_over_the_bank() -> None:
+    assert FIGURES.measured == len(QUESTIONS)  # over the whole bank, not the part written so far
+    assert FIGURES.longest_pick_score is not None
+    assert FIGURES.longest_pick_score <= checks.LONGEST_PICK_LIMIT
+
+
+def test_no_correct_option_is_over_125_times_the_mean_distractor_length() -> None:
+    assert FIGURES.measured == len(QUESTIONS)
+    assert FIGURES.ratio_offenders == []
+
+
+def test_written_choices_are_sane() -> None:
+    """Lengths, no duplicate options, no option borrowed from another question's key points: checked on
+    every question that already has its choice, so a bad one fails now, before the whole bank is done."""
+    assert FIGURES.sanity_offenders == []

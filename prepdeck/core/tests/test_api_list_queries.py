@@ -44,6 +44,12 @@ def world() -> dict[str, Any]:
                 "prompt": f"Question {number}?",
                 "short_answer": "An answer.",
                 "key_points": ["one point", "another point"],
+                "choice": {
+                    "correct": "The right option.",
+                    "distractors": [
+                        {"text": f"Wrong option {letter}.", "why_wrong": "It is not."} for letter in "abc"
+                    ],
+                },
                 "difficulty": "basic",
                 "tags": [f"tag-{number}", "shared"],
                 "status": "published",

@@ -54,6 +54,12 @@ def _world() -> World:
                 "prompt": f"Published question {number}?",
                 "short_answer": "An answer.",
                 "key_points": ["select_related joins", "prefetch_related runs a second query"],
+                "choice": {
+                    "correct": "The right option.",
+                    "distractors": [
+                        {"text": f"Wrong option {letter}.", "why_wrong": "It is not."} for letter in "abc"
+                    ],
+                },
                 "difficulty": "basic",
                 "status": "published",
             }

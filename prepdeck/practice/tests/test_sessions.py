@@ -30,7 +30,7 @@ GOOD_ANSWER = (
 
 def _bank() -> list[Question]:
     catalog_services.topics_sync()
-    entries = []
+    entries: list[dict[str, Any]] = []
     for number in range(6):
         entries.append(
             {
@@ -41,9 +41,20 @@ def _bank() -> list[Question]:
                 "key_points": KEY_POINTS
                 if number < 4
                 else ["serializers validate input", "views call services"],
-                "distractors": [f"Wrong {number}a", f"Wrong {number}b", f"Wrong {number}c"]
-                if number % 2
-                else [],
+                # even questions: a written multiple choice; odd ones: the old format's distractors only
+                **(
+                    {
+                        "choice": {
+                            "correct": f"Correct option {number}.",
+                            "distractors": [
+                                {"text": f"Wrong {number}{letter}", "why_wrong": f"Because {number}{letter}."}
+                                for letter in "abcd"
+                            ],
+                        }
+                    }
+                    if number % 2 == 0
+                    else {"distractors": [f"Wrong {number}a", f"Wrong {number}b", f"Wrong {number}c"]}
+                ),
                 "difficulty": "basic" if number % 2 else "intermediate",
                 "status": QuestionStatus.PUBLISHED,
             }
@@ -86,37 +97,81 @@ def test_a_multiple_choice_quiz_has_one_correct_option_and_feeds_the_scheduler(a
 
     assert quiz.status_code == 201
     items = quiz.json()["items"]
-    assert len(items) == 4
+    # q-1 and q-3 only have the old distractors list: never asked as multiple choice
+    assert sorted(item["question"]["key"] for item in items) == ["q-0", "q-2"]
     for item in items:
         assert len(item["options"]) == 4
         assert len(set(item["options"])) == 4
         assert item["correct_option"] is None  # not revealed before answering
+        assert (item["option_notes"], item["why_wrong"]) == (None, None)
     stored = QuizItem.objects.get(quiz_id=quiz.json()["id"], position=1)
     correct = api.post(
         f"/api/v1/practice/quizzes/{stored.quiz_id}/items/1/answer/",
         {"chosen_option": stored.correct_option},
         format="json",
     ).json()
-    assert (correct["score"], correct["correct_option"]) == (1.0, stored.correct_option)
+    assert (correct["score"], correct["correct_option"], correct["why_wrong"]) == (
+        1.0,
+        stored.correct_option,
+        None,
+    )
     review = Review.objects.get()
     assert (review.rating, review.source) == (3, ReviewSource.QUIZ)
 
 
-def test_options_come_from_distractors_or_other_key_points() -> None:
+def test_options_are_the_questions_own_correct_option_and_distractors() -> None:
     from prepdeck.practice import sessions
 
-    questions = _bank()
-    user = make_user()
-    quiz = sessions.quiz_create(user=user, kind="choice", count=4, topics=["django-orm"], seed=1)
+    _bank()
+    quiz = sessions.quiz_create(user=make_user(), kind="choice", count=10, seed=1)
 
-    for item in quiz.items.select_related("question"):
-        correct = item.options[item.correct_option]
-        if item.question.distractors:
-            assert correct == item.question.short_answer
-            assert set(item.options) - {correct} <= set(item.question.distractors)
-        else:
-            assert correct == item.question.key_points[0]
-    assert questions  # the bank was used
+    items = list(quiz.items.select_related("question").order_by("position"))
+    assert sorted(item.question.key for item in items) == ["q-0", "q-2", "q-4"]
+    for item in items:
+        number = item.question.key[-1]
+        assert item.options[item.correct_option] == f"Correct option {number}."
+        wrong = [option for index, option in enumerate(item.options) if index != item.correct_option]
+        assert set(wrong) <= {f"Wrong {number}{letter}" for letter in "abcd"}
+        assert len(wrong) == 3
+        assert item.option_notes == [
+            "" if index == item.correct_option else f"Because {option.removeprefix('Wrong ')}."
+            for index, option in enumerate(item.options)
+        ]
+
+
+def test_a_wrong_answer_shows_why_the_chosen_option_is_wrong(api: APIClient) -> None:
+    _bank()
+    api.force_authenticate(make_user())
+    quiz_id = api.post(
+        "/api/v1/practice/quizzes/", {"kind": "choice", "count": 1, "topics": ["drf-views"]}, format="json"
+    ).json()["id"]
+    stored = QuizItem.objects.get(quiz_id=quiz_id, position=1)
+    assert stored.correct_option is not None
+    wrong = (stored.correct_option + 1) % 4
+
+    answered = api.post(
+        f"/api/v1/practice/quizzes/{quiz_id}/items/1/answer/", {"chosen_option": wrong}, format="json"
+    ).json()
+
+    picked = stored.options[wrong].removeprefix("Wrong ")
+    assert (answered["score"], answered["why_wrong"]) == (0.0, f"Because {picked}.")
+    assert answered["option_notes"][answered["correct_option"]] == ""
+    assert Review.objects.get().rating == 1
+
+
+def test_a_topic_with_only_old_format_questions_offers_no_multiple_choice(api: APIClient) -> None:
+    _bank()
+    api.force_authenticate(make_user())
+
+    response = api.post(
+        "/api/v1/practice/quizzes/",
+        {"kind": "choice", "count": 3, "topics": ["drf-views"], "difficulty": "basic"},  # q-5 only
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "no_questions"
+    assert QuizItem.objects.count() == 0
 
 
 def test_answering_a_quiz_question_twice_is_a_409(api: APIClient) -> None:

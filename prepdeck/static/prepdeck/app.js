@@ -22,7 +22,7 @@
   // --- global shortcuts: "/" search, "?" help, "g" then a letter to go somewhere ---------------------------
   var pendingGo = null;
   document.addEventListener("keydown", function (event) {
-    if (event.defaultPrevented) return;
+    if (event.defaultPrevented || event.isComposing) return;
     // Ctrl+Enter in the typed-answer box shows (and grades) the answer.
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target instanceof Element &&
         event.target.matches("[data-typed-answer]")) {
@@ -66,21 +66,44 @@
     reviewKeys(event);
   });
 
-  // --- review: Space shows the answer, 1-4 rate, u undoes ------------------------------------------------
+  // --- review: Space shows the answer, t types an answer, 1-4 rate, u undoes ------------------------------
   function reviewKeys(event) {
     if (chooseOption(event)) return;
     var review = document.querySelector("[data-review]");
     // while a rating or an undo is on its way, keys wait for the next card (htmx marks the sending form)
     if (!review || review.matches(".htmx-request") || review.querySelector(".htmx-request")) return;
     if (event.key === " " || event.key === "Enter") {
-      if (event.target instanceof Element && event.target.closest("a, button")) return;
+      // Space or Enter on a link, a button or the "type your answer" summary does what that element does
+      if (event.target instanceof Element && event.target.closest("a, button, summary")) return;
       if (clickIfUsable('[data-action="show"]', review)) event.preventDefault();
+    } else if (event.key === "t") {
+      // preventDefault also keeps the "t" itself out of the box that now has focus
+      if (openTypedAnswer(review)) event.preventDefault();
     } else if (/^[1-4]$/.test(event.key)) {
       if (clickIfUsable('[data-rating="' + event.key + '"]', review)) event.preventDefault();
     } else if (event.key === "u") {
       if (clickIfUsable('[data-action="undo"]', document)) event.preventDefault();
     }
   }
+
+  // Open the "type your answer" box and put the cursor in it (not once the answer is shown).
+  function openTypedAnswer(review) {
+    var box = review.querySelector("[data-typed-answer]");
+    if (!box || box.readOnly || box.disabled) return false;
+    var details = box.closest("details");
+    if (details) details.open = true;
+    box.focus();
+    return true;
+  }
+
+  // However the box is opened (a click or Enter on its summary, or "t"), typing goes into it, never to
+  // the shortcuts. "toggle" does not bubble, so it is listened for while capturing.
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (!(details instanceof HTMLDetailsElement) || !details.open || !details.matches(".typed-answer")) return;
+    var box = details.querySelector("[data-typed-answer]");
+    if (box && !box.readOnly && document.activeElement !== box) box.focus();
+  }, true);
 
   // Quiz: 1-9 pick that option (Enter then answers).
   function chooseOption(event) {

@@ -35,11 +35,16 @@ def bank_entries(count: int = 12) -> list[dict[str, Any]]:
                     "select_related follows foreign keys with a join",
                     "prefetch_related runs a second query",
                 ],
-                "distractors": [
-                    f"Wrong answer {number}a",
-                    f"Wrong answer {number}b",
-                    f"Wrong answer {number}c",
-                ],
+                "choice": {
+                    "correct": f"Feature {number} batches the work into one query.",
+                    "distractors": [
+                        {
+                            "text": f"Wrong answer {number}{letter}",
+                            "why_wrong": f"Why {number}{letter} is wrong.",
+                        }
+                        for letter in "abc"
+                    ],
+                },
                 "difficulty": ["basic", "intermediate", "advanced"][number % 3],
                 "tags": ["performance", "orm"] if number % 2 else ["api"],
                 "code_examples": [

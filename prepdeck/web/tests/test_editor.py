@@ -39,7 +39,8 @@ def new_question_data(**overrides: str) -> dict[str, str]:
         "explanation": "Use it **inside** `transaction.atomic()`.",
         "key_points": "locks rows\n\nneeds a transaction\n",
         "common_mistakes": "Calling it outside a transaction",
-        "distractors": "It caches the rows\nIt deletes the rows",
+        "choice_correct": "It locks the selected rows until the end of the transaction.",
+        "distractors": "It caches the rows => Nothing is cached.\nIt deletes the rows\nIt copies the rows => No.",
         **_code_management(0, 1),
         "code-0-language": "python",
         "code-0-caption": "Locking a row",
@@ -62,7 +63,11 @@ def edit_data(question: Question, **overrides: str) -> dict[str, str]:
         "explanation": question.explanation,
         "key_points": "\n".join(question.key_points),
         "common_mistakes": "\n".join(question.common_mistakes),
-        "distractors": "\n".join(question.distractors),
+        "choice_correct": question.choice.get("correct", ""),
+        "distractors": "\n".join(
+            f"{item['text']} => {item['why_wrong']}" if item["why_wrong"] else item["text"]
+            for item in question.choice.get("distractors", [])
+        ),
         **_code_management(len(examples), len(examples) + 1),
         f"code-{len(examples)}-language": "python",
         f"code-{len(examples)}-caption": "",
@@ -145,7 +150,14 @@ def test_an_editor_creates_a_draft_with_everything_typed(
     assert sorted(tag.slug for tag in question.tags.all()) == ["orm", "row-locking"]
     assert question.key_points == ["locks rows", "needs a transaction"]
     assert question.common_mistakes == ["Calling it outside a transaction"]
-    assert question.distractors == ["It caches the rows", "It deletes the rows"]
+    assert question.choice == {
+        "correct": "It locks the selected rows until the end of the transaction.",
+        "distractors": [
+            {"text": "It caches the rows", "why_wrong": "Nothing is cached."},
+            {"text": "It deletes the rows", "why_wrong": ""},
+            {"text": "It copies the rows", "why_wrong": "No."},
+        ],
+    }
     assert [(example.language, example.caption) for example in question.code_examples.all()] == [
         ("python", "Locking a row")
     ]

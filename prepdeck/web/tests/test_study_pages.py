@@ -254,6 +254,37 @@ def test_answering_a_quiz_question_twice_keeps_the_first_answer(
     assert Review.objects.count() == 1
 
 
+def test_a_wrong_choice_shows_why_that_option_is_wrong(
+    learner: User, learner_client: Client, bank: list[Question]
+) -> None:
+    quiz = sessions.quiz_create(user=learner, kind="choice", count=1, seed=3)
+    item = QuizItem.objects.get(quiz=quiz)
+    assert item.correct_option is not None
+    wrong = (item.correct_option + 1) % 4
+    picked = item.options[wrong]  # "Wrong answer 7b": its why_wrong is "Why 7b is wrong."
+
+    answered = learner_client.post(f"/quiz/{quiz.pk}/items/1/answer/", {"option": wrong}, follow=True)
+
+    reason = f"Why {picked.removeprefix('Wrong answer ')} is wrong."
+    assert f"<strong>Why your answer is wrong:</strong> {reason}" in _text(answered)
+    right = learner_client.get(f"/quiz/{quiz.pk}/?item=1")
+    assert _text(right).count("Why your answer is wrong") == 1
+
+
+def test_a_right_choice_shows_no_why_wrong(
+    learner: User, learner_client: Client, bank: list[Question]
+) -> None:
+    quiz = sessions.quiz_create(user=learner, kind="choice", count=1, seed=3)
+    item = QuizItem.objects.get(quiz=quiz)
+
+    answered = learner_client.post(
+        f"/quiz/{quiz.pk}/items/1/answer/", {"option": item.correct_option}, follow=True
+    )
+
+    assert "(your answer, right)" in _text(answered)
+    assert "Why your answer is wrong" not in _text(answered)
+
+
 def test_a_written_quiz_is_graded_and_the_grade_can_be_overridden(
     learner: User, learner_client: Client, bank: list[Question]
 ) -> None:

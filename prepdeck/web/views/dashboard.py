@@ -6,6 +6,7 @@ of the user's history) and turn the plain data into SVG with ``web.charts``.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -46,13 +47,31 @@ def home(request: HttpRequest) -> HttpResponse:
     # limit=0: only the counts, no cards or questions are loaded
     queue = selectors.review_queue(user=user, now=now, settings=settings, limit=0)
     nothing_left = not queue.due and not queue.new
+    next_due_at = selectors.next_due_at(user=user, now=now) if nothing_left else None
     mastery = {row["topic"]: row for row in _mastery_rows(stats.mastery_by_topic)}
+    # Once today's new-question limit is met, "Study these" asks for a batch beyond it (the learner's
+    # explicit choice, announced on the review page) instead of a session of whatever little is due.
+    limit_met = queue.daily_new_limit > 0 and queue.new_introduced_today >= queue.daily_new_limit
+    study_more = (
+        max(0, queue.new_introduced_today - queue.daily_new_limit) + selectors.LEARN_MORE_BATCH
+        if limit_met
+        else 0
+    )
     context = {
         "stats": stats,
         "queue": queue,
+        "started_within_limit": min(queue.new_introduced_today, queue.daily_new_limit),
+        "started_beyond_limit": max(0, queue.new_introduced_today - queue.daily_new_limit),
+        "study_more": study_more,
+        "learn_more_batch": selectors.LEARN_MORE_BATCH,
         "first_time": stats.totals["reviews"] == 0,
         "nothing_left": nothing_left,
-        "next_due_at": selectors.next_due_at(user=user, now=now) if nothing_left else None,
+        "next_due_at": next_due_at,
+        "next_due_within_a_minute": next_due_at is not None and next_due_at - now < timedelta(minutes=1),
+        # a learning step minutes away: offer it now rather than "all done" (the review page's learn-ahead)
+        "learn_ahead_soon": next_due_at is not None
+        and queue.learning_later_today > 0
+        and next_due_at - now <= timedelta(minutes=selectors.LEARN_AHEAD_MINUTES),
         "forecast": charts.forecast_chart(stats.due_forecast),
         "heatmap": charts.heatmap_chart(stats.heatmap, end=selectors.current_study_date(user=user, now=now)),
         "weakest_topics": [mastery[slug] for slug in stats.weakest_topics if slug in mastery],

@@ -104,7 +104,7 @@ def _stored_content(question: Question) -> dict[str, Any]:
         "explanation": question.explanation,
         "key_points": list(question.key_points),
         "common_mistakes": list(question.common_mistakes),
-        "distractors": list(question.distractors),
+        "choice": question.choice or {},
         "code_examples": [
             {"language": example.language, "caption": example.caption, "code": example.code}
             for example in question.code_examples.all()

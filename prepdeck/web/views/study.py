@@ -73,13 +73,87 @@ def _swap_or_redirect(
 # --- review ------------------------------------------------------------------------------------------------
 
 
+LEARN_MORE_BATCH = practice_selectors.LEARN_MORE_BATCH
+MAX_LEARN_MORE = 500
+
+
 def _review_filters(data: Any) -> dict[str, str]:
-    return {name: str(data.get(name, "")).strip()[:80] for name in FILTER_NAMES if data.get(name)}
+    """The session's narrowing (topic, tag, difficulty) and the learner's choices that travel with it:
+    ``more`` (new questions beyond today's limit, only in a narrowed session) and ``ahead`` (take
+    learning steps due in the next few minutes now)."""
+    filters = {name: str(data.get(name, "")).strip()[:80] for name in FILTER_NAMES if data.get(name)}
+    more = min(MAX_LEARN_MORE, max(0, _int(data.get("more"))))
+    if more and filters:
+        filters["more"] = str(more)
+    if data.get("ahead") == "1":
+        filters["ahead"] = "1"
+    return filters
 
 
 def _review_url(filters: dict[str, str]) -> str:
     query = urlencode(filters)
     return reverse("web:review") + (f"?{query}" if query else "")
+
+
+def _narrowing(filters: dict[str, str]) -> dict[str, str]:
+    return {name: value for name, value in filters.items() if name in FILTER_NAMES}
+
+
+def _queue(
+    user: User, filters: dict[str, str], now: Any, settings: Any, *, limit: int = 0, **options: Any
+) -> practice_selectors.Queue:
+    """The review queue narrowed by ``filters`` (topic, tag, difficulty)."""
+    return practice_selectors.review_queue(
+        user=user,
+        now=now,
+        settings=settings,
+        limit=limit,
+        topic=filters.get("topic"),
+        tag=filters.get("tag"),
+        difficulty=filters.get("difficulty"),
+        **options,
+    )
+
+
+def _learn_more_offer(
+    user: User, filters: dict[str, str], queue: practice_selectors.Queue, now: Any, settings: Any
+) -> dict[str, Any] | None:
+    """In a narrowed session whose new questions stopped at the daily limit: how many more new ones of
+    this topic (tag, difficulty) the learner could take now, and the link that does it."""
+    narrowing = _narrowing(filters)
+    bonus = _int(filters.get("more"))
+    if not narrowing or queue.new or queue.new_introduced_today < queue.daily_new_limit + bonus:
+        return None
+    next_bonus = max(0, queue.new_introduced_today - queue.daily_new_limit) + LEARN_MORE_BATCH
+    if next_bonus > MAX_LEARN_MORE:
+        return None
+    probe = _queue(user, narrowing, now, settings, new_limit_bonus=next_bonus)
+    if not probe.new:
+        return None
+    return {"count": probe.new, "url": _review_url({**narrowing, "more": str(next_bonus)})}
+
+
+def _finished_offers(user: User, filters: dict[str, str], now: Any, settings: Any) -> dict[str, Any]:
+    """What the finished screen offers instead of a dead end: learning steps due in the next minutes
+    ("continue now"), and, after a narrowed session, the cards due elsewhere (the dashboard's count)."""
+    narrowing = _narrowing(filters)
+    ahead = _queue(
+        user,
+        narrowing,
+        now,
+        settings,
+        new_limit_bonus=_int(filters.get("more")),
+        learn_ahead_until=now + timedelta(minutes=practice_selectors.LEARN_AHEAD_MINUTES),
+    )
+    offers: dict[str, Any] = {
+        "learn_ahead": ahead.due,
+        "learn_ahead_url": _review_url({**filters, "ahead": "1"}),
+        "learn_ahead_minutes": practice_selectors.LEARN_AHEAD_MINUTES,
+    }
+    if narrowing:
+        everywhere = _queue(user, {}, now, settings)
+        offers.update(due_everywhere=everywhere.due, new_everywhere=everywhere.new)
+    return offers
 
 
 def _review_context(
@@ -94,7 +168,19 @@ def _review_context(
     """The card to show (``first_question`` when given, else the queue's first), and the session's progress."""
     now = timezone.now()
     settings = practice_services.scheduler_settings_for(user)
-    queue = practice_selectors.review_queue(user=user, now=now, settings=settings, limit=1, **filters)
+    narrowing = _narrowing(filters)
+    bonus = _int(filters.get("more"))
+    queue = _queue(
+        user,
+        narrowing,
+        now,
+        settings,
+        limit=1,
+        new_limit_bonus=bonus,
+        learn_ahead_until=(
+            now + timedelta(minutes=practice_selectors.LEARN_AHEAD_MINUTES) if filters.get("ahead") else None
+        ),
+    )
     item = queue.items[0] if queue.items else None
     if first_question is not None:
         item = (
@@ -105,11 +191,17 @@ def _review_context(
         )
     done = practice_selectors.reviews_today_count(user=user, now=now)
     remaining = queue.due + queue.new
-    topic = catalog_selectors.topic_by_slug(slug=filters["topic"]) if "topic" in filters else None
+    topic = catalog_selectors.topic_by_slug(slug=narrowing["topic"]) if "topic" in narrowing else None
+    next_due = practice_selectors.next_due_at(user=user, now=now) if item is None else None
     return {
         "item": item,
         "queue": queue,
         "filters": filters,
+        "review_url": _review_url(filters),
+        "narrowed": bool(narrowing),
+        "learning_more": bonus if narrowing else 0,
+        "learn_more": _learn_more_offer(user, filters, queue, now, settings),
+        "finished": _finished_offers(user, filters, now, settings) if item is None else {},
         "topic": topic,
         "done": done,
         "remaining": remaining,
@@ -123,7 +215,8 @@ def _review_context(
             for value, label in RATINGS
         ],
         "idempotency_key": uuid.uuid4().hex,
-        "next_due": practice_selectors.next_due_at(user=user, now=now) if item is None else None,
+        "next_due": next_due,
+        "next_due_within_a_minute": next_due is not None and next_due - now < timedelta(minutes=1),
         "can_undo": done > 0,
     }
 
