@@ -342,21 +342,238 @@ def test_as_dict_is_json_ready() -> None:
         "score": 0.55,
         "rating": 2,
         "stuffing": False,
+        "needs_review": False,
         "points": [
             {
                 "key_point": SELECT_VS_PREFETCH_POINTS[0],
                 "covered": True,
                 "matched": "select_related uses a JOIN, so it is the same query",
                 "similarity": 1.0,
+                "verdict": "covered",
+                "evidence": "select_related uses a JOIN, so it is the same query",
+                "spans": [[0, 51]],
+                "reason": "",
+                "uncertain": False,
             },
             {
                 "key_point": SELECT_VS_PREFETCH_POINTS[1],
                 "covered": False,
                 "matched": "",
                 "similarity": 0.2,
+                "verdict": "missing",
+                "evidence": "",
+                "spans": [],
+                "reason": "",
+                "uncertain": False,
             },
         ],
     }
+
+
+# ------------------------------------------------------------------------------ polarity and verdicts
+
+PARTIAL_UPDATE_PROMPT = "How do partial updates work in DRF serializers?"
+PARTIAL_UPDATE_POINTS = (
+    "partial=True makes all fields optional; only submitted fields are validated",
+    "PATCH uses partial=True via UpdateModelMixin.partial_update; PUT requires all required fields",
+    "validate_<field> does not run for fields that were not sent",
+    "Defaults are not applied to missing fields in a partial update",
+    "Cross-field rules should fall back to self.instance values",
+)
+HEALTH_POINT = "Django has no built-in health endpoint: add views or django-health-check"
+PASSWORD_POINT = "Stored format algorithm$params$salt$hash; the raw password is never stored"
+
+
+def _point(answer: str, key_point: str, prompt: str = "") -> grading.PointResult:
+    return grade_answer(answer=answer, key_points=[key_point], prompt=prompt).points[0]
+
+
+def test_validating_every_field_contradicts_validate_field_not_running_for_unsent_fields() -> None:
+    point = grade_answer(
+        answer="With partial=True it still validates every field and validate_<field> runs for all of them.",
+        key_points=PARTIAL_UPDATE_POINTS,
+        prompt=PARTIAL_UPDATE_PROMPT,
+    ).points[2]
+
+    assert (point.verdict, point.covered, point.reason) == ("contradicted", False, "negation")
+    assert point.evidence == "validate_<field> runs"
+
+
+def test_a_built_in_health_endpoint_contradicts_there_being_none() -> None:
+    answer = "Use Django's built-in /health/ endpoint for liveness and readiness."
+
+    point = _point(answer, HEALTH_POINT)
+
+    assert (point.verdict, point.reason) == ("contradicted", "negation")
+    assert answer[point.spans[0][0] : point.spans[0][1]] == "built-in /health/ endpoint"
+
+
+def test_saying_there_is_no_built_in_endpoint_covers_the_point() -> None:
+    point = _point(
+        "Django has no built-in health endpoint, so you write your own views or install django-health-check.",
+        HEALTH_POINT,
+    )
+
+    assert (point.verdict, point.covered) == ("covered", True)
+
+
+def test_the_confident_wrong_partial_update_answer_is_not_good_and_the_half_right_one_scores_higher() -> None:
+    confident_wrong = (
+        "With partial=True the serializer makes every field optional, but it still validates every field "
+        "and validate_<field> runs for all of them. Defaults are applied to missing fields, and PUT also "
+        "works without all required fields."
+    )
+    half_right = (
+        "PATCH calls partial_update with partial=True so fields become optional and only what you send "
+        "is validated. I think defaults are not filled in for the missing ones."
+    )
+
+    wrong = grade_answer(
+        answer=confident_wrong, key_points=PARTIAL_UPDATE_POINTS, prompt=PARTIAL_UPDATE_PROMPT
+    )
+    half = grade_answer(answer=half_right, key_points=PARTIAL_UPDATE_POINTS, prompt=PARTIAL_UPDATE_PROMPT)
+
+    assert [point.verdict for point in wrong.points] == [
+        "covered",
+        "contradicted",
+        "contradicted",
+        "contradicted",
+        "missing",
+    ]
+    assert (wrong.score, wrong.rating) == (0.0, 1)
+    assert [point.verdict for point in half.points] == ["covered", "covered", "covered", "covered", "missing"]
+    assert half.score > wrong.score
+
+
+def test_never_keeping_the_password_covers_the_raw_password_never_being_stored() -> None:
+    point = _point(
+        "Django never keeps the password itself, only a salted hash in the format algorithm$iterations$salt$hash.",
+        PASSWORD_POINT,
+    )
+
+    assert point.verdict == "covered"
+
+
+def test_storing_the_password_contradicts_it_never_being_stored() -> None:
+    point = _point("The raw password is stored in the database next to the hash.", PASSWORD_POINT)
+
+    assert (point.verdict, point.reason) == ("contradicted", "negation")
+
+
+@pytest.mark.parametrize(
+    ("answer", "verdict", "reason"),
+    [
+        ("Receivers run asynchronously in a worker.", "contradicted", "antonym"),
+        ("Receivers are not asynchronous; they run in the same thread.", "covered", ""),
+        ("Receivers run synchronously, in the same thread and transaction as the sender.", "covered", ""),
+    ],
+)
+def test_antonyms_contradict_unless_negated(answer: str, verdict: str, reason: str) -> None:
+    point = _point(answer, "Receivers run synchronously in the same thread and transaction")
+
+    assert (point.verdict, point.reason) == (verdict, reason)
+
+
+def test_before_and_after_contradict() -> None:
+    point = _point(
+        "on_commit runs the callback before the current transaction commits.",
+        "on_commit runs the callback after the current transaction commits",
+    )
+
+    assert (point.verdict, point.reason) == ("contradicted", "antonym")
+
+
+def test_a_claim_naming_both_sides_of_an_antonym_is_not_contradicted_by_one_side() -> None:
+    point = _point(
+        "atomic() rolls back when an exception escapes the block and commits otherwise.",
+        "atomic() commits on normal exit and rolls back when an exception escapes",
+    )
+
+    assert point.verdict == "covered"
+
+
+@pytest.mark.parametrize(
+    ("answer", "verdict"),
+    [
+        ("PBKDF2 with 1,000,000 iterations is the default in Django 4.2.", "contradicted"),
+        ("PBKDF2 is the default in Django 5.2.", "covered"),
+    ],
+)
+def test_a_wrong_version_contradicts(answer: str, verdict: str) -> None:
+    point = _point(answer, "PBKDF2-SHA256 is the default hasher in Django 5.2")
+
+    assert point.verdict == verdict
+    assert point.reason == ("number" if verdict == "contradicted" else "")
+
+
+def test_swapped_roles_contradict_but_passive_voice_does_not() -> None:
+    key_point = "get_response() calls process_view() before the view"
+
+    swapped = _point("process_view() calls get_response() for each request.", key_point)
+    passive = _point("process_view() is called by get_response() for each request.", key_point)
+
+    assert (swapped.verdict, swapped.reason) == ("contradicted", "swapped roles")
+    assert passive.verdict == "covered"
+
+
+def test_a_negation_elsewhere_in_the_sentence_does_not_flip_the_point() -> None:
+    point = _point(
+        "select_related doesn't help with many-to-many; it uses a JOIN in the same query.",
+        "select_related uses SQL JOINs in the same query",
+    )
+
+    assert point.verdict == "covered"
+
+
+def test_a_point_said_right_once_is_covered_even_if_another_sentence_reads_as_its_opposite() -> None:
+    point = _point(
+        "SimpleTestCase forbids database queries. Tests that need no database at all can use SimpleTestCase.",
+        "SimpleTestCase forbids database queries",
+    )
+
+    assert point.verdict == "covered"
+
+
+def test_a_contradicted_point_counts_against_the_answer() -> None:
+    key_points = ["Receivers run synchronously in the same thread", "Signals implement the observer pattern"]
+    observer = "Signals implement the observer pattern: a sender notifies whoever connected to it."
+
+    alone = grade_answer(answer=observer, key_points=key_points)
+    with_wrong = grade_answer(
+        answer=observer + " The receivers run asynchronously in another thread.", key_points=key_points
+    )
+
+    assert (alone.score, with_wrong.score) == (0.5, 0.25)
+
+
+def test_a_hedged_reversal_is_covered_but_uncertain() -> None:
+    point = _point(
+        "validate_<field> only runs for the fields that were sent.",
+        "validate_<field> does not run for fields that were not sent",
+    )
+
+    assert (point.verdict, point.uncertain) == ("covered", True)
+
+
+def test_weak_evidence_either_way_asks_for_review() -> None:
+    grade = grade_answer(
+        answer="validate_<field> only runs for the fields that were sent.",
+        key_points=[
+            "validate_<field> does not run for fields that were not sent",
+            "Defaults are not applied",
+        ],
+    )
+
+    assert (grade.score, grade.needs_review) == (0.5, True)
+
+
+def test_spans_point_into_the_answer_as_written_even_after_unicode_normalisation() -> None:
+    answer = "Ｄｊａｎｇｏ: the ﬁrst thing — select_related uses a JOIN in one query."
+
+    point = _point(answer, "select_related uses SQL JOINs in the same query")
+
+    assert point.verdict == "covered"
+    assert [answer[start:end] for start, end in point.spans] == ["select_related uses a JOIN in one query"]
 
 
 # --------------------------------------------------------------------------------------- labelled set
