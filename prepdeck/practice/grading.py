@@ -407,6 +407,7 @@ class _Token:
     parts: tuple[str, ...] = ()  # canonical parts of an identifier
     negated: bool = False  # said in a clause with a negation ("not", "never", "no", "doesn't", "without"...)
     clause: int = 0  # index of the answer's clause (sentence, or part of one) it belongs to
+    negation_head: bool = False  # the word a negation denies first ("stored" in "is never stored")
 
 
 def _identifier_parts(text: str, raw: str) -> tuple[str, ...]:
@@ -670,19 +671,28 @@ def _with_polarity(text: str, tokens: list[_Token]) -> list[_Token]:
     breaks = [match.start() for match in _POLARITY_BREAK.finditer(text)]
     clause_of = [bisect_right(breaks, token.start) for token in tokens]
     negated: set[int] = set()
+    heads: set[int] = set()
     for index, token in enumerate(tokens):
         if token.text not in NEGATION_CUES:
             continue
         following = tokens[index + 1].text if index + 1 < len(tokens) else ""
         if following in _NOT_NEGATING_NEXT:
             continue
+        head_found = False
         for position in range(index, min(len(tokens), index + NEGATION_SCOPE + 1)):
             if clause_of[position] != clause_of[index]:
                 break
             negated.add(position)
+            word = tokens[position].text
+            if position > index and not head_found and (word not in STOPWORDS or word in _MAIN_VERBS):
+                heads.add(position)
+                head_found = True
     if not negated:
         return tokens
-    return [replace(token, negated=True) if index in negated else token for index, token in enumerate(tokens)]
+    return [
+        replace(token, negated=True, negation_head=index in heads) if index in negated else token
+        for index, token in enumerate(tokens)
+    ]
 
 
 # ------------------------------------------------------------------------------------- key point terms
@@ -732,6 +742,7 @@ class _Claim:
     numbers: frozenset[str] = frozenset()
     hedged: bool = False  # says "not" without a negation word ("instead of overwriting", "avoids", "only")
     negated_verbs: frozenset[str] = frozenset()  # common verbs (not terms) a negation denies: "does not run"
+    negation_heads: frozenset[str] = frozenset()  # the words its negations deny first
 
 
 @dataclass(frozen=True, slots=True)
@@ -852,6 +863,7 @@ def _prepare_claim(
     order: list[str] = []
     polar_words: dict[str, bool] = {}
     negated_verbs: set[str] = set()
+    heads: set[str] = set()
     for token in tokens:
         for form in token.forms:
             if form in ANTONYMS and token.kind == "word":
@@ -859,6 +871,8 @@ def _prepare_claim(
         term = _term_from_token(token)
         if term is not None and token.negated:
             negated_keys.add(term.key)
+        if token.negation_head:
+            heads.add(term.key if term is not None else canonical(token.text))
         if term is None and token.negated and token.text in _MAIN_VERBS:
             negated_verbs.add(canonical(token.text))  # "does not run": the verb the negation denies
         if term is None and token.text in VERB_WORDS and token.text not in NEGATION_CUES:
@@ -882,6 +896,7 @@ def _prepare_claim(
         numbers=frozenset(token.text for token in tokens if token.kind == "number"),
         hedged=any(token.text in HEDGE_WORDS for token in tokens),
         negated_verbs=frozenset(negated_verbs),
+        negation_heads=frozenset(heads),
     )
 
 
@@ -1124,6 +1139,7 @@ def _swapped_roles(claim: _Claim, unit: _Unit) -> list[_Token]:
 def _judge(claim: _Claim, unit: _Unit, found: list[_Term], coverage: float) -> _Judgement:
     """Whether the unit states the claim, or its opposite (negation, antonym, number, swapped roles)."""
     agree = disagree = 0.0
+    head_disagrees = False  # a negation's own word is said the other way: the denial is about this claim
     tokens: list[_Token] = []
     main = _main_clause(found, unit)
     for term in found:
@@ -1139,6 +1155,7 @@ def _judge(claim: _Claim, unit: _Unit, found: list[_Term], coverage: float) -> _
             agree += vote
         else:
             disagree += vote
+            head_disagrees = head_disagrees or token.negation_head or term.key in claim.negation_heads
 
     for verb in claim.negated_verbs:
         said = [token for token in unit.tokens if verb in token.forms]
@@ -1149,6 +1166,7 @@ def _judge(claim: _Claim, unit: _Unit, found: list[_Term], coverage: float) -> _
                 agree += 1.0
             else:
                 disagree += 1.0
+                head_disagrees = head_disagrees or verb in claim.negation_heads
 
     reason = ""
     deciding: list[_Token] = []
@@ -1188,7 +1206,7 @@ def _judge(claim: _Claim, unit: _Unit, found: list[_Term], coverage: float) -> _
     uncertain = False
     if topic < COVERED_THRESHOLD:
         return _Judgement(coverage, topic, "", False, tuple(tokens))
-    if not reason and disagree > agree:
+    if not reason and disagree > agree and head_disagrees:
         if claim.hedged or any(token.text in HEDGE_WORDS and token.clause == main for token in unit.tokens):
             uncertain = True  # "only runs for sent fields" for "does not run for fields not sent"
         else:

@@ -558,13 +558,10 @@ def test_a_hedged_reversal_is_covered_but_uncertain() -> None:
 def test_weak_evidence_either_way_asks_for_review() -> None:
     grade = grade_answer(
         answer="validate_<field> only runs for the fields that were sent.",
-        key_points=[
-            "validate_<field> does not run for fields that were not sent",
-            "Defaults are not applied",
-        ],
+        key_points=["validate_<field> does not run for fields that were not sent"],
     )
 
-    assert (grade.score, grade.needs_review) == (0.5, True)
+    assert (grade.score, grade.rating, grade.needs_review) == (1.0, 4, True)
 
 
 def test_spans_point_into_the_answer_as_written_even_after_unicode_normalisation() -> None:
