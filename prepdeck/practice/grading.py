@@ -84,13 +84,13 @@ UNCOVERED_CREDIT = 0.5  # share of its similarity an uncovered point still earns
 CONTRADICTED_PENALTY = 0.5  # a contradicted point takes this much off, where a covered one adds 1
 JUDGED_UNITS = 6  # how many of the best units may save a claim from a contradiction
 NEGATION_SCOPE = 4
-NEUTRAL_VOTE = 0.25  # weight of a term no side negates in the polarity vote  # words after a negation cue that it denies (within the clause)
+NEUTRAL_VOTE = 0.1  # weight of a term no side negates in the polarity vote  # words after a negation cue that it denies (within the clause)
 UNCERTAIN_MARGIN = 0.1  # a similarity this close to COVERED_THRESHOLD is weak evidence either way
 REVIEW_LOW_RATING = 2  # needs review when the doubtful points could make it Hard or Again ...
 REVIEW_HIGH_RATING = 3  # ... or Good
 STUFFING_MIN_WORDS = 8
 STUFFING_PROSE_SHARE = 0.5
-STUFFING_FACTOR = 0.35
+STUFFING_FACTOR = 0.1
 PROSE_GRAMMAR_DENSITY = 1 / 6  # share of grammar words a sentence needs to read as prose
 SHORT_FRAGMENT_WORDS = 6  # ... a sentence this short without a verb needs PROSE_GRAMMAR_DENSITY_WITHOUT_VERB
 PROSE_GRAMMAR_DENSITY_WITHOUT_VERB = 1 / 3
@@ -578,6 +578,8 @@ HEDGE_WORDS = frozenset(
     ignore ignores ignored absent disable disables reject rejects deny denies
     """.split()
 )
+# An answer describing what could go wrong ("the task might run before the commit") is not asserting it.
+MODAL_WORDS = frozenset({"might", "could", "would"})
 # Where a negation stops: the clause it belongs to.
 _POLARITY_BREAK = re.compile(
     r"[.!?;:,()\n]|\s[-–—]\s|\b(?:but|whereas|while|whilst|however|although|though|because|since|so|which|"
@@ -607,7 +609,6 @@ ANTONYM_PAIRS: tuple[tuple[str, str], ...] = (
     ("client", "server"),
     ("public", "private"),
     ("include", "exclude"),
-    ("commit", "rollback"),
     ("above", "below"),
     ("higher", "lower"),
     ("upper", "lower"),
@@ -616,6 +617,9 @@ ANTONYM_PAIRS: tuple[tuple[str, str], ...] = (
     ("minimum", "maximum"),
     ("valid", "invalid"),
     ("safe", "unsafe"),
+    ("safe", "risk"),
+    ("secure", "insecure"),
+    ("true", "false"),
     ("blocking", "nonblocking"),
     ("explicit", "implicit"),
     ("encrypt", "decrypt"),
@@ -1071,14 +1075,16 @@ def _claim_coverage(claim: _Claim, unit: _Unit) -> tuple[float, list[_Term]]:
     return weight / claim.total_weight, found
 
 
-def _token_for(term: _Term, unit: _Unit, clause: int) -> _Token | None:
-    """The word of the unit that matches a term, preferably in the given clause."""
+def _token_for(term: _Term, unit: _Unit, clause: int, negated: bool = False) -> _Token | None:
+    """The word of the unit that matches a term, preferably in the given clause and with the given
+    polarity (a word said twice, once each way, is read charitably)."""
     matching = [token for token in unit.tokens if not token.forms.isdisjoint(term.alternatives)]
     if not matching and term.parts:
         matching = [token for token in unit.tokens if not token.forms.isdisjoint(term.parts)]
     if not matching:
         return None
-    return next((token for token in matching if token.clause == clause), matching[0])
+    in_clause = [token for token in matching if token.clause == clause] or matching
+    return next((token for token in in_clause if token.negated == negated), in_clause[0])
 
 
 def _main_clause(found: list[_Term], unit: _Unit) -> int:
@@ -1143,7 +1149,7 @@ def _judge(claim: _Claim, unit: _Unit, found: list[_Term], coverage: float) -> _
     tokens: list[_Token] = []
     main = _main_clause(found, unit)
     for term in found:
-        token = _token_for(term, unit, main)
+        token = _token_for(term, unit, main, term.key in claim.negated_keys)
         if token is None:
             continue
         tokens.append(token)
@@ -1157,11 +1163,27 @@ def _judge(claim: _Claim, unit: _Unit, found: list[_Term], coverage: float) -> _
             disagree += vote
             head_disagrees = head_disagrees or token.negation_head or term.key in claim.negation_heads
 
+    # The answer denies a word the claim asserts ("it never runs twice" for "they may run twice").
+    claim_words_and_verbs = claim.forms | frozenset(claim.order)
+    for token in unit.tokens:
+        if (
+            token.negation_head
+            and token.clause == main
+            and not token.forms.isdisjoint(claim_words_and_verbs)
+            and token.forms.isdisjoint(claim.negated_keys | claim.negated_verbs)
+        ):
+            head_disagrees = True
+            if not any(token is found_token for found_token in tokens):
+                disagree += 1.0
+                tokens.append(token)
+
+    verbs_said = 0
     for verb in claim.negated_verbs:
         said = [token for token in unit.tokens if verb in token.forms]
         token = next((token for token in said if token.clause == main), said[0] if said else None)
         if token is not None:
             tokens.append(token)
+            verbs_said += 1
             if token.negated:
                 agree += 1.0
             else:
@@ -1173,11 +1195,14 @@ def _judge(claim: _Claim, unit: _Unit, found: list[_Term], coverage: float) -> _
     extra = restated = 0.0
     weights = {term.key: term.weight for term in claim.terms}
     claim_words = {word for word, _negated in claim.polar_words}
+    main_bag = frozenset(form for token in unit.tokens if token.clause == main for form in token.forms)
     for word, said_negated in claim.polar_words:
-        if word in unit.bag or not ANTONYMS[word].isdisjoint(claim_words):
+        if word in main_bag or not ANTONYMS[word].isdisjoint(claim_words):
             continue  # stated as is, or the claim names both sides ("commits ... or rolls back")
-        opposites = [token for token in unit.tokens if not token.forms.isdisjoint(ANTONYMS[word])]
-        opposite = next((token for token in opposites if token.clause == main), opposites[0] if opposites else None)
+        opposite = next(
+            (token for token in unit.tokens if token.clause == main and not token.forms.isdisjoint(ANTONYMS[word])),
+            None,
+        )
         if opposite is None:
             continue
         extra += weights.get(word, 0.0)
@@ -1206,8 +1231,18 @@ def _judge(claim: _Claim, unit: _Unit, found: list[_Term], coverage: float) -> _
     uncertain = False
     if topic < COVERED_THRESHOLD:
         return _Judgement(coverage, topic, "", False, tuple(tokens))
-    if not reason and disagree > agree and head_disagrees:
-        if claim.hedged or any(token.text in HEDGE_WORDS and token.clause == main for token in unit.tokens):
+    # A denial needs a subject too: the word it denies and at least one more word of the claim that is not
+    # a mere echo of the question ("the stored one" is not about "the raw password is never stored").
+    subject_words = sum(1 for term in found if term.weight >= _WORD_WEIGHT) + verbs_said
+    hypothetical = any(token.text in MODAL_WORDS and token.clause == main for token in unit.tokens)
+    if reason and hypothetical:
+        reason, uncertain = "", True  # "the task might run before the commit": a problem being described
+    if not reason and disagree > agree and head_disagrees and subject_words >= 2:
+        if (
+            claim.hedged
+            or hypothetical
+            or any(token.text in HEDGE_WORDS and token.clause == main for token in unit.tokens)
+        ):
             uncertain = True  # "only runs for sent fields" for "does not run for fields not sent"
         else:
             reason = "negation"
