@@ -84,7 +84,8 @@ UNCOVERED_CREDIT = 0.5  # share of its similarity an uncovered point still earns
 CONTRADICTED_PENALTY = 0.5  # a contradicted point takes this much off, where a covered one adds 1
 JUDGED_UNITS = 6  # how many of the best units may save a claim from a contradiction
 NEGATION_SCOPE = 4
-NEUTRAL_VOTE = 0.1  # weight of a term no side negates in the polarity vote  # words after a negation cue that it denies (within the clause)
+NEUTRAL_VOTE = 0.1
+POLARITY_DOUBT = 0.3  # words after a negation cue that it denies (within the clause)
 UNCERTAIN_MARGIN = 0.1  # a similarity this close to COVERED_THRESHOLD is weak evidence either way
 REVIEW_LOW_RATING = 2  # needs review when the doubtful points could make it Hard or Again ...
 REVIEW_HIGH_RATING = 3  # ... or Good
@@ -397,8 +398,11 @@ _PART_CONNECTIVES = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class _Token:
+    """One word of a text. Mutable only while the text is being read: polarity and clause are set in place
+    (copying every token of a long answer cost more than the rest of the grading)."""
+
     start: int
     end: int
     text: str  # lower-case word as written (identifiers whole)
@@ -420,6 +424,8 @@ def _identifier_parts(text: str, raw: str) -> tuple[str, ...]:
     return tuple(canonical(piece) for piece in pieces if len(piece) > 1 and piece not in _PART_CONNECTIVES)
 
 
+_HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
 # Prefix of the plain-stem form every word carries besides its canonical (synonym-mapped) form. A key
 # point's identifier matches its own inflections through it ("aggregate()" and "aggregates") but never a
 # synonym of its stem ("iterator()" and "loop").
@@ -439,6 +445,8 @@ def _analyse_word(
     if _NUMBER.fullmatch(text):
         number = text.rstrip("+")
         return number, frozenset({number}), "number", ()
+    if raw in _HTTP_METHODS:  # "PUT" is a method, "put" a verb
+        return text, frozenset({text, _MORPHOLOGY + text}), "identifier", ()
     camel = bool(_CAMEL.search(raw)) and not _ACRONYM_PLURAL.fullmatch(raw) and text not in _NAMES
     # A keyword argument is code when it could not be a plain word ("using=", "skip_locked="); a
     # placeholder such as "update(field=...)" is better read as the word.
@@ -691,12 +699,10 @@ def _with_polarity(text: str, tokens: list[_Token]) -> list[_Token]:
             if position > index and not head_found and (word not in STOPWORDS or word in _MAIN_VERBS):
                 heads.add(position)
                 head_found = True
-    if not negated:
-        return tokens
-    return [
-        replace(token, negated=True, negation_head=index in heads) if index in negated else token
-        for index, token in enumerate(tokens)
-    ]
+    for index in negated:
+        tokens[index].negated = True
+        tokens[index].negation_head = index in heads
+    return tokens
 
 
 # ------------------------------------------------------------------------------------- key point terms
@@ -941,10 +947,7 @@ def prepare_key_points(key_points: tuple[str, ...], prompt: str = "") -> Prepare
         # A claim without an identifier of its own is about the point's subject ("...; must use HTTPS").
         point_anchors = frozenset().union(*(claim.anchors for claim in claims)) if claims else frozenset()
         claims = [
-            claim
-            if claim.anchors
-            else replace(claim, anchors=frozenset(point_anchors))
-            for claim in claims
+            claim if claim.anchors else replace(claim, anchors=frozenset(point_anchors)) for claim in claims
         ]
         points.append(_PreparedPoint(text=text, claims=tuple(claims)))
 
@@ -1030,12 +1033,15 @@ def _units(text: str, tokens: list[_Token], prompt_identifiers: frozenset[str]) 
     for _start, end in _clause_spans(text):
         clause: list[_Token] = []
         while index < len(tokens) and tokens[index].start < end:
-            clause.append(replace(tokens[index], clause=len(clauses)))
+            tokens[index].clause = len(clauses)
+            clause.append(tokens[index])
             index += 1
         if clause:
             clauses.append(clause)
     if index < len(tokens):
-        clauses.append([replace(token, clause=len(clauses)) for token in tokens[index:]])
+        for token in tokens[index:]:
+            token.clause = len(clauses)
+        clauses.append(tokens[index:])
 
     units: list[_Unit] = []
     for position, clause in enumerate(clauses):
@@ -1116,7 +1122,7 @@ class _Judgement:
 
 
 def _swapped_roles(claim: _Claim, unit: _Unit) -> list[_Token]:
-    """"A calls B" against "B calls A": the two identifiers of the claim named in the other order around
+    """ "A calls B" against "B calls A": the two identifiers of the claim named in the other order around
     the same word. Passive voice ("B is called by A") is not a swap."""
     if len(claim.identifiers) < 2:
         return []
@@ -1200,13 +1206,19 @@ def _judge(claim: _Claim, unit: _Unit, found: list[_Term], coverage: float) -> _
         if word in main_bag or not ANTONYMS[word].isdisjoint(claim_words):
             continue  # stated as is, or the claim names both sides ("commits ... or rolls back")
         opposite = next(
-            (token for token in unit.tokens if token.clause == main and not token.forms.isdisjoint(ANTONYMS[word])),
+            (
+                token
+                for token in unit.tokens
+                if token.clause == main and not token.forms.isdisjoint(ANTONYMS[word])
+            ),
             None,
         )
         if opposite is None:
             continue
         extra += weights.get(word, 0.0)
-        if opposite.negated == said_negated:  # "after" where the claim says "before", or "not after" for "not before"
+        if (
+            opposite.negated == said_negated
+        ):  # "after" where the claim says "before", or "not after" for "not before"
             reason = reason or "antonym"
             deciding.append(opposite)
         else:  # "not asynchronous" for "synchronous": the same claim
@@ -1249,8 +1261,8 @@ def _judge(claim: _Claim, unit: _Unit, found: list[_Term], coverage: float) -> _
             deciding.extend(
                 token for token in unit.tokens if token.text in NEGATION_CUES and token.clause == main
             )
-    elif not reason and disagree and disagree == agree:
-        uncertain = True
+    elif not reason and disagree and disagree >= agree * POLARITY_DOUBT:
+        uncertain = True  # said partly the other way: weak evidence either way
     if reason:
         return _Judgement(0.0, topic, reason, False, tuple(tokens + deciding))
     return _Judgement(coverage, topic, "", uncertain, tuple(tokens))

@@ -6,8 +6,7 @@ Run with ``-s`` to see the agreement figure, the confusion per label and the tim
 from __future__ import annotations
 
 import json
-import statistics
-import time
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prepdeck.practice import grading
+from prepdeck.practice import grading, grading_evaluation
 from prepdeck.practice.grading import (
     SYNONYM_GROUPS,
     Grade,
@@ -565,7 +564,7 @@ def test_weak_evidence_either_way_asks_for_review() -> None:
 
 
 def test_spans_point_into_the_answer_as_written_even_after_unicode_normalisation() -> None:
-    answer = "Ｄｊａｎｇｏ: the ﬁrst thing — select_related uses a JOIN in one query."
+    answer = "\uff24\uff4a\uff41\uff4e\uff47\uff4f: the \ufb01rst thing \u2014 select_related uses a JOIN in one query."
 
     point = _point(answer, "select_related uses SQL JOINs in the same query")
 
@@ -575,78 +574,140 @@ def test_spans_point_into_the_answer_as_written_even_after_unicode_normalisation
 
 # --------------------------------------------------------------------------------------- labelled set
 
-
-def band(grade: Grade) -> str:
-    """The label a grade agrees with.
-
-    stuffed: flagged and below 0.4; good: at least 0.7; partial: 0.3 to 0.7; wrong: below 0.3 (the last
-    three unflagged). A flagged answer scoring 0.4 or more is "stuffed-high", which matches no label.
-    """
-    if grade.stuffing:
-        return "stuffed" if grade.score < 0.4 else "stuffed-high"
-    if grade.score >= 0.7:
-        return "good"
-    if grade.score >= 0.3:
-        return "partial"
-    return "wrong"
+_GRADED = grading_evaluation.grade_labelled(
+    grading_evaluation.load_labelled(), grading_evaluation.load_bank()
+)
 
 
 def test_labelled_set_is_broad_enough() -> None:
-    answers = json.loads(LABELLED.read_text(encoding="utf-8"))["answers"]
+    answers = grading_evaluation.load_labelled()
     bank = _bank()
 
-    assert len(answers) >= 80
-    assert len({answer["key"] for answer in answers}) >= 20
+    assert len(answers) == 269
+    assert len({answer["key"] for answer in answers}) == 65
     assert {answer["key"] for answer in answers} <= bank.keys()
-    assert set(Counter(answer["label"] for answer in answers)) == {"good", "partial", "wrong", "stuffed"}
+    assert Counter(answer["label"] for answer in answers) == {
+        "good": 64,
+        "partial": 66,
+        "wrong": 51,
+        "stuffed": 50,
+        "contradicting": 32,
+        "paraphrased": 6,
+    }
+    assert Counter(answer["set"] for answer in answers) == {"tuning": 181, "holdout": 88}
+    # the held-out answers are about questions the tuning answers never touch
+    tuning_keys = {answer["key"] for answer in answers if answer["set"] == "tuning"}
+    new_holdout_keys = {answer["key"] for answer in answers[141:] if answer["set"] == "holdout"}
+    assert tuning_keys.isdisjoint(new_holdout_keys)
 
 
 def test_agreement_with_labelled_set() -> None:
-    # given
-    answers = json.loads(LABELLED.read_text(encoding="utf-8"))["answers"]
-    bank = _bank()
-
+    """Floors a little under the figures measured when the grader was frozen (printed with ``-s`` and by
+    ``bench/grading.py``): all 269 answers 0.888 pairwise order, 0.883 agreement, kappa 0.923, 14.5%
+    abstentions, no wrong answer rated Good; the 88 held-out answers 0.875 / 0.814 / 0.878 / 20.5% / none.
+    The margin is about what two answers changing band move; a change that costs more should be looked at.
+    """
     # when
-    confusion: dict[str, Counter[str]] = {}
-    agreement_by_set: dict[str, list[bool]] = {}
-    misses: list[str] = []
-    for answer in answers:
-        question = bank[answer["key"]]
-        grade = grade_answer(
-            answer=answer["answer"], key_points=question["key_points"], prompt=question["prompt"]
-        )
-        graded = band(grade)
-        confusion.setdefault(answer["label"], Counter())[graded] += 1
-        agreement_by_set.setdefault(answer.get("set", "tuning"), []).append(graded == answer["label"])
-        if graded != answer["label"]:
-            misses.append(f"  {answer['label']} -> {graded} ({grade.score}): {answer['key']}")
+    everything = grading_evaluation.evaluate(_GRADED)
+    holdout = grading_evaluation.evaluate([item for item in _GRADED if item.set == "holdout"])
 
     # then
-    everything = [agreed for agreements in agreement_by_set.values() for agreed in agreements]
-    agreement = sum(everything) / len(everything)
-    print(f"\nagreement with the labelled set: {agreement:.3f} ({sum(everything)}/{len(everything)})")
-    for name, agreements in sorted(agreement_by_set.items()):
-        print(f"  {name}: {sum(agreements) / len(agreements):.3f} ({sum(agreements)}/{len(agreements)})")
-    for label in ("good", "partial", "wrong", "stuffed"):
-        print(f"  labelled {label:>8}: {dict(confusion.get(label, Counter()))}")
-    print("\n".join(["disagreements:", *misses]))
-    assert agreement >= 0.9
+    print("\n" + "\n".join(["all answers:", *everything.lines(), "held out:", *holdout.lines()]))
+    print("\n".join(["disagreements and abstentions:", *everything.misses]))
+    assert everything.wrong_rated_good_count == 0
+    assert everything.pairwise_order_accuracy >= 0.87
+    assert everything.verdict_agreement >= 0.87
+    assert everything.kappa >= 0.9
+    assert everything.abstention_rate <= 0.16
+    assert holdout.wrong_rated_good_count == 0
+    assert holdout.pairwise_order_accuracy >= 0.85
+    assert holdout.verdict_agreement >= 0.78
+    assert holdout.kappa >= 0.85
+    assert holdout.abstention_rate <= 0.23
 
 
-def test_grading_is_fast() -> None:
+def test_an_answer_the_grader_is_unsure_about_is_left_to_the_learner_not_rated_good() -> None:
+    unsure_wrong = [
+        item for item in _GRADED if item.label in grading_evaluation.WRONG_LABELS and item.grade.rating >= 3
+    ]
+
+    assert [item.grade.needs_review for item in unsure_wrong] == [True] * len(unsure_wrong)
+
+
+def test_quadratic_kappa_matches_a_hand_computed_example() -> None:
+    # two raters, three levels; observed disagreements weigh (1/2)^2 and 1
+    first = [0, 0, 1, 1, 2, 2]
+    second = [0, 1, 1, 1, 2, 0]
+
+    kappa = grading_evaluation.quadratic_kappa(first, second, levels=3)
+
+    # observed weighted disagreement: 0.25 (0 vs 1) + 1 (2 vs 0) = 1.25; expected from the margins (rows
+    # 2, 2, 2; columns 2, 3, 1): sum of w_ij * row_i * column_j / 6 = 1.75; kappa = 1 - 1.25 / 1.75
+    assert round(kappa, 6) == 0.285714
+
+
+def test_grading_is_fast_over_the_bank() -> None:
     bank = _bank()
-    answers = json.loads(LABELLED.read_text(encoding="utf-8"))["answers"]
-    for answer in answers:  # warm the per-question cache, as production does after the first answer
-        question = bank[answer["key"]]
-        grade_answer(answer="", key_points=question["key_points"], prompt=question["prompt"])
+    answers = grading_evaluation.load_labelled()
+    grading_evaluation.timings_over_bank(bank, answers)  # warm the per-question cache, as production does
 
-    timings: list[float] = []
-    for answer in answers:
-        question = bank[answer["key"]]
-        started = time.perf_counter()
-        grade_answer(answer=answer["answer"], key_points=question["key_points"], prompt=question["prompt"])
-        timings.append((time.perf_counter() - started) * 1000)
+    timings = grading_evaluation.timings_over_bank(bank, answers)
 
-    mean = statistics.mean(timings)
-    print(f"\ngrading time per labelled answer: mean {mean:.2f} ms, max {max(timings):.2f} ms")
-    assert mean < 50
+    p50 = grading_evaluation.percentile(timings, 0.5)
+    p95 = grading_evaluation.percentile(timings, 0.95)
+    print(f"\ngrading time per answer: p50 {p50:.2f} ms, p95 {p95:.2f} ms, max {max(timings):.2f} ms")
+    assert p95 < 20
+
+
+# ------------------------------------------------------------------------------ property: negation
+
+_NEGATABLE = [
+    item
+    for item in _GRADED
+    if item.label in ("good", "paraphrased")
+    and not item.grade.stuffing
+    and not any(point.verdict == "contradicted" for point in item.grade.points)
+    and any(point.verdict == "covered" and point.spans for point in item.grade.points)
+]
+_AUXILIARY = re.compile(r"\b(is|are|was|were|can|does|do|will|should|must|has|have)\b")
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+
+
+def _negate(sentence: str, style: str) -> str:
+    """The sentence said the other way: "not" after its first auxiliary, or "It is not true that ..."."""
+    if style == "auxiliary" and _AUXILIARY.search(sentence):
+        return _AUXILIARY.sub(lambda match: f"{match.group(1)} not", sentence, count=1)
+    stripped = sentence.strip()
+    return f" It is not true that {stripped[:1].lower()}{stripped[1:]}"
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_negating_the_sentence_of_a_covered_key_point_never_raises_the_score(data: st.DataObject) -> None:
+    # given a good answer and one of the key points it covers
+    item = data.draw(st.sampled_from(_NEGATABLE))
+    answer = next(
+        labelled["answer"]
+        for labelled in grading_evaluation.load_labelled()
+        if labelled["key"] == item.key
+        and labelled["label"] == item.label
+        and grade_answer(
+            answer=labelled["answer"],
+            key_points=_bank()[item.key]["key_points"],
+            prompt=_bank()[item.key]["prompt"],
+        )
+        == item.grade
+    )
+    covered = [point for point in item.grade.points if point.verdict == "covered" and point.spans]
+    point = data.draw(st.sampled_from(covered))
+    start = point.spans[0][0]
+    sentence = next(match for match in _SENTENCE.finditer(answer) if match.start() <= start < match.end())
+    style = data.draw(st.sampled_from(["auxiliary", "prefix"]))
+
+    # when that sentence is negated
+    negated = answer[: sentence.start()] + _negate(sentence.group(), style) + answer[sentence.end() :]
+    question = _bank()[item.key]
+    regraded = grade_answer(answer=negated, key_points=question["key_points"], prompt=question["prompt"])
+
+    # then the score does not go up
+    assert regraded.score <= item.grade.score
