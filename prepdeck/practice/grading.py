@@ -164,6 +164,10 @@ class Grade:
     rating: int
     needs_review: bool = False
 
+    @property
+    def contradicted_count(self) -> int:
+        return sum(1 for point in self.points if point.verdict == "contradicted")
+
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data."""
         return {

@@ -97,6 +97,7 @@ class Graded:
     label: str
     set: str
     grade: Grade
+    answer: str = ""
 
     @property
     def band(self) -> str:
@@ -145,7 +146,9 @@ def grade_labelled(
         grade = grade_answer(
             answer=answer["answer"], key_points=question["key_points"], prompt=question["prompt"]
         )
-        graded.append(Graded(answer["key"], answer["label"], answer.get("set", "tuning"), grade))
+        graded.append(
+            Graded(answer["key"], answer["label"], answer.get("set", "tuning"), grade, answer["answer"])
+        )
     return graded
 
 

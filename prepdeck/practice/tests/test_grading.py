@@ -681,23 +681,12 @@ def _negate(sentence: str, style: str) -> str:
     return f" It is not true that {stripped[:1].lower()}{stripped[1:]}"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(data=st.data())
 def test_negating_the_sentence_of_a_covered_key_point_never_raises_the_score(data: st.DataObject) -> None:
     # given a good answer and one of the key points it covers
     item = data.draw(st.sampled_from(_NEGATABLE))
-    answer = next(
-        labelled["answer"]
-        for labelled in grading_evaluation.load_labelled()
-        if labelled["key"] == item.key
-        and labelled["label"] == item.label
-        and grade_answer(
-            answer=labelled["answer"],
-            key_points=_bank()[item.key]["key_points"],
-            prompt=_bank()[item.key]["prompt"],
-        )
-        == item.grade
-    )
+    answer = item.answer
     covered = [point for point in item.grade.points if point.verdict == "covered" and point.spans]
     point = data.draw(st.sampled_from(covered))
     start = point.spans[0][0]

@@ -69,6 +69,41 @@ def test_grade_endpoint_grades_without_recording(api: APIClient) -> None:
     assert Card.objects.count() == 0
 
 
+def test_grade_endpoint_gives_each_key_point_a_verdict_and_the_deciding_phrase(api: APIClient) -> None:
+    question = _bank()[0]
+    api.force_authenticate(make_user())
+    answer = (
+        "select_related does not follow foreign keys, it never uses a SQL join. "
+        "prefetch_related runs a second query per relation."
+    )
+
+    graded = api.post("/api/v1/grade/", {"question": question.pk, "answer": answer}, format="json").json()
+
+    assert graded["needs_review"] is False
+    assert [
+        (point["verdict"], point["covered"], point["reason"], point["evidence"], point["spans"])
+        for point in graded["points"]
+    ] == [
+        (
+            "contradicted",
+            False,
+            "negation",
+            "select_related does not follow foreign keys, it never uses a SQL join",
+            [[0, 69]],
+        ),
+        (
+            "covered",
+            True,
+            "",
+            "prefetch_related runs a second query",
+            [[71, 107]],
+        ),
+        ("missing", False, "", "", []),
+    ]
+    assert graded["points"][0]["matched"] == ""  # as before: "matched" is what covered a point
+    assert answer[71:107] == "prefetch_related runs a second query"
+
+
 def test_grading_an_unknown_question_is_a_404(api: APIClient) -> None:
     api.force_authenticate(make_user())
     response = api.post("/api/v1/grade/", {"question": 99999, "answer": "x"}, format="json")
