@@ -52,14 +52,43 @@ enumeration inside a real sentence passes but "OR |, AND &, positional arguments
 does not. Real sentences, short ones included, pass easily; comma lists, bullet lists of terms and word
 salad do not. When an answer of at least :data:`STUFFING_MIN_WORDS` words has less than
 :data:`STUFFING_PROSE_SHARE` of its words in prose sentences, ``stuffing`` is set and the score is
-multiplied by :data:`STUFFING_FACTOR` (a perfect keyword list ends at 0.35: Again). Terse notes with some
+multiplied by :data:`STUFFING_FACTOR` (a perfect keyword list ends at 0.1: Again, and below most honest
+but wrong answers, as the labelled set orders them). Terse notes with some
 grammar ("rollback on exception", "isolation from the DB") are judged the same way: mostly verbless lines
 make a list.
 
+Verdicts and polarity
+---------------------
+Each key point gets a verdict: *covered*, *missing* or *contradicted*, with the phrase of the answer that
+decided it (``evidence``) and its character ``spans`` in the answer as written (NFKC folding is mapped back),
+so pages can highlight it. A claim is *contradicted* when the unit that states it best says the opposite and
+no other unit states it the same way:
+
+- *negation*: a cue ("not", "never", "no", "doesn't", "cannot", "without"...) denies the few words after it
+  within its clause (:data:`NEGATION_SCOPE`), not the subject before it. Terms and common verbs ("run") vote
+  by whether each side denies them; a contradiction needs more disagreeing than agreeing votes, the word a
+  negation denies first ("stored" in "is never stored", on either side) among the disagreeing ones, and at
+  least two words of the claim (a denial needs a subject). "Validates every field and validate_<field>
+  runs" contradicts "validate_<field> does not run for fields that were not sent"; "never keeps the
+  password" covers "the raw password is never stored".
+- *antonym*: the claim says a word of :data:`ANTONYM_PAIRS` (before/after, sync/async, allow/forbid,
+  enable/disable, mutable/immutable, inside/outside...) and the answer's clause says its opposite, not
+  negated ("not asynchronous" restates "synchronous"). A claim naming both sides is not checked.
+- *number*: the claim has numbers or versions, the unit none of them but another one.
+- *swapped roles*: the claim's two identifiers named in the other order around the same word ("A calls B"
+  against "B calls A"; passive "B is called by A" is not a swap).
+
+A reversal next to "only", "unless", "instead", "avoids"... (:data:`HEDGE_WORDS`, or in a claim saying "not"
+with such a word) or a conditional ("might", "could") is weak evidence: the point is *uncertain*, not
+contradicted. So is a similarity within :data:`UNCERTAIN_MARGIN` of the threshold.
+
 Score and rating
 ----------------
-``score`` is the mean credit over the key points (1 when covered, else half the similarity), after the
-stuffing penalty, rounded to two decimals; no key points, or an empty answer, give 0. The FSRS rating is
+``score`` is the mean credit over the key points (1 when covered, minus :data:`CONTRADICTED_PENALTY` when
+contradicted, else half the similarity), after the stuffing penalty, clamped to [0, 1] and rounded to two
+decimals; no key points, or an empty answer, give 0. ``needs_review`` is set (the grader abstains and the
+learner grades) when counting the uncertain points the other way would move the rating between Good-or-better
+and Hard-or-worse; a keyword list never abstains. The FSRS rating is
 Again below 0.4, Hard below 0.6, Good below 0.85 and Easy from 0.85: an answer covering four of five points
 is Good, Easy needs nearly every point, and an answer covering about half of them is Again or Hard.
 """
@@ -882,19 +911,19 @@ def _prepare_claim(
         for form in token.forms:
             if form in ANTONYMS and token.kind == "word":
                 polar_words.setdefault(form, token.negated)
-        term = _term_from_token(token)
-        if term is not None and token.negated:
-            negated_keys.add(term.key)
+        token_term = _term_from_token(token)
+        if token_term is not None and token.negated:
+            negated_keys.add(token_term.key)
         if token.negation_head:
-            heads.add(term.key if term is not None else canonical(token.text))
-        if term is None and token.negated and token.text in _MAIN_VERBS:
+            heads.add(token_term.key if token_term is not None else canonical(token.text))
+        if token_term is None and token.negated and token.text in _MAIN_VERBS:
             negated_verbs.add(canonical(token.text))  # "does not run": the verb the negation denies
-        if term is None and token.text in VERB_WORDS and token.text not in NEGATION_CUES:
+        if token_term is None and token.text in VERB_WORDS and token.text not in NEGATION_CUES:
             key = canonical(token.text)  # "calls" in "A calls B": kept for swapped roles
-        elif term is None:
+        elif token_term is None:
             continue
         else:
-            key = term.key
+            key = token_term.key
         if key not in order:
             order.append(key)
     return _Claim(

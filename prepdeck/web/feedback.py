@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from prepdeck.practice.grading import Grade
@@ -98,7 +99,7 @@ def segments_of(answer: str, marks: Sequence[tuple[int, int, str, int]]) -> tupl
         return ()
     cuts = sorted({0, len(answer), *(start for start, _, _, _ in marks), *(end for _, end, _, _ in marks)})
     segments: list[Segment] = []
-    for start, end in zip(cuts, cuts[1:], strict=False):
+    for start, end in pairwise(cuts):
         inside = [mark for mark in marks if mark[0] <= start and end <= mark[1]]
         verdicts = {mark[2] for mark in inside}
         verdict = "contradicted" if "contradicted" in verdicts else ("covered" if inside else "")

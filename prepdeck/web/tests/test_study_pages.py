@@ -346,7 +346,9 @@ def test_a_written_quiz_answer_shows_verdicts_and_highlights(
     assert COVERED_MARK in html
     assert CONTRADICTED_MARK in html
     assert "<script>alert(1)" not in html
-    assert [point["verdict"] for point in QuizItem.objects.get(quiz=quiz).grade["points"]] == [
+    stored = QuizItem.objects.get(quiz=quiz).grade
+    assert stored is not None
+    assert [point["verdict"] for point in stored["points"]] == [
         "covered",
         "contradicted",
         "missing",
@@ -442,8 +444,9 @@ def test_a_mock_interview_from_start_to_report(
     assert "Key points you missed" in html
     assert 'href="/review/?topic=' in html or "no topic scored below 60%" in html
     assert f'href="/questions/{interview.items.get(position=2).question_id}/"' in html
-    first = interview.items.get(position=1)
-    assert first.grade["points"][0]["verdict"] == "covered"
+    first = interview.items.get(position=1).grade
+    assert first is not None
+    assert first["points"][0]["verdict"] == "covered"
     assert '<mark class="covered"><span class="visually-hidden">[covered, point 1: </span>' in html
     assert Review.objects.filter(user=learner, source=ReviewSource.MOCK).count() == 2
 
