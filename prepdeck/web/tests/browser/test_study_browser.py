@@ -104,6 +104,32 @@ def test_a_typed_answer_is_graded_before_rating(page: Page, sign_in: Any) -> Non
     assert Review.objects.get(user=user).rating in {2, 3, 4}
 
 
+def test_a_contradicting_typed_answer_is_highlighted_in_both_colour_schemes(
+    open_context: Callable[..., BrowserContext], sign_in: Any, screenshot: Shot
+) -> None:
+    make_bank(3)
+    user = make_user(email="contradicts@example.com")
+    for dark in (False, True):
+        page = open_context(dark=dark).new_page()
+        sign_in(page, user.email, DEFAULT_PASSWORD)
+        page.goto("/review/")
+
+        page.get_by_text("Type your answer first").click()
+        page.get_by_label("Your answer").fill(
+            "It runs one query. select_related does not follow foreign keys, it never uses a join."
+        )
+        page.keyboard.press("Control+Enter")
+
+        expect(page.locator(".grade .points li.contradicted")).to_contain_text(
+            "select_related follows foreign keys with a join"
+        )
+        expect(page.locator(".graded-answer mark.contradicted")).to_contain_text(
+            "select_related does not follow foreign keys, it never uses a join"
+        )
+        screenshot(page, f"review-graded-{'dark' if dark else 'light'}-desktop")
+    assert Review.objects.filter(user=user).count() == 0
+
+
 def test_search_with_a_typo_suggests_the_right_word(page: Page, screenshot: Shot) -> None:
     make_bank(12)
     page.goto("/search/")
