@@ -6,7 +6,8 @@ Prints, for the labelled answers of prepdeck/practice/tests/grading_labelled.jso
 held-out part that was never used for tuning): pairwise order accuracy (within a question, a better label
 scores higher: good > partial > wrong > stuffed), verdict agreement (the grader's band equals the label's),
 Cohen's kappa with quadratic weights between the two, the abstention rate ("needs review") and the share
-of wrong / contradicting / stuffed answers rated Good. Then the time per graded answer over the labelled
+of wrong / contradicting / stuffed answers rated Good. Then the verdicts on every question's own model answer
+(short answer + explanation), where a contradicted key point is a false alarm. Then the time per graded answer over the labelled
 answers plus every question's own model answer (short answer + explanation): p50 / p95 / max, in CPU
 time of this process and in wall-clock time. Key points are prepared once per question (cached), as in
 production; a first pass warms that cache.
@@ -15,8 +16,10 @@ production; a first pass warms that cache.
 from __future__ import annotations
 
 import time
+from collections import Counter
 
 from prepdeck.practice import grading_evaluation
+from prepdeck.practice.grading import grade_answer
 from prepdeck.practice.grading_evaluation import percentile
 
 
@@ -34,6 +37,19 @@ def main() -> None:
             print(f"  {line}")
         for label, verdicts in evaluation.confusion.items():
             print(f"    labelled {label:>13}: {verdicts}")
+
+    verdicts: Counter[str] = Counter()
+    for question in bank.values():
+        grade = grade_answer(
+            answer=f"{question['short_answer']}\n\n{question['explanation']}",
+            key_points=question["key_points"],
+            prompt=question["prompt"],
+        )
+        verdicts.update(point.verdict for point in grade.points)
+    print(
+        f"== the bank's own answers against their key points: {dict(verdicts)} "
+        f"(each contradicted one is a false alarm)"
+    )
 
     grading_evaluation.timings_over_bank(bank, answers)  # warm the per-question cache
     print(f"== time per answer ({len(answers)} labelled + {len(bank)} model answers)")

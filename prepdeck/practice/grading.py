@@ -604,7 +604,7 @@ def _normalise_input(text: str) -> str:
 NEGATION_CUES = frozenset(
     """
     not no never none nothing nobody nowhere neither nor without cannot cant dont doesnt isnt arent wont
-    wasnt werent didnt shouldnt mustnt hasnt havent hadnt couldnt wouldnt neednt
+    wasnt werent didnt shouldnt mustnt hasnt havent hadnt couldnt wouldnt neednt non
     """.split()
 )
 # "not only X but Y", "no matter", "not just" do not deny anything.
@@ -620,7 +620,12 @@ HEDGE_WORDS = frozenset(
     """.split()
 )
 # An answer describing what could go wrong ("the task might run before the commit") is not asserting it.
-MODAL_WORDS = frozenset({"might", "could", "would"})
+MODAL_WORDS = frozenset({"might", "could", "would", "if", "when"})
+# In a key point, these also say "not" without a negation cue ("flags missing HSTS", "None without
+# versioning", "raises an error otherwise"): a polarity disagreement with such a claim is weak evidence.
+CLAIM_HEDGE_WORDS = HEDGE_WORDS | frozenset(
+    {"missing", "otherwise", "without", "lack", "lacks", "absent", "fail", "fails", "unless", "non"}
+)
 # Where a negation stops: the clause it belongs to.
 _POLARITY_BREAK = re.compile(
     r"[.!?;:,()\n]|\s[-–—]\s|\b(?:but|whereas|while|whilst|however|although|though|because|since|so|which|"
@@ -718,8 +723,8 @@ def _with_polarity(text: str, tokens: list[_Token]) -> list[_Token]:
     negated: set[int] = set()
     heads: set[int] = set()
     for index, token in enumerate(tokens):
-        if token.text not in NEGATION_CUES:
-            continue
+        if token.text not in NEGATION_CUES or text[token.start : token.end] == "None":
+            continue  # Python's None is a value, not a denial
         following = tokens[index + 1].text if index + 1 < len(tokens) else ""
         if following in _NOT_NEGATING_NEXT:
             continue
@@ -783,7 +788,9 @@ class _Claim:
     identifiers: tuple[str, ...] = ()  # identifier term keys in order
     polar_words: tuple[tuple[str, bool], ...] = ()  # (canonical word with antonyms, said negated)
     numbers: frozenset[str] = frozenset()
-    hedged: bool = False  # says "not" without a negation word ("instead of overwriting", "avoids", "only")
+    hedged: bool = (
+        False  # says "not" with other words ("instead of overwriting", "avoids", "missing", "only")
+    )
     negated_verbs: frozenset[str] = frozenset()  # common verbs (not terms) a negation denies: "does not run"
     negation_heads: frozenset[str] = frozenset()  # the words its negations deny first
 
@@ -937,7 +944,10 @@ def _prepare_claim(
         identifiers=tuple(key for key in order if key in {term.key for term in terms if term.identifier}),
         polar_words=tuple(polar_words.items()),
         numbers=frozenset(token.text for token in tokens if token.kind == "number"),
-        hedged=any(token.text in HEDGE_WORDS for token in tokens),
+        # an explicit "not" / "never" outweighs a "missing" elsewhere ("defaults are not applied to
+        # missing fields" is a plain denial)
+        hedged=any(token.text in CLAIM_HEDGE_WORDS for token in tokens)
+        and not any(token.text in NEGATION_CUES - CLAIM_HEDGE_WORDS for token in tokens),
         negated_verbs=frozenset(negated_verbs),
         negation_heads=frozenset(heads),
     )
@@ -1192,6 +1202,8 @@ def _judge(claim: _Claim, unit: _Unit, found: list[_Term], coverage: float) -> _
         if token is None:
             continue
         tokens.append(token)
+        if token.forms.isdisjoint(term.alternatives):
+            continue  # matched through an identifier's pieces (set_password in SetPasswordForm): no vote
         vote = min(term.weight, 1.0)
         said_negated = term.key in claim.negated_keys
         if not said_negated and not token.negated:
@@ -1203,7 +1215,9 @@ def _judge(claim: _Claim, unit: _Unit, found: list[_Term], coverage: float) -> _
             head_disagrees = head_disagrees or token.negation_head or term.key in claim.negation_heads
 
     # The answer denies a word the claim asserts ("it never runs twice" for "they may run twice").
-    claim_words_and_verbs = claim.forms | frozenset(claim.order)
+    claim_words_and_verbs = frozenset(form for term in claim.terms for form in term.alternatives) | frozenset(
+        claim.order
+    )
     for token in unit.tokens:
         if (
             token.negation_head
@@ -1280,7 +1294,8 @@ def _judge(claim: _Claim, unit: _Unit, found: list[_Term], coverage: float) -> _
     # a mere echo of the question ("the stored one" is not about "the raw password is never stored").
     subject_words = sum(1 for term in found if term.weight >= _WORD_WEIGHT) + verbs_said
     hypothetical = any(token.text in MODAL_WORDS and token.clause == main for token in unit.tokens)
-    if reason and hypothetical:
+    hedged_here = any(token.text in HEDGE_WORDS and token.clause == main for token in unit.tokens)
+    if reason == "antonym" and (hypothetical or hedged_here):
         reason, uncertain = "", True  # "the task might run before the commit": a problem being described
     if not reason and disagree > agree and head_disagrees and subject_words >= 2:
         if (
