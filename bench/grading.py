@@ -35,8 +35,8 @@ def main() -> None:
         print(f"== {name}")
         for line in evaluation.lines():
             print(f"  {line}")
-        for label, verdicts in evaluation.confusion.items():
-            print(f"    labelled {label:>13}: {verdicts}")
+        for label, counts in evaluation.confusion.items():
+            print(f"    labelled {label:>13}: {counts}")
 
     verdicts: Counter[str] = Counter()
     for question in bank.values():
@@ -45,7 +45,8 @@ def main() -> None:
             key_points=question["key_points"],
             prompt=question["prompt"],
         )
-        verdicts.update(point.verdict for point in grade.points)
+        for point in grade.points:
+            verdicts[point.verdict] += 1
     print(
         f"== the bank's own answers against their key points: {dict(verdicts)} "
         f"(each contradicted one is a false alarm)"

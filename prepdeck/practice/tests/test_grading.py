@@ -637,7 +637,8 @@ def test_the_banks_own_answers_are_rarely_read_as_contradicting_their_key_points
             key_points=question["key_points"],
             prompt=question["prompt"],
         )
-        verdicts.update(point.verdict for point in grade.points)
+        for point in grade.points:
+            verdicts[point.verdict] += 1
 
     total = sum(verdicts.values())
     print(f"\nverdicts on the bank's own answers: {dict(verdicts)}")
