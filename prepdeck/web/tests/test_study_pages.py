@@ -198,6 +198,8 @@ def test_an_answer_the_grader_is_unsure_about_asks_the_learner_to_grade_it(
     assert "the grader is not sure about this answer" in html
     assert "Grade it yourself." in html
     assert "Suggested rating" not in html
+    assert [suggested for _, _, _, suggested in response.context["ratings"]] == [False] * 4
+    assert " suggested" not in html.split('class="ratings"')[1]
 
 
 def test_the_finished_screen_gives_the_next_due_time(
