@@ -1124,16 +1124,22 @@ def _claim_coverage(claim: _Claim, unit: _Unit) -> tuple[float, list[_Term]]:
     return weight / claim.total_weight, found
 
 
-def _token_for(term: _Term, unit: _Unit, clause: int, negated: bool = False) -> _Token | None:
-    """The word of the unit that matches a term, preferably in the given clause and with the given
-    polarity (a word said twice, once each way, is read charitably)."""
+def _token_for(
+    term: _Term, unit: _Unit, clause: int, negated: bool = False, near: int | None = None
+) -> _Token | None:
+    """The word of the unit that matches a term, preferably in the given clause, with the given polarity
+    (a word said twice, once each way, is read charitably) and nearest to offset ``near`` (so a highlight
+    shows one phrase, not the span from a word's first mention to another's last)."""
     matching = [token for token in unit.tokens if not token.forms.isdisjoint(term.alternatives)]
     if not matching and term.parts:
         matching = [token for token in unit.tokens if not token.forms.isdisjoint(term.parts)]
     if not matching:
         return None
     in_clause = [token for token in matching if token.clause == clause] or matching
-    return next((token for token in in_clause if token.negated == negated), in_clause[0])
+    candidates = [token for token in in_clause if token.negated == negated] or in_clause
+    if near is None:
+        return candidates[0]
+    return min(candidates, key=lambda token: abs(token.start - near))
 
 
 def _main_clause(found: list[_Term], unit: _Unit) -> int:
@@ -1197,8 +1203,14 @@ def _judge(claim: _Claim, unit: _Unit, found: list[_Term], coverage: float) -> _
     head_disagrees = False  # a negation's own word is said the other way: the denial is about this claim
     tokens: list[_Token] = []
     main = _main_clause(found, unit)
+    anchor_term = max(found, key=lambda term: term.weight, default=None)
+    anchor = (
+        _token_for(anchor_term, unit, main, anchor_term.key in claim.negated_keys) if anchor_term else None
+    )
     for term in found:
-        token = _token_for(term, unit, main, term.key in claim.negated_keys)
+        token = _token_for(
+            term, unit, main, term.key in claim.negated_keys, anchor.start if anchor is not None else None
+        )
         if token is None:
             continue
         tokens.append(token)
