@@ -1,71 +1,64 @@
-"""How fast and how discriminating the answer grader is on the bundled question bank.
+"""How fast and how trustworthy the answer grader is, on the bundled bank and the hand-labelled answers.
 
 Run: .venv/bin/python bench/grading.py
 
-For every question of prepdeck/catalog/bank/data it grades two answers against the question's key points:
-its own short answer plus explanation (the "right" answer, which should score high) and the short answer of
-another question chosen at random with a fixed seed (the "wrong" answer, which should score low). It prints
-mean / p95 / max milliseconds per answer, the mean score of each group and how often each group is flagged
-as keyword stuffing. The key points of each question are prepared once (cached), as in production; the
-first grading of each question, which pays for that preparation, is timed too.
+Prints, for the labelled answers of prepdeck/practice/tests/grading_labelled.json (all of them, then the
+held-out part that was never used for tuning): pairwise order accuracy (within a question, a better label
+scores higher: good > partial > wrong > stuffed), verdict agreement (the grader's band equals the label's),
+Cohen's kappa with quadratic weights between the two, the abstention rate ("needs review") and the share
+of wrong / contradicting / stuffed answers rated Good. Then the verdicts on every question's own model answer
+(short answer + explanation), where a contradicted key point is a false alarm. Then the time per graded answer over the labelled
+answers plus every question's own model answer (short answer + explanation): p50 / p95 / max, in CPU
+time of this process and in wall-clock time. Key points are prepared once per question (cached), as in
+production; a first pass warms that cache.
 """
 
 from __future__ import annotations
 
-import json
-import random
-import statistics
 import time
-from pathlib import Path
-from typing import Any
+from collections import Counter
 
-from prepdeck.practice.grading import grade_answer, prepare_key_points
-
-BANK = Path(__file__).resolve().parent.parent / "prepdeck" / "catalog" / "bank" / "data"
-
-
-def load_questions() -> list[dict[str, Any]]:
-    questions: list[dict[str, Any]] = []
-    for path in sorted(BANK.glob("*.json")):
-        questions.extend(json.loads(path.read_text(encoding="utf-8"))["questions"])
-    return questions
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+from prepdeck.practice import grading_evaluation
+from prepdeck.practice.grading import grade_answer
+from prepdeck.practice.grading_evaluation import percentile
 
 
 def main() -> None:
-    questions = load_questions()
-    rng = random.Random(20240917)
-    prepare_key_points.cache_clear()
-    timings: list[float] = []
-    scores: dict[str, list[float]] = {"own answer": [], "other question's answer": []}
-    stuffing: dict[str, int] = {"own answer": 0, "other question's answer": 0}
-    for index, question in enumerate(questions):
-        other = questions[(index + rng.randrange(1, len(questions))) % len(questions)]
-        answers = {
-            "own answer": f"{question['short_answer']}\n\n{question['explanation']}",
-            "other question's answer": other["short_answer"],
-        }
-        for group, answer in answers.items():
-            started = time.perf_counter()
-            grade = grade_answer(answer=answer, key_points=question["key_points"], prompt=question["prompt"])
-            timings.append((time.perf_counter() - started) * 1000)
-            scores[group].append(grade.score)
-            stuffing[group] += grade.stuffing
+    bank = grading_evaluation.load_bank()
+    answers = grading_evaluation.load_labelled()
+    graded = grading_evaluation.grade_labelled(answers, bank)
+    for name, items in (
+        ("all labelled answers", graded),
+        ("held-out answers", [item for item in graded if item.set == "holdout"]),
+    ):
+        evaluation = grading_evaluation.evaluate(items)
+        print(f"== {name}")
+        for line in evaluation.lines():
+            print(f"  {line}")
+        for label, counts in evaluation.confusion.items():
+            print(f"    labelled {label:>13}: {counts}")
 
-    print(f"{len(questions)} questions, {len(timings)} answers graded")
+    verdicts: Counter[str] = Counter()
+    for question in bank.values():
+        grade = grade_answer(
+            answer=f"{question['short_answer']}\n\n{question['explanation']}",
+            key_points=question["key_points"],
+            prompt=question["prompt"],
+        )
+        for point in grade.points:
+            verdicts[point.verdict] += 1
     print(
-        f"time per answer: mean {statistics.mean(timings):.2f} ms, p95 {percentile(timings, 0.95):.2f} ms, "
-        f"max {max(timings):.2f} ms"
+        f"== the bank's own answers against their key points: {dict(verdicts)} "
+        f"(each contradicted one is a false alarm)"
     )
-    for group, values in scores.items():
+
+    grading_evaluation.timings_over_bank(bank, answers)  # warm the per-question cache
+    print(f"== time per answer ({len(answers)} labelled + {len(bank)} model answers)")
+    for clock_name, clock in (("CPU", time.process_time), ("wall", time.perf_counter)):
+        timings = grading_evaluation.timings_over_bank(bank, answers, clock=clock)
         print(
-            f"{group:>24}: mean score {statistics.mean(values):.2f}, median {statistics.median(values):.2f}, "
-            f">= 0.7: {sum(value >= 0.7 for value in values)}, < 0.3: {sum(value < 0.3 for value in values)}, "
-            f"stuffing flags: {stuffing[group]}"
+            f"  {clock_name:>4}: p50 {percentile(timings, 0.5):.2f} ms, p95 {percentile(timings, 0.95):.2f} ms, "
+            f"max {max(timings):.2f} ms"
         )
 
 

@@ -331,14 +331,40 @@ GradeSerializer = inline_serializer(
         "score": serializers.FloatField(help_text="0 to 1."),
         "rating": serializers.IntegerField(help_text="The FSRS rating the score maps to (1-4)."),
         "stuffing": serializers.BooleanField(help_text="Penalised as a keyword list without sentences."),
+        "needs_review": serializers.BooleanField(
+            help_text="The evidence is too weak to tell a pass from a fail: let the learner grade the answer "
+            "(the rating is only a suggestion)."
+        ),
         "points": serializers.ListField(
             child=inline_serializer(
                 name="GradedKeyPoint",
                 fields={
                     "key_point": serializers.CharField(),
-                    "covered": serializers.BooleanField(),
-                    "matched": serializers.CharField(help_text="The phrase of the answer that covered it."),
+                    "covered": serializers.BooleanField(help_text='Same as verdict == "covered".'),
+                    "matched": serializers.CharField(
+                        help_text="The phrase of the answer that covered it (empty unless covered)."
+                    ),
                     "similarity": serializers.FloatField(),
+                    "verdict": serializers.ChoiceField(
+                        choices=["covered", "missing", "contradicted"],
+                        help_text="contradicted: the answer states the opposite; it counts against the score.",
+                    ),
+                    "evidence": serializers.CharField(
+                        help_text="The phrase of the answer that decided the verdict (covered or contradicted)."
+                    ),
+                    "spans": serializers.ListField(
+                        child=serializers.ListField(
+                            child=serializers.IntegerField(), min_length=2, max_length=2
+                        ),
+                        help_text="[start, end) character offsets of the deciding phrases in the answer as sent.",
+                    ),
+                    "reason": serializers.ChoiceField(
+                        choices=["", "negation", "antonym", "number", "swapped roles"],
+                        help_text="How a contradicted point is contradicted; empty otherwise.",
+                    ),
+                    "uncertain": serializers.BooleanField(
+                        help_text="Weak evidence either way for this point."
+                    ),
                 },
             )
         ),

@@ -346,6 +346,10 @@ def mock_report(interview: MockInterview, items: list[MockInterviewItem]) -> dic
                     "url": f"/api/v1/questions/{question.pk}/",
                     "score": score,
                     "missed_key_points": missed_points,
+                    # the missed points the answer stated the opposite of (a subset of missed_key_points)
+                    "contradicted_key_points": [
+                        point["key_point"] for point in points if point.get("verdict") == "contradicted"
+                    ],
                 }
             )
     topics = {slug: round(sum(scores) / len(scores), 2) for slug, scores in sorted(per_topic.items())}

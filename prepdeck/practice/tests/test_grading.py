@@ -6,8 +6,7 @@ Run with ``-s`` to see the agreement figure, the confusion per label and the tim
 from __future__ import annotations
 
 import json
-import statistics
-import time
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prepdeck.practice import grading
+from prepdeck.practice import grading, grading_evaluation
 from prepdeck.practice.grading import (
     SYNONYM_GROUPS,
     Grade,
@@ -342,97 +341,382 @@ def test_as_dict_is_json_ready() -> None:
         "score": 0.55,
         "rating": 2,
         "stuffing": False,
+        "needs_review": False,
         "points": [
             {
                 "key_point": SELECT_VS_PREFETCH_POINTS[0],
                 "covered": True,
                 "matched": "select_related uses a JOIN, so it is the same query",
                 "similarity": 1.0,
+                "verdict": "covered",
+                "evidence": "select_related uses a JOIN, so it is the same query",
+                "spans": [[0, 51]],
+                "reason": "",
+                "uncertain": False,
             },
             {
                 "key_point": SELECT_VS_PREFETCH_POINTS[1],
                 "covered": False,
                 "matched": "",
                 "similarity": 0.2,
+                "verdict": "missing",
+                "evidence": "",
+                "spans": [],
+                "reason": "",
+                "uncertain": False,
             },
         ],
     }
 
 
+# ------------------------------------------------------------------------------ polarity and verdicts
+
+PARTIAL_UPDATE_PROMPT = "How do partial updates work in DRF serializers?"
+PARTIAL_UPDATE_POINTS = (
+    "partial=True makes all fields optional; only submitted fields are validated",
+    "PATCH uses partial=True via UpdateModelMixin.partial_update; PUT requires all required fields",
+    "validate_<field> does not run for fields that were not sent",
+    "Defaults are not applied to missing fields in a partial update",
+    "Cross-field rules should fall back to self.instance values",
+)
+HEALTH_POINT = "Django has no built-in health endpoint: add views or django-health-check"
+PASSWORD_POINT = "Stored format algorithm$params$salt$hash; the raw password is never stored"
+
+
+def _point(answer: str, key_point: str, prompt: str = "") -> grading.PointResult:
+    return grade_answer(answer=answer, key_points=[key_point], prompt=prompt).points[0]
+
+
+def test_validating_every_field_contradicts_validate_field_not_running_for_unsent_fields() -> None:
+    point = grade_answer(
+        answer="With partial=True it still validates every field and validate_<field> runs for all of them.",
+        key_points=PARTIAL_UPDATE_POINTS,
+        prompt=PARTIAL_UPDATE_PROMPT,
+    ).points[2]
+
+    assert (point.verdict, point.covered, point.reason) == ("contradicted", False, "negation")
+    assert point.evidence == "validate_<field> runs"
+
+
+def test_a_built_in_health_endpoint_contradicts_there_being_none() -> None:
+    answer = "Use Django's built-in /health/ endpoint for liveness and readiness."
+
+    point = _point(answer, HEALTH_POINT)
+
+    assert (point.verdict, point.reason) == ("contradicted", "negation")
+    assert answer[point.spans[0][0] : point.spans[0][1]] == "built-in /health/ endpoint"
+
+
+def test_saying_there_is_no_built_in_endpoint_covers_the_point() -> None:
+    point = _point(
+        "Django has no built-in health endpoint, so you write your own views or install django-health-check.",
+        HEALTH_POINT,
+    )
+
+    assert (point.verdict, point.covered) == ("covered", True)
+
+
+def test_the_confident_wrong_partial_update_answer_is_not_good_and_the_half_right_one_scores_higher() -> None:
+    confident_wrong = (
+        "With partial=True the serializer makes every field optional, but it still validates every field "
+        "and validate_<field> runs for all of them. Defaults are applied to missing fields, and PUT also "
+        "works without all required fields."
+    )
+    half_right = (
+        "PATCH calls partial_update with partial=True so fields become optional and only what you send "
+        "is validated. I think defaults are not filled in for the missing ones."
+    )
+
+    wrong = grade_answer(
+        answer=confident_wrong, key_points=PARTIAL_UPDATE_POINTS, prompt=PARTIAL_UPDATE_PROMPT
+    )
+    half = grade_answer(answer=half_right, key_points=PARTIAL_UPDATE_POINTS, prompt=PARTIAL_UPDATE_PROMPT)
+
+    assert [point.verdict for point in wrong.points] == [
+        "covered",
+        "contradicted",
+        "contradicted",
+        "contradicted",
+        "missing",
+    ]
+    assert (wrong.score, wrong.rating) == (0.0, 1)
+    assert [point.verdict for point in half.points] == ["covered", "covered", "covered", "covered", "missing"]
+    assert half.score > wrong.score
+
+
+def test_never_keeping_the_password_covers_the_raw_password_never_being_stored() -> None:
+    point = _point(
+        "Django never keeps the password itself, only a salted hash in the format algorithm$iterations$salt$hash.",
+        PASSWORD_POINT,
+    )
+
+    assert point.verdict == "covered"
+
+
+def test_storing_the_password_contradicts_it_never_being_stored() -> None:
+    point = _point("The raw password is stored in the database next to the hash.", PASSWORD_POINT)
+
+    assert (point.verdict, point.reason) == ("contradicted", "negation")
+
+
+@pytest.mark.parametrize(
+    ("answer", "verdict", "reason"),
+    [
+        ("Receivers run asynchronously in a worker.", "contradicted", "antonym"),
+        ("Receivers are not asynchronous; they run in the same thread.", "covered", ""),
+        ("Receivers run synchronously, in the same thread and transaction as the sender.", "covered", ""),
+    ],
+)
+def test_antonyms_contradict_unless_negated(answer: str, verdict: str, reason: str) -> None:
+    point = _point(answer, "Receivers run synchronously in the same thread and transaction")
+
+    assert (point.verdict, point.reason) == (verdict, reason)
+
+
+def test_before_and_after_contradict() -> None:
+    point = _point(
+        "on_commit runs the callback before the current transaction commits.",
+        "on_commit runs the callback after the current transaction commits",
+    )
+
+    assert (point.verdict, point.reason) == ("contradicted", "antonym")
+
+
+def test_a_claim_naming_both_sides_of_an_antonym_is_not_contradicted_by_one_side() -> None:
+    point = _point(
+        "atomic() rolls back when an exception escapes the block and commits otherwise.",
+        "atomic() commits on normal exit and rolls back when an exception escapes",
+    )
+
+    assert point.verdict == "covered"
+
+
+@pytest.mark.parametrize(
+    ("answer", "verdict"),
+    [
+        ("PBKDF2 with 1,000,000 iterations is the default in Django 4.2.", "contradicted"),
+        ("PBKDF2 is the default in Django 5.2.", "covered"),
+    ],
+)
+def test_a_wrong_version_contradicts(answer: str, verdict: str) -> None:
+    point = _point(answer, "PBKDF2-SHA256 is the default hasher in Django 5.2")
+
+    assert point.verdict == verdict
+    assert point.reason == ("number" if verdict == "contradicted" else "")
+
+
+def test_swapped_roles_contradict_but_passive_voice_does_not() -> None:
+    key_point = "get_response() calls process_view() before the view"
+
+    swapped = _point("process_view() calls get_response() for each request.", key_point)
+    passive = _point("process_view() is called by get_response() for each request.", key_point)
+
+    assert (swapped.verdict, swapped.reason) == ("contradicted", "swapped roles")
+    assert passive.verdict == "covered"
+
+
+def test_a_negation_elsewhere_in_the_sentence_does_not_flip_the_point() -> None:
+    point = _point(
+        "select_related doesn't help with many-to-many; it uses a JOIN in the same query.",
+        "select_related uses SQL JOINs in the same query",
+    )
+
+    assert point.verdict == "covered"
+
+
+def test_a_point_said_right_once_is_covered_even_if_another_sentence_reads_as_its_opposite() -> None:
+    point = _point(
+        "SimpleTestCase forbids database queries. Tests that need no database at all can use SimpleTestCase.",
+        "SimpleTestCase forbids database queries",
+    )
+
+    assert point.verdict == "covered"
+
+
+def test_a_contradicted_point_counts_against_the_answer() -> None:
+    key_points = ["Receivers run synchronously in the same thread", "Signals implement the observer pattern"]
+    observer = "Signals implement the observer pattern: a sender notifies whoever connected to it."
+
+    alone = grade_answer(answer=observer, key_points=key_points)
+    with_wrong = grade_answer(
+        answer=observer + " The receivers run asynchronously in another thread.", key_points=key_points
+    )
+
+    assert (alone.score, with_wrong.score) == (0.5, 0.25)
+
+
+def test_a_hedged_reversal_is_covered_but_uncertain() -> None:
+    point = _point(
+        "validate_<field> only runs for the fields that were sent.",
+        "validate_<field> does not run for fields that were not sent",
+    )
+
+    assert (point.verdict, point.uncertain) == ("covered", True)
+
+
+def test_weak_evidence_either_way_asks_for_review() -> None:
+    grade = grade_answer(
+        answer="validate_<field> only runs for the fields that were sent.",
+        key_points=["validate_<field> does not run for fields that were not sent"],
+    )
+
+    assert (grade.score, grade.rating, grade.needs_review) == (1.0, 4, True)
+
+
+def test_spans_point_into_the_answer_as_written_even_after_unicode_normalisation() -> None:
+    answer = "\uff24\uff4a\uff41\uff4e\uff47\uff4f: the \ufb01rst thing \u2014 select_related uses a JOIN in one query."
+
+    point = _point(answer, "select_related uses SQL JOINs in the same query")
+
+    assert point.verdict == "covered"
+    assert [answer[start:end] for start, end in point.spans] == ["select_related uses a JOIN in one query"]
+
+
 # --------------------------------------------------------------------------------------- labelled set
 
-
-def band(grade: Grade) -> str:
-    """The label a grade agrees with.
-
-    stuffed: flagged and below 0.4; good: at least 0.7; partial: 0.3 to 0.7; wrong: below 0.3 (the last
-    three unflagged). A flagged answer scoring 0.4 or more is "stuffed-high", which matches no label.
-    """
-    if grade.stuffing:
-        return "stuffed" if grade.score < 0.4 else "stuffed-high"
-    if grade.score >= 0.7:
-        return "good"
-    if grade.score >= 0.3:
-        return "partial"
-    return "wrong"
+_GRADED = grading_evaluation.grade_labelled(
+    grading_evaluation.load_labelled(), grading_evaluation.load_bank()
+)
 
 
 def test_labelled_set_is_broad_enough() -> None:
-    answers = json.loads(LABELLED.read_text(encoding="utf-8"))["answers"]
+    answers = grading_evaluation.load_labelled()
     bank = _bank()
 
-    assert len(answers) >= 80
-    assert len({answer["key"] for answer in answers}) >= 20
+    assert len(answers) == 269
+    assert len({answer["key"] for answer in answers}) == 65
     assert {answer["key"] for answer in answers} <= bank.keys()
-    assert set(Counter(answer["label"] for answer in answers)) == {"good", "partial", "wrong", "stuffed"}
+    assert Counter(answer["label"] for answer in answers) == {
+        "good": 64,
+        "partial": 66,
+        "wrong": 51,
+        "stuffed": 50,
+        "contradicting": 32,
+        "paraphrased": 6,
+    }
+    assert Counter(answer["set"] for answer in answers) == {"tuning": 181, "holdout": 88}
+    # the held-out answers are about questions the tuning answers never touch
+    tuning_keys = {answer["key"] for answer in answers if answer["set"] == "tuning"}
+    new_holdout_keys = {answer["key"] for answer in answers[141:] if answer["set"] == "holdout"}
+    assert tuning_keys.isdisjoint(new_holdout_keys)
 
 
 def test_agreement_with_labelled_set() -> None:
-    # given
-    answers = json.loads(LABELLED.read_text(encoding="utf-8"))["answers"]
-    bank = _bank()
-
+    """Floors a little under the figures measured when the grader was frozen (printed with ``-s`` and by
+    ``bench/grading.py``): all 269 answers 0.886 pairwise order, 0.887 agreement, kappa 0.927, 14.5%
+    abstentions, no wrong answer rated Good; the 88 held-out answers 0.891 / 0.843 / 0.899 / 20.5% / none.
+    The margin is about what two answers changing band move; a change that costs more should be looked at.
+    """
     # when
-    confusion: dict[str, Counter[str]] = {}
-    agreement_by_set: dict[str, list[bool]] = {}
-    misses: list[str] = []
-    for answer in answers:
-        question = bank[answer["key"]]
-        grade = grade_answer(
-            answer=answer["answer"], key_points=question["key_points"], prompt=question["prompt"]
-        )
-        graded = band(grade)
-        confusion.setdefault(answer["label"], Counter())[graded] += 1
-        agreement_by_set.setdefault(answer.get("set", "tuning"), []).append(graded == answer["label"])
-        if graded != answer["label"]:
-            misses.append(f"  {answer['label']} -> {graded} ({grade.score}): {answer['key']}")
+    everything = grading_evaluation.evaluate(_GRADED)
+    holdout = grading_evaluation.evaluate([item for item in _GRADED if item.set == "holdout"])
 
     # then
-    everything = [agreed for agreements in agreement_by_set.values() for agreed in agreements]
-    agreement = sum(everything) / len(everything)
-    print(f"\nagreement with the labelled set: {agreement:.3f} ({sum(everything)}/{len(everything)})")
-    for name, agreements in sorted(agreement_by_set.items()):
-        print(f"  {name}: {sum(agreements) / len(agreements):.3f} ({sum(agreements)}/{len(agreements)})")
-    for label in ("good", "partial", "wrong", "stuffed"):
-        print(f"  labelled {label:>8}: {dict(confusion.get(label, Counter()))}")
-    print("\n".join(["disagreements:", *misses]))
-    assert agreement >= 0.9
+    print("\n" + "\n".join(["all answers:", *everything.lines(), "held out:", *holdout.lines()]))
+    print("\n".join(["disagreements and abstentions:", *everything.misses]))
+    assert everything.wrong_rated_good_count == 0
+    assert everything.pairwise_order_accuracy >= 0.87
+    assert everything.verdict_agreement >= 0.87
+    assert everything.kappa >= 0.9
+    assert everything.abstention_rate <= 0.16
+    assert holdout.wrong_rated_good_count == 0
+    assert holdout.pairwise_order_accuracy >= 0.85
+    assert holdout.verdict_agreement >= 0.78
+    assert holdout.kappa >= 0.85
+    assert holdout.abstention_rate <= 0.23
 
 
-def test_grading_is_fast() -> None:
+def test_the_banks_own_answers_are_rarely_read_as_contradicting_their_key_points() -> None:
+    """Every question's short answer and explanation state its key points, so each contradicted point there
+    is a false alarm: 11 of 1810 (0.6%) when the grader was frozen; the floor allows 1%."""
     bank = _bank()
-    answers = json.loads(LABELLED.read_text(encoding="utf-8"))["answers"]
-    for answer in answers:  # warm the per-question cache, as production does after the first answer
-        question = bank[answer["key"]]
-        grade_answer(answer="", key_points=question["key_points"], prompt=question["prompt"])
+    verdicts: Counter[str] = Counter()
+    for question in bank.values():
+        grade = grade_answer(
+            answer=f"{question['short_answer']}\n\n{question['explanation']}",
+            key_points=question["key_points"],
+            prompt=question["prompt"],
+        )
+        for point in grade.points:
+            verdicts[point.verdict] += 1
 
-    timings: list[float] = []
-    for answer in answers:
-        question = bank[answer["key"]]
-        started = time.perf_counter()
-        grade_answer(answer=answer["answer"], key_points=question["key_points"], prompt=question["prompt"])
-        timings.append((time.perf_counter() - started) * 1000)
+    total = sum(verdicts.values())
+    print(f"\nverdicts on the bank's own answers: {dict(verdicts)}")
+    assert verdicts["contradicted"] <= 0.01 * total
+    assert verdicts["covered"] >= 0.98 * total
 
-    mean = statistics.mean(timings)
-    print(f"\ngrading time per labelled answer: mean {mean:.2f} ms, max {max(timings):.2f} ms")
-    assert mean < 50
+
+def test_an_answer_the_grader_is_unsure_about_is_left_to_the_learner_not_rated_good() -> None:
+    unsure_wrong = [
+        item for item in _GRADED if item.label in grading_evaluation.WRONG_LABELS and item.grade.rating >= 3
+    ]
+
+    assert [item.grade.needs_review for item in unsure_wrong] == [True] * len(unsure_wrong)
+
+
+def test_quadratic_kappa_matches_a_hand_computed_example() -> None:
+    # two raters, three levels; observed disagreements weigh (1/2)^2 and 1
+    first = [0, 0, 1, 1, 2, 2]
+    second = [0, 1, 1, 1, 2, 0]
+
+    kappa = grading_evaluation.quadratic_kappa(first, second, levels=3)
+
+    # observed weighted disagreement: 0.25 (0 vs 1) + 1 (2 vs 0) = 1.25; expected from the margins (rows
+    # 2, 2, 2; columns 2, 3, 1): sum of w_ij * row_i * column_j / 6 = 1.75; kappa = 1 - 1.25 / 1.75
+    assert round(kappa, 6) == 0.285714
+
+
+def test_grading_is_fast_over_the_bank() -> None:
+    bank = _bank()
+    answers = grading_evaluation.load_labelled()
+    grading_evaluation.timings_over_bank(bank, answers)  # warm the per-question cache, as production does
+
+    timings = grading_evaluation.timings_over_bank(bank, answers)
+
+    p50 = grading_evaluation.percentile(timings, 0.5)
+    p95 = grading_evaluation.percentile(timings, 0.95)
+    print(f"\ngrading time per answer: p50 {p50:.2f} ms, p95 {p95:.2f} ms, max {max(timings):.2f} ms")
+    assert p95 < 20
+
+
+# ------------------------------------------------------------------------------ property: negation
+
+_NEGATABLE = [
+    item
+    for item in _GRADED
+    if item.label in ("good", "paraphrased")
+    and not item.grade.stuffing
+    and not any(point.verdict == "contradicted" for point in item.grade.points)
+    and any(point.verdict == "covered" and point.spans for point in item.grade.points)
+]
+_AUXILIARY = re.compile(r"\b(is|are|was|were|can|does|do|will|should|must|has|have)\b")
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+
+
+def _negate(sentence: str, style: str) -> str:
+    """The sentence said the other way: "not" after its first auxiliary, or "It is not true that ..."."""
+    if style == "auxiliary" and _AUXILIARY.search(sentence):
+        return _AUXILIARY.sub(lambda match: f"{match.group(1)} not", sentence, count=1)
+    stripped = sentence.strip()
+    return f" It is not true that {stripped[:1].lower()}{stripped[1:]}"
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_negating_the_sentence_of_a_covered_key_point_never_raises_the_score(data: st.DataObject) -> None:
+    # given a good answer and one of the key points it covers
+    item = data.draw(st.sampled_from(_NEGATABLE))
+    answer = item.answer
+    covered = [point for point in item.grade.points if point.verdict == "covered" and point.spans]
+    point = data.draw(st.sampled_from(covered))
+    start = point.spans[0][0]
+    sentence = next(match for match in _SENTENCE.finditer(answer) if match.start() <= start < match.end())
+    style = data.draw(st.sampled_from(["auxiliary", "prefix"]))
+
+    # when that sentence is negated
+    negated = answer[: sentence.start()] + _negate(sentence.group(), style) + answer[sentence.end() :]
+    question = _bank()[item.key]
+    regraded = grade_answer(answer=negated, key_points=question["key_points"], prompt=question["prompt"])
+
+    # then the score does not go up
+    assert regraded.score <= item.grade.score

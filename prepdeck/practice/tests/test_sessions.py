@@ -80,6 +80,41 @@ def test_grade_endpoint_grades_without_recording(api: APIClient) -> None:
     assert Card.objects.count() == 0
 
 
+def test_grade_endpoint_gives_each_key_point_a_verdict_and_the_deciding_phrase(api: APIClient) -> None:
+    question = _bank()[0]
+    api.force_authenticate(make_user())
+    answer = (
+        "select_related does not follow foreign keys, it never uses a SQL join. "
+        "prefetch_related runs a second query per relation."
+    )
+
+    graded = api.post("/api/v1/grade/", {"question": question.pk, "answer": answer}, format="json").json()
+
+    assert graded["needs_review"] is False
+    assert [
+        (point["verdict"], point["covered"], point["reason"], point["evidence"], point["spans"])
+        for point in graded["points"]
+    ] == [
+        (
+            "contradicted",
+            False,
+            "negation",
+            "select_related does not follow foreign keys, it never uses a SQL join",
+            [[0, 69]],
+        ),
+        (
+            "covered",
+            True,
+            "",
+            "prefetch_related runs a second query",
+            [[71, 107]],
+        ),
+        ("missing", False, "", "", []),
+    ]
+    assert graded["points"][0]["matched"] == ""  # as before: "matched" is what covered a point
+    assert answer[71:107] == "prefetch_related runs a second query"
+
+
 def test_grading_an_unknown_question_is_a_404(api: APIClient) -> None:
     api.force_authenticate(make_user())
     response = api.post("/api/v1/grade/", {"question": 99999, "answer": "x"}, format="json")
@@ -298,6 +333,41 @@ def test_a_mock_interview_asks_one_question_at_a_time_and_reports(api: APIClient
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "interview_finished"
     assert Review.objects.filter(user=user, source=ReviewSource.MOCK).count() == 2
+
+
+CONTRADICTING_ANSWER = (
+    "select_related does not follow foreign keys, it never uses a SQL join. "
+    "prefetch_related runs a second query per relation."
+)
+
+
+def test_a_written_quiz_answer_and_a_mock_report_carry_each_key_point_verdict(api: APIClient) -> None:
+    _bank()
+    api.force_authenticate(make_user())
+    quiz_id = api.post(
+        "/api/v1/practice/quizzes/", {"kind": "written", "count": 1, "topics": ["django-orm"]}, format="json"
+    ).json()["id"]
+    interview_id = api.post(
+        "/api/v1/practice/mock-interviews/",
+        {"topics": ["django-orm"], "difficulty_mix": {"basic": 1}},
+        format="json",
+    ).json()["id"]
+
+    quiz_item = api.post(
+        f"/api/v1/practice/quizzes/{quiz_id}/items/1/answer/", {"answer": CONTRADICTING_ANSWER}, format="json"
+    ).json()
+    finished = api.post(
+        f"/api/v1/practice/mock-interviews/{interview_id}/answer/",
+        {"answer": CONTRADICTING_ANSWER},
+        format="json",
+    ).json()
+
+    for grade in (quiz_item["grade"], finished["items"][0]["grade"]):
+        assert grade["needs_review"] is False
+        assert [point["verdict"] for point in grade["points"]] == ["contradicted", "covered", "missing"]
+        assert grade["points"][0]["spans"] == [[0, 69]]
+    assert finished["report"]["missed"][0]["missed_key_points"] == [KEY_POINTS[0], KEY_POINTS[2]]
+    assert finished["report"]["missed"][0]["contradicted_key_points"] == [KEY_POINTS[0]]
 
 
 def test_finishing_early_scores_unanswered_questions_zero(api: APIClient) -> None:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 from django import template
+
+from prepdeck.practice.grading import Grade
+from prepdeck.web import feedback
 
 register = template.Library()
 
@@ -62,3 +67,10 @@ def duration(seconds: float | int | None) -> str:
 def milliseconds_to_seconds(value: int | None) -> float:
     """``time_spent_ms`` → seconds, for ``duration``."""
     return (value or 0) / 1000
+
+
+@register.inclusion_tag("web/study/_grade_feedback.html")
+def grade_feedback(grade: Grade | Mapping[str, Any] | None, answer: str | None) -> dict[str, Any]:
+    """``{% grade_feedback grade answer %}``: each key point as covered / missing / contradicted, with the
+    deciding phrases highlighted in the answer (see :mod:`prepdeck.web.feedback`)."""
+    return {"feedback": feedback.grade_feedback(grade, answer or "")}

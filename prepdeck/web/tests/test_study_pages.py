@@ -141,6 +141,67 @@ def test_a_typed_answer_is_graded_and_a_rating_suggested(
     assert Review.objects.count() == 0  # grading alone records nothing
 
 
+CONTRADICTING_ANSWER = (
+    "Feature 0 runs one query. select_related does not follow foreign keys, it never uses a join. "
+    "<script>alert(1)</script>"
+)
+COVERED_MARK = (
+    '<mark class="covered"><span class="visually-hidden">[covered, point 1: </span>Feature 0 runs one query'
+    '<span class="visually-hidden">]</span></mark><sup class="point-ref" aria-hidden="true">1</sup>'
+)
+CONTRADICTED_MARK = (
+    '<mark class="contradicted"><span class="visually-hidden">[contradicted, point 2: </span>'
+    "select_related does not follow foreign keys, it never uses a join"
+    '<span class="visually-hidden">]</span></mark><sup class="point-ref" aria-hidden="true">2</sup>'
+)
+
+
+def test_a_typed_answer_shows_each_key_point_verdict_and_highlights_the_deciding_phrases(
+    learner_client: Client, bank: list[Question]
+) -> None:
+    response = learner_client.post(
+        "/review/reveal/", {"question": bank[0].pk, "answer": CONTRADICTING_ANSWER}
+    )
+
+    html = _text(response)
+    assert [point.verdict for point in response.context["grade"].points] == [
+        "covered",
+        "contradicted",
+        "missing",
+    ]
+    assert "Your answer covered 1 of 3 key points</strong> and contradicted 1 (score 19%)" in html
+    assert (
+        '<li class="contradicted"><span aria-hidden="true">≠</span> <span class="visually-hidden">Contradicted:</span>'
+        in html
+    )
+    assert "(your answer says the opposite)" in html
+    assert (
+        '<li class="missing"><span aria-hidden="true">✗</span> <span class="visually-hidden">Missing:</span>'
+        in html
+    )
+    assert COVERED_MARK in html
+    assert CONTRADICTED_MARK in html
+    assert " &lt;script&gt;alert(1)&lt;/script&gt;</blockquote>" in html
+    assert "<script>alert(1)" not in html
+
+
+def test_an_answer_the_grader_is_unsure_about_asks_the_learner_to_grade_it(
+    learner_client: Client, bank: list[Question]
+) -> None:
+    response = learner_client.post(
+        "/review/reveal/",
+        {"question": bank[0].pk, "answer": "It runs a query with a join, then a second one."},
+    )
+
+    html = _text(response)
+    assert response.context["grade"].needs_review is True
+    assert "the grader is not sure about this answer" in html
+    assert "Grade it yourself." in html
+    assert "Suggested rating" not in html
+    assert [suggested for _, _, _, suggested in response.context["ratings"]] == [False] * 4
+    assert " suggested" not in html.split('class="ratings"')[1]
+
+
 def test_the_finished_screen_gives_the_next_due_time(
     learner: User, learner_client: Client, bank: list[Question]
 ) -> None:
@@ -295,9 +356,67 @@ def test_a_written_quiz_is_graded_and_the_grade_can_be_overridden(
     overridden = learner_client.post(f"/quiz/{quiz.pk}/items/1/override/", {"score": "1.0"}, follow=True)
 
     assert "you covered 0 of 3 key points" in _text(answered)
+    assert '<li class="missing">' in _text(answered)
+    assert "Your answer (no phrase of it matched a key point):" in _text(answered)
     assert "Grade updated" in _text(overridden)
     assert "(your own grade)" in _text(overridden)
     assert Review.objects.get(user=learner).rating == 4
+
+
+def test_a_written_quiz_answer_shows_verdicts_and_highlights(
+    learner: User, learner_client: Client, bank: list[Question]
+) -> None:
+    quiz = sessions.quiz_create(user=learner, kind="written", count=1)
+    item = quiz.items.get()
+    item.question = bank[0]
+    item.save(update_fields=["question"])
+
+    answered = learner_client.post(
+        f"/quiz/{quiz.pk}/items/1/answer/", {"answer": CONTRADICTING_ANSWER}, follow=True
+    )
+
+    html = _text(answered)
+    assert COVERED_MARK in html
+    assert CONTRADICTED_MARK in html
+    assert "<script>alert(1)" not in html
+    stored = QuizItem.objects.get(quiz=quiz).grade
+    assert stored is not None
+    assert [point["verdict"] for point in stored["points"]] == [
+        "covered",
+        "contradicted",
+        "missing",
+    ]
+
+
+def test_a_quiz_answer_graded_before_verdicts_existed_still_shows_its_points(
+    learner: User, learner_client: Client, bank: list[Question]
+) -> None:
+    quiz = sessions.quiz_create(user=learner, kind="written", count=1)
+    learner_client.post(f"/quiz/{quiz.pk}/items/1/answer/", {"answer": "No idea."})
+    item = QuizItem.objects.get(quiz=quiz)
+    item.grade = {
+        "score": 0.33,
+        "rating": 1,
+        "stuffing": False,
+        "points": [
+            {"key_point": "old point one", "covered": True, "matched": "idea", "similarity": 1.0},
+            {"key_point": "old point two", "covered": False, "matched": "", "similarity": 0.0},
+        ],
+    }
+    item.save(update_fields=["grade"])
+
+    html = _text(learner_client.get(f"/quiz/{quiz.pk}/?item=1"))
+
+    assert (
+        '<li class="covered"><span aria-hidden="true">✓</span> <span class="visually-hidden">Covered:</span>'
+        in html
+    )
+    assert "From your answer: <q>idea</q>" in html
+    assert (
+        '<li class="missing"><span aria-hidden="true">✗</span> <span class="visually-hidden">Missing:</span>'
+        in html
+    )
+    assert "<mark" not in html.split("graded-answer")[-1].split("</blockquote>")[0]
 
 
 def test_the_quiz_summary_lists_every_question_with_its_score(
@@ -358,6 +477,10 @@ def test_a_mock_interview_from_start_to_report(
     assert "Key points you missed" in html
     assert 'href="/review/?topic=' in html or "no topic scored below 60%" in html
     assert f'href="/questions/{interview.items.get(position=2).question_id}/"' in html
+    first = interview.items.get(position=1).grade
+    assert first is not None
+    assert first["points"][0]["verdict"] == "covered"
+    assert '<mark class="covered"><span class="visually-hidden">[covered, point 1: </span>' in html
     assert Review.objects.filter(user=learner, source=ReviewSource.MOCK).count() == 2
 
 

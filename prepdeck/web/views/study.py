@@ -211,7 +211,13 @@ def _review_context(
         "grade": grade,
         "covered": sum(1 for point in grade.points if point.covered) if grade else 0,
         "ratings": [
-            (value, label, item.intervals.get(value) if item else None, bool(grade and grade.rating == value))
+            (
+                value,
+                label,
+                item.intervals.get(value) if item else None,
+                # no suggestion when the grader abstains: the learner grades the answer
+                bool(grade and not grade.needs_review and grade.rating == value),
+            )
             for value, label in RATINGS
         ],
         "idempotency_key": uuid.uuid4().hex,

@@ -93,15 +93,46 @@ def test_a_typed_answer_is_graded_before_rating(page: Page, sign_in: Any) -> Non
 
     page.get_by_text("Type your answer first").click()
     page.get_by_label("Your answer").fill(
-        "It runs one query, and select_related follows foreign keys with a join."
+        "It runs one query, select_related follows foreign keys with a join, and prefetch_related runs a "
+        "second query."
     )
     page.keyboard.press("Control+Enter")
 
     expect(page.locator(".grade")).to_contain_text("Your answer covered")
+    expect(page.locator(".grade .points li.covered").first).to_be_visible()
+    expect(
+        page.locator(".graded-answer mark.covered", has_text="select_related follows foreign keys")
+    ).to_have_count(1)
     expect(page.locator(".rating.suggested")).to_have_count(1)
     page.locator(".rating.suggested").click()
     expect(page.locator(".review-done")).to_have_text("1")
     assert Review.objects.get(user=user).rating in {2, 3, 4}
+
+
+def test_a_contradicting_typed_answer_is_highlighted_in_both_colour_schemes(
+    open_context: Callable[..., BrowserContext], sign_in: Any, screenshot: Shot
+) -> None:
+    make_bank(3)
+    user = make_user(email="contradicts@example.com")
+    for dark in (False, True):
+        page = open_context(dark=dark).new_page()
+        sign_in(page, user.email, DEFAULT_PASSWORD)
+        page.goto("/review/")
+
+        page.get_by_text("Type your answer first").click()
+        page.get_by_label("Your answer").fill(
+            "It runs one query. select_related does not follow foreign keys, it never uses a join."
+        )
+        page.keyboard.press("Control+Enter")
+
+        expect(page.locator(".grade .points li.contradicted")).to_contain_text(
+            "select_related follows foreign keys with a join"
+        )
+        expect(page.locator(".graded-answer mark.contradicted")).to_contain_text(
+            "select_related does not follow foreign keys, it never uses a join"
+        )
+        screenshot(page, f"review-graded-{'dark' if dark else 'light'}-desktop")
+    assert Review.objects.filter(user=user).count() == 0
 
 
 def test_search_with_a_typo_suggests_the_right_word(page: Page, screenshot: Shot) -> None:
