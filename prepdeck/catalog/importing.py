@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from prepdeck.accounts.models import User
-from prepdeck.catalog import matching, services, topic_rules
+from prepdeck.catalog import limits, matching, services, topic_rules
 from prepdeck.catalog.importers.anki import parse_apkg
 from prepdeck.catalog.importers.base import MAX_FILE_BYTES, ImportFormatError, ParsedDocument, ParsedItem
 from prepdeck.catalog.importers.markdown import parse_markdown
@@ -193,34 +193,53 @@ def documents_import(
     dry_run: bool = False,
     author: User | None = None,
     progress: Progress | None = None,
+    keep_status: bool = False,
 ) -> ImportReport:
     """Import documents into the bank (or, with ``dry_run``, report what importing would do).
 
     Nothing is written unless every file parses; the report then lists each error with file and line.
+    Imported questions are drafts. Only ``keep_status`` (an editor importing our own JSON export on
+    purpose: ``prepdeck import --keep-status``, the API's and the import page's "keep status") gives
+    the questions of a JSON export the status the export names. Otherwise (and where the export names
+    none) a new question is a draft and a question already in the bank keeps the status it has.
     """
     report = ImportReport(dry_run=dry_run)
     documents: list[ParsedDocument] = []
     exported: list[dict[str, Any]] = []  # entries of our own JSON export: applied losslessly by key
+    exported_from: list[tuple[str, int]] = []  # (file, 1-based item) of every entry in ``exported``
     for file in files:
         report.files.append(file.name)
         chosen = detect_format(file.name, file.data) if file_format == "auto" else file_format
         try:
             if chosen == "json":
-                exported.extend(parse_export(file.name, file.data))
+                entries = parse_export(file.name, file.data)
+                exported.extend(entries)
+                exported_from.extend((file.name, number) for number in range(1, len(entries) + 1))
             else:
                 documents.append(parse_file(file, file_format=chosen))
         except ImportFormatError as error:
             report.errors.append(error.as_dict())
+    if not report.errors:
+        report.errors.extend(error.as_dict() for error in _document_limit_errors(documents))
     if report.errors:
         return report
     services.topics_sync()
     known_topics = set(Topic.objects.values_list("slug", flat=True))
-    unknown = sorted({topic} - known_topics if topic else set()) + sorted(
-        {entry["topic"] for entry in exported} - known_topics
-    )
-    if unknown:
-        report.errors.append({"file": None, "line": None, "message": f"unknown topic {unknown[0]!r}"})
+    if topic and topic not in known_topics:
+        report.errors.append({"file": None, "line": None, "message": f"unknown topic {topic!r}"})
         return report
+    for entry, (name, number) in zip(exported, exported_from, strict=True):
+        if entry["topic"] not in known_topics:
+            report.errors.append(
+                ImportFormatError(
+                    name,
+                    f"question {number} ({entry['key']!r}): unknown topic {entry['topic']!r}",
+                    item=number,
+                    key=entry["key"],
+                    field="topic",
+                ).as_dict()
+            )
+            return report
 
     entries = [_Entry(document.name, item) for document in documents for item in document.items]
     for document in documents:
@@ -230,7 +249,9 @@ def documents_import(
     with transaction.atomic():
         if exported:
             upserted = services.questions_upsert(
-                exported, revision_summary="Imported from JSON", author=author
+                _with_import_status(exported, keep_status=keep_status),
+                revision_summary="Imported from JSON",
+                author=author,
             )
             # Our own export carries keys, so every entry is either new or an exact match by key.
             report.created += upserted.created
@@ -240,6 +261,63 @@ def documents_import(
         if dry_run:
             transaction.set_rollback(True)
     return report
+
+
+def _document_limit_errors(documents: list[ParsedDocument]) -> list[ImportFormatError]:
+    """Items of Markdown, CSV and Anki documents over the limits of one question or of one import."""
+    errors = []
+    found = sum(len(document.items) for document in documents)
+    if found > limits.DOCUMENT_ITEMS_MAX:
+        errors.append(
+            ImportFormatError(
+                documents[-1].name,
+                f"the files hold {found:,} questions; one import takes at most {limits.DOCUMENT_ITEMS_MAX:,} "
+                "(split them into several imports)",
+            )
+        )
+    for document in documents:
+        for item in document.items:
+            if len(item.prompt) > limits.PROMPT_MAX:
+                errors.append(
+                    ImportFormatError(
+                        document.name,
+                        f"the question is {len(item.prompt):,} characters long; the limit is "
+                        f"{limits.PROMPT_MAX:,}",
+                        line=item.line_start,
+                    )
+                )
+            elif len(item.answer) > limits.EXPLANATION_MAX:
+                errors.append(
+                    ImportFormatError(
+                        document.name,
+                        f"the answer is {len(item.answer):,} characters long; the limit is "
+                        f"{limits.EXPLANATION_MAX:,}",
+                        line=item.line_start,
+                    )
+                )
+            if len(errors) >= _LIMIT_ERRORS_SHOWN:
+                return errors
+    return errors
+
+
+# Errors of items over the limits listed at most (a file of 5,000 oversized items needs no 5,000 lines).
+_LIMIT_ERRORS_SHOWN = 20
+
+
+def _with_import_status(entries: list[dict[str, Any]], *, keep_status: bool) -> list[dict[str, Any]]:
+    """The export's entries with the status importing gives them (see ``documents_import``)."""
+    stored: dict[str, str] = {}
+    keys = [entry["key"] for entry in entries]
+    for start in range(0, len(keys), 1000):
+        stored.update(
+            Question.all_objects.filter(key__in=keys[start : start + 1000]).values_list("key", "status")
+        )
+    result = []
+    for entry in entries:
+        default = stored.get(entry["key"], QuestionStatus.DRAFT)
+        status = entry.get("status", default) if keep_status else default
+        result.append({**entry, "status": status})
+    return result
 
 
 def _write(

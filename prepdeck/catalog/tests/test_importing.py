@@ -129,7 +129,7 @@ def test_the_command_exits_1_naming_the_bad_line(tmp_path: Path, capsys: pytest.
     assert Question.all_objects.count() == 0
 
 
-def test_json_export_then_import_into_an_empty_bank_is_lossless(tmp_path: Path) -> None:
+def test_json_export_then_import_with_keep_status_into_an_empty_bank_is_lossless(tmp_path: Path) -> None:
     from django.db import transaction
 
     from prepdeck.catalog import selectors, services
@@ -149,7 +149,7 @@ def test_json_export_then_import_into_an_empty_bank_is_lossless(tmp_path: Path) 
         sid = transaction.savepoint()
         Question.all_objects.all().delete()
         report = importing.documents_import(
-            files=[importing.InputFile(name="export.json", data=exported.encode())]
+            files=[importing.InputFile(name="export.json", data=exported.encode())], keep_status=True
         )
         after = [data.question_entry(question) for question in selectors.questions_for_export()]
         transaction.savepoint_rollback(sid)
@@ -179,19 +179,19 @@ def test_json_reimport_changes_nothing() -> None:
         (
             '{"format": "prepdeck-export/1", "questions": [\n{"key": "x", "prompt": "P", "topic": "django-orm",\n "difficulty": "hard"}]}',
             2,
-            "question 'x' needs a known difficulty",
+            "question 1 ('x'): difficulty must be one of basic, intermediate, advanced, unknown",
         ),
         ('{"format": "prepdeck-export/1",\n "questions": [}', 2, "invalid JSON"),
         (
             '{"format": "prepdeck-export/1", "questions": [\n{"key": "a", "prompt": "P", "topic": "django-orm"},\n'
             '{"key": "b", "prompt": "Q", "topic": "django-orm", "tags": [1], "code_examples": [{"caption": "c"}]}]}',
             3,
-            "question 'b' needs tags as a list of strings, code_examples as a list of objects with code",
+            "question 2 ('b'): tags[0] must be a string; code_examples[0].code must be a string",
         ),
         (
             '{"format": "prepdeck-export/1", "questions": [\n{"key": "not a slug", "prompt": "P", "topic": "x"}]}',
             2,
-            "question 'not a slug' needs a key of at most 120 letters",
+            "question 1 ('not a slug'): key must be at most 120 letters",
         ),
         ('{"format": "other"}', 1, "not a PrepDeck export"),
     ],

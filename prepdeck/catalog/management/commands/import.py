@@ -33,6 +33,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--topic", metavar="SLUG", help="Put every imported question under this topic.")
         parser.add_argument("--json", action="store_true", help="Print the report as one JSON object.")
+        parser.add_argument(
+            "--keep-status",
+            action="store_true",
+            help="For our own JSON export: give questions the status the export names (e.g. published) "
+            "instead of importing them as drafts. Use it to restore a backup of the bank.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         files = []
@@ -52,6 +58,7 @@ class Command(BaseCommand):
             file_format=options["format"],
             topic=options["topic"],
             dry_run=options["dry_run"],
+            keep_status=options["keep_status"],
             progress=None if options["json"] else ProgressBar("Importing"),
         )
         if options["json"]:
