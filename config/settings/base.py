@@ -85,6 +85,11 @@ REDIS_URL = environment.redis_url(ENV)
 CACHES = environment.cache_config(ENV)
 CHANNEL_LAYERS = environment.channel_layers(ENV)
 globals().update(environment.celery_config(ENV))
+# Periodic tasks, installed into django-celery-beat's database schedule when `celery beat` starts.
+CELERY_BEAT_SCHEDULE = {
+    # Import jobs whose worker died are requeued (or failed after 3 attempts); see catalog/importing.py.
+    "catalog-import-jobs-sweep": {"task": "prepdeck.catalog.import_jobs_sweep", "schedule": 300.0},
+}
 globals().update(environment.email_config(ENV))
 DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "PrepDeck <noreply@prepdeck.local>")
 

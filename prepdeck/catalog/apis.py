@@ -178,6 +178,7 @@ class ImportJobSerializer(serializers.ModelSerializer[ImportJob]):
             "file_format",
             "topic",
             "dry_run",
+            "keep_status",
             "files",
             "report",
             "created_at",
@@ -195,6 +196,11 @@ class ImportUploadSerializer(serializers.Serializer[Any]):
     format = serializers.ChoiceField(choices=importing.IMPORT_FORMATS, default="auto")
     topic = serializers.SlugField(required=False, allow_blank=True, default="")
     dry_run = serializers.BooleanField(default=False)
+    keep_status = serializers.BooleanField(
+        default=False,
+        help_text="For our own JSON export: give questions the status the export names (e.g. published) "
+        "instead of importing them as drafts, to restore a backup on purpose.",
+    )
 
 
 # --- permissions ----------------------------------------------------------------------------------------
@@ -466,6 +472,7 @@ class ImportJobListApi(generics.ListAPIView[ImportJob]):
             file_format=values["format"],
             topic=values["topic"],
             dry_run=values["dry_run"],
+            keep_status=values["keep_status"],
         )
         # With an eager broker the job has already run by now; either way, report what is known.
         return Response(

@@ -14,11 +14,14 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
 from pathlib import PurePath
 from typing import Any, Literal
 
-from django.db import transaction
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from prepdeck.accounts.models import User
@@ -212,9 +215,9 @@ def documents_import(
         chosen = detect_format(file.name, file.data) if file_format == "auto" else file_format
         try:
             if chosen == "json":
-                entries = parse_export(file.name, file.data)
-                exported.extend(entries)
-                exported_from.extend((file.name, number) for number in range(1, len(entries) + 1))
+                file_entries = parse_export(file.name, file.data)
+                exported.extend(file_entries)
+                exported_from.extend((file.name, number) for number in range(1, len(file_entries) + 1))
             else:
                 documents.append(parse_file(file, file_format=chosen))
         except ImportFormatError as error:
@@ -439,13 +442,35 @@ def _write(
 IMPORT_FORMATS = ("auto", "markdown", "csv", "json", "apkg")
 
 
+# How long a worker's claim on a job lasts. Longer than the task's hard time limit, so a worker that is
+# still running never loses its claim; once it has expired the worker is dead (or was killed at the limit)
+# and the redelivered task, or the sweeper, may run the job again.
+IMPORT_TASK_SOFT_TIME_LIMIT = 15 * 60  # seconds; a limited import takes well under a minute (README)
+IMPORT_TASK_TIME_LIMIT = IMPORT_TASK_SOFT_TIME_LIMIT + 60
+IMPORT_JOB_LEASE = timedelta(seconds=IMPORT_TASK_TIME_LIMIT + 4 * 60)
+# Claims of one job whose worker died before it finished; the next expired claim fails the job.
+IMPORT_JOB_MAX_ATTEMPTS = 3
+# A job still queued this long after its upload (its task message was lost) is queued again by the sweeper.
+IMPORT_JOB_REQUEUE_AFTER = timedelta(minutes=10)
+# Errors after which a task is retried (by Celery, with backoff) rather than the job failed.
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+
+
 def import_job_create(
-    *, owner: User, files: list[InputFile], file_format: str = "auto", topic: str = "", dry_run: bool = False
+    *,
+    owner: User,
+    files: list[InputFile],
+    file_format: str = "auto",
+    topic: str = "",
+    dry_run: bool = False,
+    keep_status: bool = False,
 ) -> ImportJob:
     """Store the uploaded files and queue a job that imports them once this transaction commits."""
     import_upload_check(files=files, file_format=file_format, topic=topic)
     with transaction.atomic():
-        job = ImportJob.objects.create(owner=owner, file_format=file_format, topic=topic, dry_run=dry_run)
+        job = ImportJob.objects.create(
+            owner=owner, file_format=file_format, topic=topic, dry_run=dry_run, keep_status=keep_status
+        )
         ImportJobFile.objects.bulk_create(
             ImportJobFile(job=job, name=file.name[:255], data=file.data) for file in files
         )
@@ -460,37 +485,170 @@ def _enqueue(job_id: int) -> None:
     import_job_run_task.delay(job_id)
 
 
+def import_job_claim(*, job_id: int, now: datetime | None = None) -> ImportJob | None:
+    """Claim a job for this worker for ``IMPORT_JOB_LEASE``: a queued job, or a running one whose claim
+    expired (its worker died). One conditional UPDATE, so two workers never both get the job.
+
+    Returns the claimed job, or None when there is nothing to do (finished, or claimed by a live
+    worker). A job whose expired claim was its last attempt is failed here instead.
+    """
+    now = now or timezone.now()
+    claimable = Q(status=ImportJobStatus.QUEUED) | Q(status=ImportJobStatus.RUNNING, claimed_until__lt=now)
+    claimed = (
+        ImportJob.objects.filter(claimable, pk=job_id, attempts__lt=IMPORT_JOB_MAX_ATTEMPTS).update(
+            status=ImportJobStatus.RUNNING,
+            started_at=now,
+            claimed_until=now + IMPORT_JOB_LEASE,
+            attempts=F("attempts") + 1,
+        )
+        == 1
+    )
+    if not claimed:
+        _fail_exhausted(ImportJob.objects.filter(pk=job_id), now=now)
+        return None
+    return ImportJob.objects.get(pk=job_id)
+
+
+def _failure_report(job: ImportJob, message: str) -> dict[str, Any]:
+    names = list(job.files.values_list("name", flat=True)) or list((job.report or {}).get("files", []))
+    return {
+        **ImportReport(files=names).as_dict(),
+        "errors": [{"file": None, "line": None, "message": message}],
+    }
+
+
+def _fail_exhausted(jobs: QuerySet[ImportJob], *, now: datetime) -> int:
+    """Fail the jobs of ``jobs`` whose expired claim was their last attempt; return how many."""
+    failed = 0
+    exhausted = jobs.filter(
+        status=ImportJobStatus.RUNNING, claimed_until__lt=now, attempts__gte=IMPORT_JOB_MAX_ATTEMPTS
+    )
+    for job in exhausted:
+        message = (
+            f"The import was interrupted on our side {job.attempts} times (its worker stopped); "
+            "nothing was imported. Upload the files again, or ask an administrator."
+        )
+        with transaction.atomic():
+            if _finish(job, attempt=job.attempts, report=_failure_report(job, message), now=now):
+                failed += 1
+    return failed
+
+
+def _finish(job: ImportJob, *, attempt: int, report: dict[str, Any], now: datetime | None = None) -> bool:
+    """Record the job's report if this worker's claim (``attempt``) still holds; drop its files."""
+    finished = ImportJob.objects.filter(pk=job.pk, status=ImportJobStatus.RUNNING, attempts=attempt).update(
+        report=report,
+        status=ImportJobStatus.FAILED if report["errors"] else ImportJobStatus.SUCCEEDED,
+        finished_at=now or timezone.now(),
+        claimed_until=None,
+    )
+    if finished:
+        ImportJobFile.objects.filter(
+            job_id=job.pk
+        ).delete()  # the report names them; the bytes are not needed
+    return finished == 1
+
+
+def _release(job_id: int, *, attempt: int) -> None:
+    """Give a claimed job back to the queue after a transient error, so the retried task can claim it."""
+    try:
+        ImportJob.objects.filter(pk=job_id, status=ImportJobStatus.RUNNING, attempts=attempt).update(
+            status=ImportJobStatus.QUEUED, claimed_until=None, attempts=F("attempts") - 1
+        )
+    except DatabaseError:  # the database is still away: the claim expires and the job is taken over then
+        logger.warning("Import job %s could not be released; its claim will expire", job_id)
+
+
 def import_job_run(*, job_id: int) -> None:
-    """Run a queued job (the task calls this). Safe to retry: a job that already started is left alone."""
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status != ImportJobStatus.QUEUED:
-            return
-        job.status, job.started_at = ImportJobStatus.RUNNING, timezone.now()
-        job.save(update_fields=["status", "started_at"])
+    """Run a queued job (the task calls this). Safe to retry and to redeliver: the job is claimed with a
+    lease first (``import_job_claim``), and the import and the job's report are committed together, so a
+    worker that dies mid-import leaves nothing imported and the job to be taken over once its claim expires.
+
+    A transient database error gives the job back and is raised again, for the task to retry it.
+    """
+    job = import_job_claim(job_id=job_id)
+    if job is None:
+        return
+    attempt = job.attempts
     files = [InputFile(name=name, data=bytes(data)) for name, data in job.files.values_list("name", "data")]
     try:
-        report = documents_import(
-            files=files,
-            file_format=job.file_format,  # type: ignore[arg-type]
-            topic=job.topic or None,
-            dry_run=job.dry_run,
-            author=job.owner,
-        ).as_dict()
-    except Exception:
+        with transaction.atomic():
+            report = documents_import(
+                files=files,
+                file_format=job.file_format,  # type: ignore[arg-type]
+                topic=job.topic or None,
+                dry_run=job.dry_run,
+                author=job.owner,
+                keep_status=job.keep_status,
+            ).as_dict()
+            if not _finish(job, attempt=attempt, report=report):
+                # Another worker took the job over after this one's claim expired: its result stands.
+                transaction.set_rollback(True)
+    except TRANSIENT_ERRORS:
+        _release(job_id, attempt=attempt)
+        raise
+    except Exception as error:
         logger.exception("Import job %s failed", job_id)
-        report = {
-            **ImportReport(files=[file.name for file in files]).as_dict(),
-            "errors": [
-                {"file": None, "line": None, "message": "The import failed on our side; it was logged."}
-            ],
-        }
-    job.report = report
-    job.status = ImportJobStatus.FAILED if report["errors"] else ImportJobStatus.SUCCEEDED
-    job.finished_at = timezone.now()
+        message = "The import failed on our side; it was logged."
+        if isinstance(error, SoftTimeLimitExceeded):
+            message = (
+                f"The import took longer than {IMPORT_TASK_SOFT_TIME_LIMIT // 60} minutes and was stopped; "
+                "nothing was imported. Split the files into smaller imports."
+            )
+        with transaction.atomic():
+            _finish(job, attempt=attempt, report=_failure_report(job, message))
+
+
+@dataclass
+class SweepReport:
+    requeued: int = 0
+    failed: int = 0
+    queued_again: int = 0
+
+
+def import_jobs_sweep(*, now: datetime | None = None) -> SweepReport:
+    """Find jobs left behind and set them going again (the periodic ``import_jobs_sweep`` task calls this).
+
+    A running job whose claim expired (its worker died) is queued again and its task sent, or failed once
+    it has had ``IMPORT_JOB_MAX_ATTEMPTS`` claims; a job still queued ``IMPORT_JOB_REQUEUE_AFTER`` after
+    its upload (its task message was lost) has its task sent again. Tasks are sent on commit.
+    """
+    now = now or timezone.now()
+    sweep = SweepReport()
     with transaction.atomic():
-        job.save(update_fields=["report", "status", "finished_at"])
-        job.files.all().delete()  # the report names them; the bytes are not needed any more
+        sweep.failed = _fail_exhausted(ImportJob.objects.all(), now=now)
+        stale = list(
+            ImportJob.objects.filter(
+                status=ImportJobStatus.RUNNING, claimed_until__lt=now, attempts__lt=IMPORT_JOB_MAX_ATTEMPTS
+            ).values_list("pk", "attempts")
+        )
+        requeue: list[int] = []
+        for job_id, attempts in stale:
+            if ImportJob.objects.filter(
+                pk=job_id, status=ImportJobStatus.RUNNING, attempts=attempts, claimed_until__lt=now
+            ).update(status=ImportJobStatus.QUEUED, claimed_until=None):
+                requeue.append(job_id)
+        sweep.requeued = len(requeue)
+        # For a queued job, ``claimed_until`` is when the sweeper may send its task again.
+        forgotten = ImportJob.objects.filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+            status=ImportJobStatus.QUEUED,
+            created_at__lt=now - IMPORT_JOB_REQUEUE_AFTER,
+        ).exclude(pk__in=requeue)
+        forgotten_ids = list(forgotten.values_list("pk", flat=True))
+        sweep.queued_again = ImportJob.objects.filter(
+            pk__in=forgotten_ids, status=ImportJobStatus.QUEUED
+        ).update(claimed_until=now + IMPORT_JOB_REQUEUE_AFTER)
+        for job_id in [*requeue, *forgotten_ids]:
+            transaction.on_commit(partial(_enqueue, job_id))
+    if sweep.requeued or sweep.failed or sweep.queued_again:
+        logger.warning(
+            "Import jobs swept: %s requeued after an expired claim, %s failed, %s queued again",
+            sweep.requeued,
+            sweep.failed,
+            sweep.queued_again,
+        )
+    return sweep
 
 
 # --- dry runs kept for confirmation (the web import page's door) -------------------------------------
@@ -516,7 +674,12 @@ def import_upload_check(*, files: list[InputFile], file_format: str, topic: str)
 
 
 def import_dry_run_create(
-    *, owner: User, files: list[InputFile], file_format: str = "auto", topic: str = ""
+    *,
+    owner: User,
+    files: list[InputFile],
+    file_format: str = "auto",
+    topic: str = "",
+    keep_status: bool = False,
 ) -> ImportJob:
     """Dry-run an upload now and keep it as a finished dry-run job whose files wait for confirmation.
 
@@ -535,6 +698,7 @@ def import_dry_run_create(
             file_format=file_format,  # type: ignore[arg-type]
             topic=topic or None,
             author=owner,
+            keep_status=keep_status,
         )
         lint_findings = [
             finding
@@ -559,6 +723,7 @@ def import_dry_run_create(
             file_format=file_format,
             topic=topic,
             dry_run=True,
+            keep_status=keep_status,
             status=ImportJobStatus.FAILED if failed else ImportJobStatus.SUCCEEDED,
             report={**report.as_dict(), "lint_findings": lint_findings},
             created_at=started,
@@ -594,7 +759,13 @@ def import_dry_run_confirm(*, owner: User, job_id: int) -> ImportJob:
         raise Conflict(
             "The files of this dry run are no longer kept; upload them again.", code="dry_run_expired"
         )
-    job = import_job_create(owner=owner, files=files, file_format=dry_run.file_format, topic=dry_run.topic)
+    job = import_job_create(
+        owner=owner,
+        files=files,
+        file_format=dry_run.file_format,
+        topic=dry_run.topic,
+        keep_status=dry_run.keep_status,
+    )
     dry_run.report = {**report, "confirmed_job": job.pk}
     dry_run.save(update_fields=["report"])
     dry_run.files.all().delete()

@@ -106,6 +106,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             files=files,
             file_format=form.cleaned_data["file_format"],
             topic=form.cleaned_data["topic"],
+            keep_status=form.cleaned_data["keep_status"],
         )
     except exceptions.InvalidInput as error:
         form.add_error(None, error.message)
