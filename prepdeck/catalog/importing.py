@@ -289,6 +289,14 @@ def _document_limit_errors(documents: list[ParsedDocument]) -> list[ImportFormat
                         line=item.line_start,
                     )
                 )
+            elif any(len(tag.strip()) > limits.TAG_MAX for tag in item.tags):
+                errors.append(
+                    ImportFormatError(
+                        document.name,
+                        f"a tag is longer than {limits.TAG_MAX} characters",
+                        line=item.line_start,
+                    )
+                )
             elif len(item.answer) > limits.EXPLANATION_MAX:
                 errors.append(
                     ImportFormatError(

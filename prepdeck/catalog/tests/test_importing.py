@@ -276,3 +276,63 @@ def test_a_rewording_of_a_bank_question_merges_and_is_listed_for_review() -> Non
         [f"bank:{signals.key} What are Django signals?", "more.csv:2 Explain signals in Django."]
     ]
     assert signals.sources.count() == 3
+
+
+def test_csv_export_neutralises_formulas_and_the_importer_reads_them_back(tmp_path: Path) -> None:
+    # given questions whose prompt, answer, tags and key points start like spreadsheet formulas
+    hostile = (
+        "question,answer,topic,tags,difficulty,key_points\n"
+        '"=HYPERLINK(""http://evil.example"",""Click"")",- a list item answer,django-orm,'
+        "\"=cmd|' /c calc'!a0\",basic,+1 point|@SUM(A1)\n"
+        '"@who is asking?","\tTabbed answer",django-orm,orm,,-minus point\n'
+    )
+    importing.documents_import(files=[_csv("hostile.csv", hostile)])
+    stored = sorted(Question.objects.values_list("prompt", "key_points"))
+    target = tmp_path / "out.csv"
+
+    # when they are exported as CSV
+    call_command("export", "--format", "csv", "-o", str(target))
+
+    # then every cell that starts with = + - @ tab or CR starts with a quote instead
+    import csv
+
+    rows = list(csv.reader(target.open(newline="")))
+    assert rows[1:] == [
+        ['\'=HYPERLINK("http://evil.example","Click")', "'- a list item answer\n\n- a list item answer", "django-orm", "'=cmd|' /c calc'!a0", "basic", "'+1 point|@SUM(A1)"],
+        ["'@who is asking?", "Tabbed answer\n\nTabbed answer", "django-orm", "orm", "unknown", "'-minus point"],
+    ]  # fmt: skip
+    # and importing the export gives the same questions back (the importer strips our quote)
+    Question.all_objects.all().delete()
+    report = importing.documents_import(files=[importing.InputFile(name="out.csv", data=target.read_bytes())])
+    assert (report.errors, report.created) == ([], 2)
+    assert sorted(Question.objects.values_list("prompt", "key_points")) == stored
+    assert sorted(Question.objects.values_list("tags__slug", flat=True)) == ["=cmd|' /c calc'!a0", "orm"]
+
+
+def test_a_quote_that_is_not_our_formula_escape_is_kept() -> None:
+    report = importing.documents_import(files=[_csv("q.csv", "question,answer\n'Tis a question?,Yes\n")])
+
+    assert report.created == 1
+    assert Question.objects.get().prompt == "'Tis a question?"
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tindented", "'\tindented"),
+        ("\rreturn", "'\rreturn"),
+        ("plain = text", "plain = text"),
+        ("'quoted", "'quoted"),
+        ("", ""),
+    ],
+)
+def test_neutralise_formula(cell: str, written: str) -> None:
+    from prepdeck.catalog.exporters.data import neutralise_formula
+    from prepdeck.catalog.importers.tabular import _unescape_formula
+
+    assert neutralise_formula(cell) == written
+    assert _unescape_formula(written) == cell
