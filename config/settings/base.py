@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "prepdeck.core.uploads.RequestSizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "prepdeck.accounts.middleware.UserTimeZoneMiddleware",
@@ -85,6 +86,15 @@ REDIS_URL = environment.redis_url(ENV)
 CACHES = environment.cache_config(ENV)
 CHANNEL_LAYERS = environment.channel_layers(ENV)
 globals().update(environment.celery_config(ENV))
+# Uploads: one request's files together, and how many (our import doors: a JSON export of up to 256 MiB,
+# or up to 20 documents of 5 MiB each; see prepdeck/catalog/limits.py). Enforced before the body is read.
+UPLOAD_MAX_REQUEST_BYTES = 257 * 1024 * 1024
+UPLOAD_MAX_FILES = 20
+FILE_UPLOAD_HANDLERS = [
+    "prepdeck.core.uploads.RequestSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Periodic tasks, installed into django-celery-beat's database schedule when `celery beat` starts.
 CELERY_BEAT_SCHEDULE = {
     # Import jobs whose worker died are requeued (or failed after 3 attempts); see catalog/importing.py.

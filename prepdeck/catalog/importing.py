@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import PurePath
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
@@ -88,6 +88,51 @@ class ImportReport:
 def largest_file_bytes() -> int:
     """The size above which no importer accepts a file (our own JSON export has the largest limit)."""
     return max(MAX_FILE_BYTES, MAX_EXPORT_BYTES)
+
+
+# Bytes of a file's start that decide its format (``detect_format``).
+_FORMAT_HEAD_BYTES = 4096
+
+
+def file_limit(name: str, head: bytes, file_format: str) -> int:
+    """The size limit of a file in the format it will be read as: our JSON export's, or a document's."""
+    chosen = detect_format(name, head) if file_format == "auto" else file_format
+    return MAX_EXPORT_BYTES if chosen == "json" else MAX_FILE_BYTES
+
+
+class Upload(Protocol):
+    """An uploaded file as Django gives it (in memory, or spooled to a temporary file)."""
+
+    name: str | None
+    size: int | None
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def seek(self, offset: int, /) -> int: ...
+
+
+def _too_large(name: str, limit: int) -> InvalidInput:
+    return InvalidInput(
+        f"{name}: larger than the {limit // (1024 * 1024)} MiB limit for its format.", code="file_too_large"
+    )
+
+
+def input_files_from_uploads(uploads: Iterable[Upload], *, file_format: str) -> list[InputFile]:
+    """Read uploaded files for an import, refusing one over its format's limit before reading it whole.
+
+    Django has already spooled a large upload to a temporary file; only its first bytes are read to tell
+    its format, so a 256 MiB Markdown file is refused without being loaded into memory.
+    """
+    files = []
+    for upload in uploads:
+        name = upload.name or "upload"
+        head = upload.read(_FORMAT_HEAD_BYTES)
+        upload.seek(0)
+        limit = file_limit(name, head, file_format)
+        if (upload.size or 0) > limit:
+            raise _too_large(name, limit)
+        files.append(InputFile(name=name, data=upload.read()))
+    return files
 
 
 def detect_format(name: str, data: bytes) -> str:
@@ -671,12 +716,10 @@ def import_upload_check(*, files: list[InputFile], file_format: str, topic: str)
         raise InvalidInput("Upload at least one file.", code="no_files")
     if file_format not in IMPORT_FORMATS:
         raise InvalidInput(f"Unknown format {file_format!r}.", code="unknown_format")
-    limit = largest_file_bytes()
     for file in files:
+        limit = file_limit(file.name, file.data[:_FORMAT_HEAD_BYTES], file_format)
         if len(file.data) > limit:
-            raise InvalidInput(
-                f"{file.name}: larger than the {limit // (1024 * 1024)} MiB limit.", code="file_too_large"
-            )
+            raise _too_large(file.name, limit)
     if topic and not Topic.objects.filter(slug=topic).exists():
         raise InvalidInput(f"Unknown topic {topic!r}.", code="unknown_topic")
 

@@ -35,9 +35,8 @@ LINE_NUMBER_MAX = 2**31 - 1  # Source.line_start / line_end: a PostgreSQL intege
 # --- one upload ---------------------------------------------------------------------------------------
 DOCUMENT_BYTES_MAX = 5 * 1024 * 1024  # a Markdown, CSV/TSV or .apkg file
 EXPORT_BYTES_MAX = 256 * 1024 * 1024  # our own JSON export (a whole bank's backup)
-FILES_PER_REQUEST_MAX = 20
-# Every file of one request together (the body of the request, multipart framing included).
-REQUEST_BYTES_MAX = EXPORT_BYTES_MAX + 1024 * 1024
+# One request's files together and their number are settings (UPLOAD_MAX_REQUEST_BYTES, UPLOAD_MAX_FILES),
+# enforced by prepdeck.core.uploads before the body is read.
 # Questions found in the documents of one import (Markdown, CSV, .apkg; our JSON export is applied in
 # bulk and is bounded by its size instead), and notes in one Anki package.
 DOCUMENT_ITEMS_MAX = 5_000

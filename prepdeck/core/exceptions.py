@@ -48,3 +48,10 @@ class PermissionDenied(ApplicationError):
 
     code = "permission_denied"
     status_code = 403
+
+
+class RequestTooLarge(ApplicationError):
+    """An upload over the limits of one request (its size or its number of files)."""
+
+    code = "request_too_large"
+    status_code = 413

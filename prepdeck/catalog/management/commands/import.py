@@ -48,9 +48,13 @@ class Command(BaseCommand):
             for candidate in candidates:
                 if not candidate.is_file():
                     raise CommandError(f"{candidate}: no such file")
-                limit = importing.largest_file_bytes()
+                with candidate.open("rb") as stream:
+                    head = stream.read(4096)
+                limit = importing.file_limit(candidate.name, head, options["format"])
                 if candidate.stat().st_size > limit:
-                    raise CommandError(f"{candidate}: larger than the {limit // (1024 * 1024)} MiB limit")
+                    raise CommandError(
+                        f"{candidate}: larger than the {limit // (1024 * 1024)} MiB limit for its format"
+                    )
                 files.append(importing.InputFile(name=candidate.name, data=candidate.read_bytes()))
 
         report = importing.documents_import(
