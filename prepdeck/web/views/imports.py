@@ -72,7 +72,9 @@ def _upload_form(request: HttpRequest) -> ImportUploadForm:
     )
 
 
-def _render_upload(request: HttpRequest, form: ImportUploadForm, *, status: int = 200) -> HttpResponse:
+def _render_upload(
+    request: HttpRequest, form: ImportUploadForm, *, status: int = 200, upload_error: str = ""
+) -> HttpResponse:
     jobs = [
         (job, job_state(job)) for job in catalog_selectors.import_jobs_of(user=request.user)[:RECENT_JOBS]
     ]
@@ -81,6 +83,7 @@ def _render_upload(request: HttpRequest, form: ImportUploadForm, *, status: int 
         "web/imports/upload.html",
         {
             "form": form,
+            "upload_error": upload_error,
             "jobs": jobs,
             "file_limit_mib": MAX_FILE_BYTES // (1024 * 1024),
             "export_limit_mib": MAX_EXPORT_BYTES // (1024 * 1024),
@@ -97,9 +100,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     form = _upload_form(request)
     refused = refused_upload(request)
     if refused is not None:
-        form = _upload_form(HttpRequest())  # the upload was cut short: show the empty form and why
-        form.add_error(None, refused)
-        return _render_upload(request, form, status=413)
+        # the upload was cut short: show the empty form and why
+        return _render_upload(request, _upload_form(HttpRequest()), status=413, upload_error=refused)
     if request.method == "GET" or not form.is_valid():
         return _render_upload(request, form, status=200 if request.method == "GET" else 400)
     try:
