@@ -40,8 +40,10 @@ from prepdeck.catalog.models import (
     Question,
     QuestionStatus,
     Source,
+    Tag,
     Topic,
 )
+from prepdeck.core.bulk import bulk_insert_rows
 from prepdeck.core.exceptions import Conflict, InvalidInput, NotFound
 from prepdeck.search.services import search_index_refresh
 
@@ -103,8 +105,11 @@ def file_limit(name: str, head: bytes, file_format: str) -> int:
 class Upload(Protocol):
     """An uploaded file as Django gives it (in memory, or spooled to a temporary file)."""
 
-    name: str | None
-    size: int | None
+    @property
+    def name(self) -> str | None: ...
+
+    @property
+    def size(self) -> int | None: ...
 
     def read(self, size: int = -1, /) -> bytes: ...
 
@@ -406,7 +411,9 @@ def _write(
 
     existing = _ExistingIndex()
     known_sources = set(Source.objects.values_list("question_id", "document", "line_start"))
-    question_for: dict[int, int] = {}  # entry index -> question pk
+    question_for: dict[int, int] = {}  # entry index -> question pk (negative: one of new_rows)
+    new_rows: list[dict[str, Any]] = []  # questions to create
+    new_items: list[ParsedItem] = []  # the item of each of new_rows
     now = timezone.now()
     for position, (index, entry) in enumerate(enumerate(entries), start=1):
         if progress is not None:
@@ -423,39 +430,31 @@ def _write(
             report.merged_near += 1
             report.near_duplicate_groups.append([existing.labels[pk], entry.label])
         if pk is None:
-            question = Question.objects.create(
-                key=key,
-                topic_id=topics[topic or _topic_for(entry.item, topics)],
-                prompt=entry.item.prompt,
-                short_answer=_short_answer(entry.item.answer),
-                explanation=entry.item.answer,
-                key_points=entry.item.key_points[:6],
-                difficulty=entry.item.difficulty,
-                status=QuestionStatus.DRAFT,
-                needs_question=entry.item.needs_question,
-                lint_findings=[
-                    finding.as_dict()
-                    for finding in lint_markdown(
-                        entry.document, entry.item.answer, first_line=entry.item.line_start
-                    )
-                ],
-                author=author,
-                created_at=now,
-                updated_at=now,
+            # A placeholder id until the new questions are inserted together below.
+            pk = -(len(new_rows) + 1)
+            new_rows.append(
+                {
+                    "key": key,
+                    "topic_id": topics[topic or _topic_for(entry.item, topics)],
+                    "prompt": entry.item.prompt,
+                    "short_answer": _short_answer(entry.item.answer),
+                    "explanation": entry.item.answer,
+                    "key_points": entry.item.key_points[:6],
+                    "difficulty": entry.item.difficulty,
+                    "status": QuestionStatus.DRAFT.value,
+                    "needs_question": entry.item.needs_question,
+                    "lint_findings": [
+                        finding.as_dict()
+                        for finding in lint_markdown(
+                            entry.document, entry.item.answer, first_line=entry.item.line_start
+                        )
+                    ],
+                    "author_id": author.pk if author else None,
+                    "created_at": now,
+                    "updated_at": now,
+                }
             )
-            CodeExample.objects.bulk_create(
-                CodeExample(
-                    question=question,
-                    order=order,
-                    language=code.language,
-                    code=code.code,
-                    caption=code.caption,
-                )
-                for order, code in enumerate(entry.item.code_examples)
-            )
-            if entry.item.tags:
-                services.question_tags_set(question=question, slugs=entry.item.tags)
-            pk = question.pk
+            new_items.append(entry.item)
             existing.by_key[key] = pk
             if not entry.item.needs_question:
                 existing.add(pk, entry.item.prompt, key=key)
@@ -464,6 +463,43 @@ def _write(
             else:
                 report.created += 1
         question_for[index] = pk
+
+    # Every new question, its code examples and its tags are written in a few bulk statements, so the
+    # cost of an import grows with its number of questions, not with one round trip per question.
+    created_ids = bulk_insert_rows(Question, new_rows)
+    question_for = {index: created_ids[-pk - 1] if pk < 0 else pk for index, pk in question_for.items()}
+    bulk_insert_rows(
+        CodeExample,
+        [
+            {
+                "question_id": question_id,
+                "order": order,
+                "language": code.language,
+                "code": code.code,
+                "caption": code.caption,
+            }
+            for question_id, item in zip(created_ids, new_items, strict=True)
+            for order, code in enumerate(item.code_examples)
+        ],
+    )
+    tags_of = {
+        question_id: sorted({tag.strip().lower() for tag in item.tags if tag.strip()})
+        for question_id, item in zip(created_ids, new_items, strict=True)
+    }
+    slugs = sorted({slug for wanted in tags_of.values() for slug in wanted})
+    if slugs:
+        Tag.objects.bulk_create([Tag(slug=slug) for slug in slugs], ignore_conflicts=True, batch_size=1000)
+        tag_ids: dict[str, int] = {}
+        for start in range(0, len(slugs), 1000):
+            tag_ids.update(Tag.objects.filter(slug__in=slugs[start : start + 1000]).values_list("slug", "pk"))
+        bulk_insert_rows(
+            Question.tags.through,
+            [
+                {"question_id": question_id, "tag_id": tag_ids[slug]}
+                for question_id, wanted in tags_of.items()
+                for slug in wanted
+            ],
+        )
 
     sources = []
     for index, entry in enumerate(entries):
