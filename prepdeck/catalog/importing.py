@@ -206,6 +206,7 @@ class _ExistingIndex:
         self.labels: dict[int, str] = {}
         self.prompts: dict[int, str] = {}
         self.by_token: dict[str, list[tuple[tuple[str, ...], int]]] = defaultdict(list)
+        self.by_core: dict[tuple[str, ...], int] = {}  # the first question with each core
         for pk, key, prompt in Question.objects.values_list("pk", "key", "prompt").iterator(chunk_size=2000):
             self.by_key[key] = pk
             self.add(pk, prompt, key=key)
@@ -214,6 +215,7 @@ class _ExistingIndex:
         self.labels[pk] = f"bank:{key} {prompt[:100]}"
         self.prompts[pk] = matching.normalize_text(prompt)
         core = matching.prompt_core(prompt)
+        self.by_core.setdefault(core, pk)
         for token in core:
             self.by_token[token].append((core, pk))
 
@@ -224,8 +226,13 @@ class _ExistingIndex:
         core = matching.prompt_core(prompt)
         if not core:
             return None
+        if core in self.by_core:
+            return self.by_core[core]
         token = min(core, key=lambda candidate: len(self.by_token.get(candidate, ())))
-        for other_core, pk in self.by_token.get(token, ()):
+        # The first questions with that token only (see matching.CANDIDATES_PER_TOKEN): a prompt made of
+        # common words would otherwise be compared with most of the bank, and an import of many such
+        # prompts would cost the square of its size.
+        for other_core, pk in self.by_token.get(token, [])[: matching.CANDIDATES_PER_TOKEN]:
             if matching.is_near_duplicate(core, other_core):
                 return pk
         return None
