@@ -109,28 +109,31 @@ def _source(problems: Problems, path: str, source: dict[str, Any]) -> None:
         _text(problems, f"{path}.{name}", source.get(name, ""), most=limits.SOURCE_TEXT_MAX)
 
 
-def _unstorable(problems: Problems, path: str, value: object) -> None:
-    """Find NUL and lone surrogates anywhere in the entry, keys included (nothing of them can be stored)."""
-    if isinstance(value, str):
-        character = limits.unstorable_character(value)
-        if character is not None:
-            problems.append((path, f"contains {character}, which cannot be stored"))
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            character = limits.unstorable_character(key)
+def _unstorable(problems: Problems, entry: dict[str, Any]) -> None:
+    """Find NUL and lone surrogates anywhere in the entry, field names included (nothing of them can be
+    stored). Iterative: an entry may nest as deeply as the JSON parser allows."""
+    pending: list[tuple[str, object]] = [("", entry)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, str):
+            character = limits.unstorable_character(value)
             if character is not None:
-                problems.append((path or "(entry)", f"has a field name containing {character}"))
-                continue
-            _unstorable(problems, f"{path}.{key}" if path else key, item)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _unstorable(problems, f"{path}[{index}]", item)
+                problems.append((path, f"contains {character}, which cannot be stored"))
+        elif isinstance(value, dict):
+            for key, item in reversed(value.items()):
+                character = limits.unstorable_character(key)
+                if character is not None:
+                    problems.append((path or "(entry)", f"has a field name containing {character}"))
+                else:
+                    pending.append((f"{path}.{key}" if path else key, item))
+        elif isinstance(value, list):
+            pending.extend((f"{path}[{index}]", item) for index, item in reversed(list(enumerate(value))))
 
 
 def entry_problems(entry: dict[str, Any]) -> Problems:
     """Every field of one export entry that cannot be imported, as (field path, what is wrong)."""
     problems: Problems = []
-    _unstorable(problems, "", entry)
+    _unstorable(problems, entry)
     if problems:  # the checks below would only repeat the same fields
         return problems
     key = entry.get("key")

@@ -324,3 +324,17 @@ def test_the_import_command_keeps_the_status_only_with_keep_status(tmp_path: Pat
     Question.all_objects.all().delete()
     call_command("import", str(path), "--json", "--keep-status")
     assert Question.all_objects.get().status == "published"
+
+
+def test_a_value_nested_as_deeply_as_json_allows_is_reported_not_raised() -> None:
+    depth = 900
+    raw = _export(_entry()).replace(
+        b'"short_answer": "It does a thing."', b'"short_answer": ' + b"[" * depth + b"]" * depth
+    )
+
+    report = _import(raw)
+
+    assert len(report.errors) == 1
+    error = report.errors[0]
+    assert (error["file"], error["field"]) == ("bank.json", "short_answer")
+    assert Question.all_objects.count() == 0
