@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -146,13 +147,13 @@ def heading(size: int) -> bytes:
     return ("## What is " + "very " * (size // 5) + "long?\n\nAn answer.\n").encode()
 
 
-CASES = {
+CASES: dict[str, tuple[str, Callable[[int], bytes]]] = {
     "markdown": ("notes.md", markdown),
     "csv": ("bank.csv", csv_document),
     "apkg": ("deck.apkg", apkg),
     "json": ("bank.json", json_export),
 }
-WORST = {
+WORST: dict[str, tuple[str, Callable[[], bytes]]] = {
     "apkg 5,000 tiny notes": ("deck.apkg", lambda: apkg(None, notes=5_000)),
     "markdown 5,000 prompts of 30 words": ("notes.md", lambda: shared_vocabulary(5_000)),
     "markdown one 4 MB heading": ("notes.md", lambda: heading(4 * MB)),
