@@ -311,6 +311,7 @@ class ImportUploadForm(forms.Form):
     )
     keep_status = forms.BooleanField(
         required=False,
+        widget=forms.CheckboxInput(attrs={"aria-describedby": "id_keep_status_helptext"}),
         label="Keep the status named in a PrepDeck JSON export",
         help_text="Questions are imported as drafts. Tick this to restore a backup of our own export "
         "with its published (or archived) questions as they were.",
