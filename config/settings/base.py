@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "prepdeck.core.middleware.StaticFilesMiddleware",  # WhiteNoise, streaming asynchronously under ASGI
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "prepdeck.core.uploads.RequestSizeLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "prepdeck.core.middleware.DatabaseUnavailableMiddleware",
@@ -100,6 +101,20 @@ REDIS_URL = environment.redis_url(ENV)
 CACHES = environment.cache_config(ENV)
 CHANNEL_LAYERS = environment.channel_layers(ENV)
 globals().update(environment.celery_config(ENV))
+# Uploads: one request's files together, and how many (our import doors: a JSON export of up to 256 MiB,
+# or up to 20 documents of 5 MiB each; see prepdeck/catalog/limits.py). Enforced before the body is read.
+UPLOAD_MAX_REQUEST_BYTES = 257 * 1024 * 1024
+UPLOAD_MAX_FILES = 20
+FILE_UPLOAD_HANDLERS = [
+    "prepdeck.core.uploads.RequestSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Periodic tasks, installed into django-celery-beat's database schedule when `celery beat` starts.
+CELERY_BEAT_SCHEDULE = {
+    # Import jobs whose worker died are requeued (or failed after 3 attempts); see catalog/importing.py.
+    "catalog-import-jobs-sweep": {"task": "prepdeck.catalog.import_jobs_sweep", "schedule": 300.0},
+}
 globals().update(environment.email_config(ENV))
 DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "PrepDeck <noreply@prepdeck.local>")
 

@@ -19,6 +19,7 @@ from prepdeck.catalog.models import (
     Topic,
 )
 from prepdeck.catalog.rendering import render_markdown
+from prepdeck.core.exceptions import InvalidInput
 from prepdeck.search.services import search_index_refresh
 
 
@@ -154,15 +155,15 @@ class QuestionAdmin(admin.ModelAdmin):
                 )
             else:
                 topic = form.cleaned_data["topic"]
-                report = importing.documents_import(
-                    files=[
-                        importing.InputFile(name=upload.name or "upload", data=upload.read())
-                        for upload in uploads
-                    ],
-                    topic=topic.slug if topic else None,
-                    dry_run=form.cleaned_data["dry_run"],
-                    author=request.user,  # type: ignore[arg-type]
-                )
+                try:
+                    report = importing.documents_import(
+                        files=importing.input_files_from_uploads(uploads, file_format="auto"),
+                        topic=topic.slug if topic else None,
+                        dry_run=form.cleaned_data["dry_run"],
+                        author=request.user,  # type: ignore[arg-type]
+                    )
+                except InvalidInput as error:
+                    form.add_error("documents", error.message)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

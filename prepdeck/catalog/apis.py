@@ -35,7 +35,8 @@ from prepdeck.core.api import signed_in_user
 from prepdeck.core.api.pagination import FeedPagination
 from prepdeck.core.api.schema import errors
 from prepdeck.core.api.throttling import ScopedThrottle
-from prepdeck.core.exceptions import InvalidInput, PermissionDenied
+from prepdeck.core.exceptions import InvalidInput, PermissionDenied, RequestTooLarge
+from prepdeck.core.uploads import refused_upload
 
 # --- serializers ----------------------------------------------------------------------------------------
 
@@ -212,6 +213,7 @@ class ImportJobSerializer(serializers.ModelSerializer[ImportJob]):
             "file_format",
             "topic",
             "dry_run",
+            "keep_status",
             "files",
             "report",
             "created_at",
@@ -229,6 +231,11 @@ class ImportUploadSerializer(serializers.Serializer[Any]):
     format = serializers.ChoiceField(choices=importing.IMPORT_FORMATS, default="auto")
     topic = serializers.SlugField(required=False, allow_blank=True, default="")
     dry_run = serializers.BooleanField(default=False)
+    keep_status = serializers.BooleanField(
+        default=False,
+        help_text="For our own JSON export: give questions the status the export names (e.g. published) "
+        "instead of importing them as drafts, to restore a backup on purpose.",
+    )
 
 
 # --- permissions ----------------------------------------------------------------------------------------
@@ -485,21 +492,22 @@ class ImportJobListApi(generics.ListAPIView[ImportJob]):
         tags=["imports"],
         summary="Upload files to import (Markdown, CSV/TSV, PrepDeck JSON, Anki .apkg); returns the queued job",
         request={"multipart/form-data": ImportUploadSerializer},
-        responses={202: ImportJobSerializer, **errors(400, 403)},
+        responses={202: ImportJobSerializer, **errors(400, 403, 413)},
     )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         payload = ImportUploadSerializer(data=request.data)
+        refused = refused_upload(request._request)
+        if refused is not None:
+            raise RequestTooLarge(refused)
         payload.is_valid(raise_exception=True)
         values = payload.validated_data
         job = importing.import_job_create(
             owner=signed_in_user(request),
-            files=[
-                importing.InputFile(name=upload.name or "upload", data=upload.read())
-                for upload in values["files"]
-            ],
+            files=importing.input_files_from_uploads(values["files"], file_format=values["format"]),
             file_format=values["format"],
             topic=values["topic"],
             dry_run=values["dry_run"],
+            keep_status=values["keep_status"],
         )
         # With an eager broker the job has already run by now; either way, report what is known.
         return Response(

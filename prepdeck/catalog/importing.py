@@ -14,15 +14,18 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
 from pathlib import PurePath
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
-from django.db import transaction
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from prepdeck.accounts.models import User
-from prepdeck.catalog import matching, services, topic_rules
+from prepdeck.catalog import limits, matching, services, topic_rules
 from prepdeck.catalog.importers.anki import parse_apkg
 from prepdeck.catalog.importers.base import MAX_FILE_BYTES, ImportFormatError, ParsedDocument, ParsedItem
 from prepdeck.catalog.importers.markdown import parse_markdown
@@ -37,8 +40,10 @@ from prepdeck.catalog.models import (
     Question,
     QuestionStatus,
     Source,
+    Tag,
     Topic,
 )
+from prepdeck.core.bulk import bulk_insert_rows
 from prepdeck.core.exceptions import Conflict, InvalidInput, NotFound, ServiceUnavailable
 from prepdeck.core.task_queue import task_queue_check, task_send
 from prepdeck.search.services import search_index_refresh
@@ -86,6 +91,54 @@ class ImportReport:
 def largest_file_bytes() -> int:
     """The size above which no importer accepts a file (our own JSON export has the largest limit)."""
     return max(MAX_FILE_BYTES, MAX_EXPORT_BYTES)
+
+
+# Bytes of a file's start that decide its format (``detect_format``).
+_FORMAT_HEAD_BYTES = 4096
+
+
+def file_limit(name: str, head: bytes, file_format: str) -> int:
+    """The size limit of a file in the format it will be read as: our JSON export's, or a document's."""
+    chosen = detect_format(name, head) if file_format == "auto" else file_format
+    return MAX_EXPORT_BYTES if chosen == "json" else MAX_FILE_BYTES
+
+
+class Upload(Protocol):
+    """An uploaded file as Django gives it (in memory, or spooled to a temporary file)."""
+
+    @property
+    def name(self) -> str | None: ...
+
+    @property
+    def size(self) -> int | None: ...
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def seek(self, offset: int, /) -> int: ...
+
+
+def _too_large(name: str, limit: int) -> InvalidInput:
+    return InvalidInput(
+        f"{name}: larger than the {limit // (1024 * 1024)} MiB limit for its format.", code="file_too_large"
+    )
+
+
+def input_files_from_uploads(uploads: Iterable[Upload], *, file_format: str) -> list[InputFile]:
+    """Read uploaded files for an import, refusing one over its format's limit before reading it whole.
+
+    Django has already spooled a large upload to a temporary file; only its first bytes are read to tell
+    its format, so a 256 MiB Markdown file is refused without being loaded into memory.
+    """
+    files = []
+    for upload in uploads:
+        name = upload.name or "upload"
+        head = upload.read(_FORMAT_HEAD_BYTES)
+        upload.seek(0)
+        limit = file_limit(name, head, file_format)
+        if (upload.size or 0) > limit:
+            raise _too_large(name, limit)
+        files.append(InputFile(name=name, data=upload.read()))
+    return files
 
 
 def detect_format(name: str, data: bytes) -> str:
@@ -154,6 +207,7 @@ class _ExistingIndex:
         self.labels: dict[int, str] = {}
         self.prompts: dict[int, str] = {}
         self.by_token: dict[str, list[tuple[tuple[str, ...], int]]] = defaultdict(list)
+        self.by_core: dict[tuple[str, ...], int] = {}  # the first question with each core
         for pk, key, prompt in Question.objects.values_list("pk", "key", "prompt").iterator(chunk_size=2000):
             self.by_key[key] = pk
             self.add(pk, prompt, key=key)
@@ -162,6 +216,7 @@ class _ExistingIndex:
         self.labels[pk] = f"bank:{key} {prompt[:100]}"
         self.prompts[pk] = matching.normalize_text(prompt)
         core = matching.prompt_core(prompt)
+        self.by_core.setdefault(core, pk)
         for token in core:
             self.by_token[token].append((core, pk))
 
@@ -172,8 +227,13 @@ class _ExistingIndex:
         core = matching.prompt_core(prompt)
         if not core:
             return None
+        if core in self.by_core:
+            return self.by_core[core]
         token = min(core, key=lambda candidate: len(self.by_token.get(candidate, ())))
-        for other_core, pk in self.by_token.get(token, ()):
+        # The first questions with that token only (see matching.CANDIDATES_PER_TOKEN): a prompt made of
+        # common words would otherwise be compared with most of the bank, and an import of many such
+        # prompts would cost the square of its size.
+        for other_core, pk in self.by_token.get(token, [])[: matching.CANDIDATES_PER_TOKEN]:
             if matching.is_near_duplicate(core, other_core):
                 return pk
         return None
@@ -194,34 +254,53 @@ def documents_import(
     dry_run: bool = False,
     author: User | None = None,
     progress: Progress | None = None,
+    keep_status: bool = False,
 ) -> ImportReport:
     """Import documents into the bank (or, with ``dry_run``, report what importing would do).
 
     Nothing is written unless every file parses; the report then lists each error with file and line.
+    Imported questions are drafts. Only ``keep_status`` (an editor importing our own JSON export on
+    purpose: ``prepdeck import --keep-status``, the API's and the import page's "keep status") gives
+    the questions of a JSON export the status the export names. Otherwise (and where the export names
+    none) a new question is a draft and a question already in the bank keeps the status it has.
     """
     report = ImportReport(dry_run=dry_run)
     documents: list[ParsedDocument] = []
     exported: list[dict[str, Any]] = []  # entries of our own JSON export: applied losslessly by key
+    exported_from: list[tuple[str, int]] = []  # (file, 1-based item) of every entry in ``exported``
     for file in files:
         report.files.append(file.name)
         chosen = detect_format(file.name, file.data) if file_format == "auto" else file_format
         try:
             if chosen == "json":
-                exported.extend(parse_export(file.name, file.data))
+                file_entries = parse_export(file.name, file.data)
+                exported.extend(file_entries)
+                exported_from.extend((file.name, number) for number in range(1, len(file_entries) + 1))
             else:
                 documents.append(parse_file(file, file_format=chosen))
         except ImportFormatError as error:
             report.errors.append(error.as_dict())
+    if not report.errors:
+        report.errors.extend(error.as_dict() for error in _document_limit_errors(documents))
     if report.errors:
         return report
     services.topics_sync()
     known_topics = set(Topic.objects.values_list("slug", flat=True))
-    unknown = sorted({topic} - known_topics if topic else set()) + sorted(
-        {entry["topic"] for entry in exported} - known_topics
-    )
-    if unknown:
-        report.errors.append({"file": None, "line": None, "message": f"unknown topic {unknown[0]!r}"})
+    if topic and topic not in known_topics:
+        report.errors.append({"file": None, "line": None, "message": f"unknown topic {topic!r}"})
         return report
+    for entry, (name, number) in zip(exported, exported_from, strict=True):
+        if entry["topic"] not in known_topics:
+            report.errors.append(
+                ImportFormatError(
+                    name,
+                    f"question {number} ({entry['key']!r}): unknown topic {entry['topic']!r}",
+                    item=number,
+                    key=entry["key"],
+                    field="topic",
+                ).as_dict()
+            )
+            return report
 
     entries = [_Entry(document.name, item) for document in documents for item in document.items]
     for document in documents:
@@ -231,7 +310,9 @@ def documents_import(
     with transaction.atomic():
         if exported:
             upserted = services.questions_upsert(
-                exported, revision_summary="Imported from JSON", author=author
+                _with_import_status(exported, keep_status=keep_status),
+                revision_summary="Imported from JSON",
+                author=author,
             )
             # Our own export carries keys, so every entry is either new or an exact match by key.
             report.created += upserted.created
@@ -241,6 +322,71 @@ def documents_import(
         if dry_run:
             transaction.set_rollback(True)
     return report
+
+
+def _document_limit_errors(documents: list[ParsedDocument]) -> list[ImportFormatError]:
+    """Items of Markdown, CSV and Anki documents over the limits of one question or of one import."""
+    errors = []
+    found = sum(len(document.items) for document in documents)
+    if found > limits.DOCUMENT_ITEMS_MAX:
+        errors.append(
+            ImportFormatError(
+                documents[-1].name,
+                f"the files hold {found:,} questions; one import takes at most {limits.DOCUMENT_ITEMS_MAX:,} "
+                "(split them into several imports)",
+            )
+        )
+    for document in documents:
+        for item in document.items:
+            if len(item.prompt) > limits.PROMPT_MAX:
+                errors.append(
+                    ImportFormatError(
+                        document.name,
+                        f"the question is {len(item.prompt):,} characters long; the limit is "
+                        f"{limits.PROMPT_MAX:,}",
+                        line=item.line_start,
+                    )
+                )
+            elif any(len(tag.strip()) > limits.TAG_MAX for tag in item.tags):
+                errors.append(
+                    ImportFormatError(
+                        document.name,
+                        f"a tag is longer than {limits.TAG_MAX} characters",
+                        line=item.line_start,
+                    )
+                )
+            elif len(item.answer) > limits.EXPLANATION_MAX:
+                errors.append(
+                    ImportFormatError(
+                        document.name,
+                        f"the answer is {len(item.answer):,} characters long; the limit is "
+                        f"{limits.EXPLANATION_MAX:,}",
+                        line=item.line_start,
+                    )
+                )
+            if len(errors) >= _LIMIT_ERRORS_SHOWN:
+                return errors
+    return errors
+
+
+# Errors of items over the limits listed at most (a file of 5,000 oversized items needs no 5,000 lines).
+_LIMIT_ERRORS_SHOWN = 20
+
+
+def _with_import_status(entries: list[dict[str, Any]], *, keep_status: bool) -> list[dict[str, Any]]:
+    """The export's entries with the status importing gives them (see ``documents_import``)."""
+    stored: dict[str, str] = {}
+    keys = [entry["key"] for entry in entries]
+    for start in range(0, len(keys), 1000):
+        stored.update(
+            Question.all_objects.filter(key__in=keys[start : start + 1000]).values_list("key", "status")
+        )
+    result = []
+    for entry in entries:
+        default = stored.get(entry["key"], QuestionStatus.DRAFT)
+        status = entry.get("status", default) if keep_status else default
+        result.append({**entry, "status": status})
+    return result
 
 
 def _write(
@@ -273,7 +419,9 @@ def _write(
 
     existing = _ExistingIndex()
     known_sources = set(Source.objects.values_list("question_id", "document", "line_start"))
-    question_for: dict[int, int] = {}  # entry index -> question pk
+    question_for: dict[int, int] = {}  # entry index -> question pk (negative: one of new_rows)
+    new_rows: list[dict[str, Any]] = []  # questions to create
+    new_items: list[ParsedItem] = []  # the item of each of new_rows
     now = timezone.now()
     for position, (index, entry) in enumerate(enumerate(entries), start=1):
         if progress is not None:
@@ -290,39 +438,31 @@ def _write(
             report.merged_near += 1
             report.near_duplicate_groups.append([existing.labels[pk], entry.label])
         if pk is None:
-            question = Question.objects.create(
-                key=key,
-                topic_id=topics[topic or _topic_for(entry.item, topics)],
-                prompt=entry.item.prompt,
-                short_answer=_short_answer(entry.item.answer),
-                explanation=entry.item.answer,
-                key_points=entry.item.key_points[:6],
-                difficulty=entry.item.difficulty,
-                status=QuestionStatus.DRAFT,
-                needs_question=entry.item.needs_question,
-                lint_findings=[
-                    finding.as_dict()
-                    for finding in lint_markdown(
-                        entry.document, entry.item.answer, first_line=entry.item.line_start
-                    )
-                ],
-                author=author,
-                created_at=now,
-                updated_at=now,
+            # A placeholder id until the new questions are inserted together below.
+            pk = -(len(new_rows) + 1)
+            new_rows.append(
+                {
+                    "key": key,
+                    "topic_id": topics[topic or _topic_for(entry.item, topics)],
+                    "prompt": entry.item.prompt,
+                    "short_answer": _short_answer(entry.item.answer),
+                    "explanation": entry.item.answer,
+                    "key_points": entry.item.key_points[:6],
+                    "difficulty": entry.item.difficulty,
+                    "status": QuestionStatus.DRAFT.value,
+                    "needs_question": entry.item.needs_question,
+                    "lint_findings": [
+                        finding.as_dict()
+                        for finding in lint_markdown(
+                            entry.document, entry.item.answer, first_line=entry.item.line_start
+                        )
+                    ],
+                    "author_id": author.pk if author else None,
+                    "created_at": now,
+                    "updated_at": now,
+                }
             )
-            CodeExample.objects.bulk_create(
-                CodeExample(
-                    question=question,
-                    order=order,
-                    language=code.language,
-                    code=code.code,
-                    caption=code.caption,
-                )
-                for order, code in enumerate(entry.item.code_examples)
-            )
-            if entry.item.tags:
-                services.question_tags_set(question=question, slugs=entry.item.tags)
-            pk = question.pk
+            new_items.append(entry.item)
             existing.by_key[key] = pk
             if not entry.item.needs_question:
                 existing.add(pk, entry.item.prompt, key=key)
@@ -331,6 +471,43 @@ def _write(
             else:
                 report.created += 1
         question_for[index] = pk
+
+    # Every new question, its code examples and its tags are written in a few bulk statements, so the
+    # cost of an import grows with its number of questions, not with one round trip per question.
+    created_ids = bulk_insert_rows(Question, new_rows)
+    question_for = {index: created_ids[-pk - 1] if pk < 0 else pk for index, pk in question_for.items()}
+    bulk_insert_rows(
+        CodeExample,
+        [
+            {
+                "question_id": question_id,
+                "order": order,
+                "language": code.language,
+                "code": code.code,
+                "caption": code.caption,
+            }
+            for question_id, item in zip(created_ids, new_items, strict=True)
+            for order, code in enumerate(item.code_examples)
+        ],
+    )
+    tags_of = {
+        question_id: sorted({tag.strip().lower() for tag in item.tags if tag.strip()})
+        for question_id, item in zip(created_ids, new_items, strict=True)
+    }
+    slugs = sorted({slug for wanted in tags_of.values() for slug in wanted})
+    if slugs:
+        Tag.objects.bulk_create([Tag(slug=slug) for slug in slugs], ignore_conflicts=True, batch_size=1000)
+        tag_ids: dict[str, int] = {}
+        for start in range(0, len(slugs), 1000):
+            tag_ids.update(Tag.objects.filter(slug__in=slugs[start : start + 1000]).values_list("slug", "pk"))
+        bulk_insert_rows(
+            Question.tags.through,
+            [
+                {"question_id": question_id, "tag_id": tag_ids[slug]}
+                for question_id, wanted in tags_of.items()
+                for slug in wanted
+            ],
+        )
 
     sources = []
     for index, entry in enumerate(entries):
@@ -362,8 +539,28 @@ def _write(
 IMPORT_FORMATS = ("auto", "markdown", "csv", "json", "apkg")
 
 
+# How long a worker's claim on a job lasts. Longer than the task's hard time limit, so a worker that is
+# still running never loses its claim; once it has expired the worker is dead (or was killed at the limit)
+# and the redelivered task, or the sweeper, may run the job again.
+IMPORT_TASK_SOFT_TIME_LIMIT = 15 * 60  # seconds; a limited import takes well under a minute (README)
+IMPORT_TASK_TIME_LIMIT = IMPORT_TASK_SOFT_TIME_LIMIT + 60
+IMPORT_JOB_LEASE = timedelta(seconds=IMPORT_TASK_TIME_LIMIT + 4 * 60)
+# Claims of one job whose worker died before it finished; the next expired claim fails the job.
+IMPORT_JOB_MAX_ATTEMPTS = 3
+# A job still queued this long after its upload (its task message was lost) is queued again by the sweeper.
+IMPORT_JOB_REQUEUE_AFTER = timedelta(minutes=10)
+# Errors after which a task is retried (by Celery, with backoff) rather than the job failed.
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+
+
 def import_job_create(
-    *, owner: User, files: list[InputFile], file_format: str = "auto", topic: str = "", dry_run: bool = False
+    *,
+    owner: User,
+    files: list[InputFile],
+    file_format: str = "auto",
+    topic: str = "",
+    dry_run: bool = False,
+    keep_status: bool = False,
 ) -> ImportJob:
     """Store the uploaded files and queue a job that imports them once this transaction commits.
 
@@ -374,7 +571,9 @@ def import_job_create(
     import_upload_check(files=files, file_format=file_format, topic=topic)
     task_queue_check()
     with transaction.atomic():
-        job = ImportJob.objects.create(owner=owner, file_format=file_format, topic=topic, dry_run=dry_run)
+        job = ImportJob.objects.create(
+            owner=owner, file_format=file_format, topic=topic, dry_run=dry_run, keep_status=keep_status
+        )
         ImportJobFile.objects.bulk_create(
             ImportJobFile(job=job, name=file.name[:255], data=file.data) for file in files
         )
@@ -408,37 +607,170 @@ def _enqueue(job_id: int) -> None:
         raise
 
 
+def import_job_claim(*, job_id: int, now: datetime | None = None) -> ImportJob | None:
+    """Claim a job for this worker for ``IMPORT_JOB_LEASE``: a queued job, or a running one whose claim
+    expired (its worker died). One conditional UPDATE, so two workers never both get the job.
+
+    Returns the claimed job, or None when there is nothing to do (finished, or claimed by a live
+    worker). A job whose expired claim was its last attempt is failed here instead.
+    """
+    now = now or timezone.now()
+    claimable = Q(status=ImportJobStatus.QUEUED) | Q(status=ImportJobStatus.RUNNING, claimed_until__lt=now)
+    claimed = (
+        ImportJob.objects.filter(claimable, pk=job_id, attempts__lt=IMPORT_JOB_MAX_ATTEMPTS).update(
+            status=ImportJobStatus.RUNNING,
+            started_at=now,
+            claimed_until=now + IMPORT_JOB_LEASE,
+            attempts=F("attempts") + 1,
+        )
+        == 1
+    )
+    if not claimed:
+        _fail_exhausted(ImportJob.objects.filter(pk=job_id), now=now)
+        return None
+    return ImportJob.objects.get(pk=job_id)
+
+
+def _failure_report(job: ImportJob, message: str) -> dict[str, Any]:
+    names = list(job.files.values_list("name", flat=True)) or list((job.report or {}).get("files", []))
+    return {
+        **ImportReport(files=names).as_dict(),
+        "errors": [{"file": None, "line": None, "message": message}],
+    }
+
+
+def _fail_exhausted(jobs: QuerySet[ImportJob], *, now: datetime) -> int:
+    """Fail the jobs of ``jobs`` whose expired claim was their last attempt; return how many."""
+    failed = 0
+    exhausted = jobs.filter(
+        status=ImportJobStatus.RUNNING, claimed_until__lt=now, attempts__gte=IMPORT_JOB_MAX_ATTEMPTS
+    )
+    for job in exhausted:
+        message = (
+            f"The import was interrupted on our side {job.attempts} times (its worker stopped); "
+            "nothing was imported. Upload the files again, or ask an administrator."
+        )
+        with transaction.atomic():
+            if _finish(job, attempt=job.attempts, report=_failure_report(job, message), now=now):
+                failed += 1
+    return failed
+
+
+def _finish(job: ImportJob, *, attempt: int, report: dict[str, Any], now: datetime | None = None) -> bool:
+    """Record the job's report if this worker's claim (``attempt``) still holds; drop its files."""
+    finished = ImportJob.objects.filter(pk=job.pk, status=ImportJobStatus.RUNNING, attempts=attempt).update(
+        report=report,
+        status=ImportJobStatus.FAILED if report["errors"] else ImportJobStatus.SUCCEEDED,
+        finished_at=now or timezone.now(),
+        claimed_until=None,
+    )
+    if finished:
+        ImportJobFile.objects.filter(
+            job_id=job.pk
+        ).delete()  # the report names them; the bytes are not needed
+    return finished == 1
+
+
+def _release(job_id: int, *, attempt: int) -> None:
+    """Give a claimed job back to the queue after a transient error, so the retried task can claim it."""
+    try:
+        ImportJob.objects.filter(pk=job_id, status=ImportJobStatus.RUNNING, attempts=attempt).update(
+            status=ImportJobStatus.QUEUED, claimed_until=None, attempts=F("attempts") - 1
+        )
+    except DatabaseError:  # the database is still away: the claim expires and the job is taken over then
+        logger.warning("Import job %s could not be released; its claim will expire", job_id)
+
+
 def import_job_run(*, job_id: int) -> None:
-    """Run a queued job (the task calls this). Safe to retry: a job that already started is left alone."""
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status != ImportJobStatus.QUEUED:
-            return
-        job.status, job.started_at = ImportJobStatus.RUNNING, timezone.now()
-        job.save(update_fields=["status", "started_at"])
+    """Run a queued job (the task calls this). Safe to retry and to redeliver: the job is claimed with a
+    lease first (``import_job_claim``), and the import and the job's report are committed together, so a
+    worker that dies mid-import leaves nothing imported and the job to be taken over once its claim expires.
+
+    A transient database error gives the job back and is raised again, for the task to retry it.
+    """
+    job = import_job_claim(job_id=job_id)
+    if job is None:
+        return
+    attempt = job.attempts
     files = [InputFile(name=name, data=bytes(data)) for name, data in job.files.values_list("name", "data")]
     try:
-        report = documents_import(
-            files=files,
-            file_format=job.file_format,  # type: ignore[arg-type]
-            topic=job.topic or None,
-            dry_run=job.dry_run,
-            author=job.owner,
-        ).as_dict()
-    except Exception:
+        with transaction.atomic():
+            report = documents_import(
+                files=files,
+                file_format=job.file_format,  # type: ignore[arg-type]
+                topic=job.topic or None,
+                dry_run=job.dry_run,
+                author=job.owner,
+                keep_status=job.keep_status,
+            ).as_dict()
+            if not _finish(job, attempt=attempt, report=report):
+                # Another worker took the job over after this one's claim expired: its result stands.
+                transaction.set_rollback(True)
+    except TRANSIENT_ERRORS:
+        _release(job_id, attempt=attempt)
+        raise
+    except Exception as error:
         logger.exception("Import job %s failed", job_id)
-        report = {
-            **ImportReport(files=[file.name for file in files]).as_dict(),
-            "errors": [
-                {"file": None, "line": None, "message": "The import failed on our side; it was logged."}
-            ],
-        }
-    job.report = report
-    job.status = ImportJobStatus.FAILED if report["errors"] else ImportJobStatus.SUCCEEDED
-    job.finished_at = timezone.now()
+        message = "The import failed on our side; it was logged."
+        if isinstance(error, SoftTimeLimitExceeded):
+            message = (
+                f"The import took longer than {IMPORT_TASK_SOFT_TIME_LIMIT // 60} minutes and was stopped; "
+                "nothing was imported. Split the files into smaller imports."
+            )
+        with transaction.atomic():
+            _finish(job, attempt=attempt, report=_failure_report(job, message))
+
+
+@dataclass
+class SweepReport:
+    requeued: int = 0
+    failed: int = 0
+    queued_again: int = 0
+
+
+def import_jobs_sweep(*, now: datetime | None = None) -> SweepReport:
+    """Find jobs left behind and set them going again (the periodic ``import_jobs_sweep`` task calls this).
+
+    A running job whose claim expired (its worker died) is queued again and its task sent, or failed once
+    it has had ``IMPORT_JOB_MAX_ATTEMPTS`` claims; a job still queued ``IMPORT_JOB_REQUEUE_AFTER`` after
+    its upload (its task message was lost) has its task sent again. Tasks are sent on commit.
+    """
+    now = now or timezone.now()
+    sweep = SweepReport()
     with transaction.atomic():
-        job.save(update_fields=["report", "status", "finished_at"])
-        job.files.all().delete()  # the report names them; the bytes are not needed any more
+        sweep.failed = _fail_exhausted(ImportJob.objects.all(), now=now)
+        stale = list(
+            ImportJob.objects.filter(
+                status=ImportJobStatus.RUNNING, claimed_until__lt=now, attempts__lt=IMPORT_JOB_MAX_ATTEMPTS
+            ).values_list("pk", "attempts")
+        )
+        requeue: list[int] = []
+        for job_id, attempts in stale:
+            if ImportJob.objects.filter(
+                pk=job_id, status=ImportJobStatus.RUNNING, attempts=attempts, claimed_until__lt=now
+            ).update(status=ImportJobStatus.QUEUED, claimed_until=None):
+                requeue.append(job_id)
+        sweep.requeued = len(requeue)
+        # For a queued job, ``claimed_until`` is when the sweeper may send its task again.
+        forgotten = ImportJob.objects.filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+            status=ImportJobStatus.QUEUED,
+            created_at__lt=now - IMPORT_JOB_REQUEUE_AFTER,
+        ).exclude(pk__in=requeue)
+        forgotten_ids = list(forgotten.values_list("pk", flat=True))
+        sweep.queued_again = ImportJob.objects.filter(
+            pk__in=forgotten_ids, status=ImportJobStatus.QUEUED
+        ).update(claimed_until=now + IMPORT_JOB_REQUEUE_AFTER)
+        for job_id in [*requeue, *forgotten_ids]:
+            transaction.on_commit(partial(_enqueue, job_id))
+    if sweep.requeued or sweep.failed or sweep.queued_again:
+        logger.warning(
+            "Import jobs swept: %s requeued after an expired claim, %s failed, %s queued again",
+            sweep.requeued,
+            sweep.failed,
+            sweep.queued_again,
+        )
+    return sweep
 
 
 # --- dry runs kept for confirmation (the web import page's door) -------------------------------------
@@ -453,18 +785,21 @@ def import_upload_check(*, files: list[InputFile], file_format: str, topic: str)
         raise InvalidInput("Upload at least one file.", code="no_files")
     if file_format not in IMPORT_FORMATS:
         raise InvalidInput(f"Unknown format {file_format!r}.", code="unknown_format")
-    limit = largest_file_bytes()
     for file in files:
+        limit = file_limit(file.name, file.data[:_FORMAT_HEAD_BYTES], file_format)
         if len(file.data) > limit:
-            raise InvalidInput(
-                f"{file.name}: larger than the {limit // (1024 * 1024)} MiB limit.", code="file_too_large"
-            )
+            raise _too_large(file.name, limit)
     if topic and not Topic.objects.filter(slug=topic).exists():
         raise InvalidInput(f"Unknown topic {topic!r}.", code="unknown_topic")
 
 
 def import_dry_run_create(
-    *, owner: User, files: list[InputFile], file_format: str = "auto", topic: str = ""
+    *,
+    owner: User,
+    files: list[InputFile],
+    file_format: str = "auto",
+    topic: str = "",
+    keep_status: bool = False,
 ) -> ImportJob:
     """Dry-run an upload now and keep it as a finished dry-run job whose files wait for confirmation.
 
@@ -483,6 +818,7 @@ def import_dry_run_create(
             file_format=file_format,  # type: ignore[arg-type]
             topic=topic or None,
             author=owner,
+            keep_status=keep_status,
         )
         lint_findings = [
             finding
@@ -507,6 +843,7 @@ def import_dry_run_create(
             file_format=file_format,
             topic=topic,
             dry_run=True,
+            keep_status=keep_status,
             status=ImportJobStatus.FAILED if failed else ImportJobStatus.SUCCEEDED,
             report={**report.as_dict(), "lint_findings": lint_findings},
             created_at=started,
@@ -542,7 +879,13 @@ def import_dry_run_confirm(*, owner: User, job_id: int) -> ImportJob:
         raise Conflict(
             "The files of this dry run are no longer kept; upload them again.", code="dry_run_expired"
         )
-    job = import_job_create(owner=owner, files=files, file_format=dry_run.file_format, topic=dry_run.topic)
+    job = import_job_create(
+        owner=owner,
+        files=files,
+        file_format=dry_run.file_format,
+        topic=dry_run.topic,
+        keep_status=dry_run.keep_status,
+    )
     dry_run.report = {**report, "confirmed_job": job.pk}
     dry_run.save(update_fields=["report"])
     dry_run.files.all().delete()

@@ -7,6 +7,10 @@ Forms?" do not ({orm} vs {form}), although plain fuzzy ratios rate them 94% alik
 
 Candidates are found through an inverted index on each prompt's rarest core token, so the work grows with
 the number of prompts times the (small) size of a token's posting list, not with the square of the count.
+Prompts with equal cores are matched through a dictionary; for the fuzzy comparison at most
+``CANDIDATES_PER_TOKEN`` entries of a posting list are compared, so that prompts made only of common words
+(where every posting list is long) still cost a bounded amount each: a near duplicate that differs in its
+words and whose rarest words are shared by hundreds of earlier prompts may then be missed.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,6 +54,7 @@ def normalize_text(text: str) -> str:
     return " ".join(text.split()).strip(" .:-")
 
 
+@lru_cache(maxsize=65536)  # words repeat across prompts, and the pure-Python stemmer is slow
 def _stem(word: str) -> str:
     # Code identifiers (select_related, get_object_or_404, @action) are kept whole.
     if "_" in word or "@" in word or any(character.isdigit() for character in word):
@@ -78,6 +84,10 @@ def is_near_duplicate(first: Sequence[str], second: Sequence[str]) -> bool:
     if min(len(first), len(second)) < 3:
         return False
     return fuzz.token_sort_ratio(" ".join(first), " ".join(second)) >= 90
+
+
+# Earlier prompts compared with a prompt per posting list (its two rarest tokens' lists); see the docstring.
+CANDIDATES_PER_TOKEN = 50
 
 
 @dataclass(frozen=True)
@@ -135,19 +145,22 @@ def group_duplicates(prompts: Sequence[str], answers: Sequence[str]) -> Duplicat
             postings[rarest].append(index)
 
     near_sets = _UnionFind(count)
+    first_with_core: dict[tuple[str, ...], int] = {}
     for index in representatives:
         core = cores[index]
         if not core:
             continue
-        # A near duplicate shares every token (equal cores) or most of them; either way it contains
-        # one of this prompt's two rarest tokens, whose posting lists are short.
+        if core in first_with_core:  # equal cores: a near duplicate, found without scanning
+            near_sets.union(first_with_core[core], index)
+            continue
+        first_with_core[core] = index
+        # A near duplicate shares most tokens, so it contains one of this prompt's two rarest tokens,
+        # whose posting lists are short (and are cut to the nearest CANDIDATES_PER_TOKEN earlier prompts).
         for token in sorted(core, key=lambda token: (frequency[token], token))[:2]:
-            for other in postings.get(token, ()):
-                if (
-                    other < index
-                    and near_sets.find(other) != near_sets.find(index)
-                    and is_near_duplicate(core, cores[other])
-                ):
+            posting = postings.get(token, [])
+            end = bisect_left(posting, index)
+            for other in posting[max(0, end - CANDIDATES_PER_TOKEN) : end]:
+                if near_sets.find(other) != near_sets.find(index) and is_near_duplicate(core, cores[other]):
                     near_sets.union(other, index)
 
     return DuplicateGroups(exact=_groups(exact_sets, range(count)), near=_groups(near_sets, representatives))

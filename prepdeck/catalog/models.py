@@ -202,14 +202,27 @@ class ImportJob(models.Model):
     file_format = models.CharField(max_length=10, default="auto")
     topic = models.SlugField(max_length=80, blank=True)
     dry_run = models.BooleanField(default=False)
+    keep_status = models.BooleanField(
+        default=False,
+        help_text="Give the questions of our own JSON export the status it names instead of importing drafts.",
+    )
     report = models.JSONField(null=True, blank=True, help_text="The import report once the job has run.")
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The lease of the worker running the job: another worker may take the job over once it has expired
+    # (the first one died), and the sweeper requeues or fails jobs whose lease ran out.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times a worker claimed the job."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["owner", "-created_at"], name="catalog_importjob_owner")]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"], name="catalog_importjob_owner"),
+            models.Index(fields=["status", "claimed_until"], name="catalog_importjob_lease"),
+        ]
 
     def __str__(self) -> str:
         return f"import {self.pk} ({self.status})"

@@ -6,8 +6,32 @@ from celery import shared_task
 
 from prepdeck.catalog import importing
 
+# A transient database error (connection lost, server restarting) is retried with exponential backoff
+# (1 s, 2 s, 4 s, ... at most 10 minutes apart, with jitter); anything else is the job's report.
+_RETRYING = {
+    "autoretry_for": importing.TRANSIENT_ERRORS,
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 8,
+}
 
-@shared_task(name="prepdeck.catalog.import_job_run", acks_late=True)
+
+@shared_task(
+    name="prepdeck.catalog.import_job_run",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=importing.IMPORT_TASK_SOFT_TIME_LIMIT,
+    time_limit=importing.IMPORT_TASK_TIME_LIMIT,
+    **_RETRYING,
+)
 def import_job_run_task(job_id: int) -> None:
-    """Run an uploaded import (idempotent: a job that already started is not run twice)."""
+    """Run an uploaded import. Idempotent: the job is claimed with a lease, so a redelivered task runs it
+    only when no live worker holds it (its claim expired), and a finished job is not run again."""
     importing.import_job_run(job_id=job_id)
+
+
+@shared_task(name="prepdeck.catalog.import_jobs_sweep", acks_late=True, time_limit=300, **_RETRYING)
+def import_jobs_sweep_task() -> None:
+    """Periodic (Celery Beat, ``CELERY_BEAT_SCHEDULE``): requeue or fail jobs whose worker died."""
+    importing.import_jobs_sweep()

@@ -73,3 +73,10 @@ class ServiceUnavailable(ApplicationError):
         )
         self.service = service
         self.retry_after = retry_after
+
+
+class RequestTooLarge(ApplicationError):
+    """An upload over the limits of one request (its size or its number of files)."""
+
+    code = "request_too_large"
+    status_code = 413

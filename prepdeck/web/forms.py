@@ -355,6 +355,13 @@ class ImportUploadForm(forms.Form):
         required=False,
         help_text="Leave empty to let the importer pick a topic for each question from its section and words.",
     )
+    keep_status = forms.BooleanField(
+        required=False,
+        widget=forms.CheckboxInput(attrs={"aria-describedby": "id_keep_status_helptext"}),
+        label="Keep the status named in a PrepDeck JSON export",
+        help_text="Questions are imported as drafts. Tick this to restore a backup of our own export "
+        "with its published (or archived) questions as they were.",
+    )
 
     def __init__(self, *args: Any, topics: TopicChoices, size_limit: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -63,10 +63,24 @@ def export_json(questions: Iterable[Question]) -> str:
 
 
 CSV_COLUMNS = ("question", "answer", "topic", "tags", "difficulty", "key_points")
+# A spreadsheet reads a cell that starts with one of these as a formula (OWASP "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# What neutralises such a cell: a leading single quote makes the spreadsheet show it as text. The
+# importer (importers/tabular.py) removes it again, so an export still reads back to the same questions.
+FORMULA_ESCAPE = "'"
+
+
+def neutralise_formula(cell: str) -> str:
+    """``cell`` as a spreadsheet shows it as text: prefixed with ``'`` when it would start a formula."""
+    return FORMULA_ESCAPE + cell if cell.startswith(FORMULA_TRIGGERS) else cell
 
 
 def export_csv(questions: Iterable[Question]) -> str:
-    """The CSV the importer reads: one row per question, tags joined by ';', key points by '|'."""
+    """The CSV the importer reads: one row per question, tags joined by ';', key points by '|'.
+
+    Every cell that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR first) is
+    prefixed with ``'``; the importer strips that prefix again.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -75,7 +89,8 @@ def export_csv(questions: Iterable[Question]) -> str:
         if question.explanation:
             answer = f"{answer}\n\n{question.explanation}" if answer else question.explanation
         writer.writerow(
-            [
+            neutralise_formula(cell)
+            for cell in [
                 question.prompt,
                 answer,
                 question.topic.slug,

@@ -47,6 +47,7 @@ from typing import Protocol
 
 import zstandard
 
+from prepdeck.catalog import limits
 from prepdeck.catalog.importers.base import (
     MAX_FILE_BYTES,
     ImportFormatError,
@@ -58,6 +59,8 @@ from prepdeck.catalog.importers.markdown import clean_prompt, clean_section
 
 # Most capable first. Anki never writes anki21 and anki21b together; when either is there, collection.anki2
 # is the placeholder.
+# Notes in one package: each becomes a question, so this bounds an import's work (see catalog/limits.py).
+APKG_NOTES_MAX = limits.APKG_NOTES_MAX
 COLLECTION_MEMBERS = ("collection.anki21", "collection.anki21b", "collection.anki2")
 COMPRESSED_MEMBER = "collection.anki21b"
 PLACEHOLDER_MEMBER = "collection.anki2"
@@ -552,6 +555,11 @@ def _notes_from(name: str, connection: sqlite3.Connection) -> list[_Note]:
             note_number, deck_number = _integer(note_id), _integer(deck_id)
             if note_number is not None and deck_number is not None:
                 first_deck.setdefault(note_number, deck_number)
+    count = _integer(connection.execute("SELECT count(*) FROM notes").fetchone()[0]) or 0
+    if count > APKG_NOTES_MAX:
+        raise ImportFormatError(
+            name, f"the package holds {count:,} notes; the limit is {APKG_NOTES_MAX:,} notes per package"
+        )
     notes = []
     for position, (note_id, model_id, tags, fields) in enumerate(
         connection.execute("SELECT id, mid, tags, flds FROM notes ORDER BY id"), start=1

@@ -5,21 +5,43 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
+from prepdeck.catalog.limits import DOCUMENT_BYTES_MAX
+
+MAX_FILE_BYTES = DOCUMENT_BYTES_MAX
 
 
 class ImportFormatError(Exception):
-    """Input that cannot be imported. Names the file and, where it applies, the 1-based line."""
+    """Input that cannot be imported. Names the file and, where it applies, the 1-based line; for our JSON
+    export also the item (1-based position in ``questions``), its key and the field (``sources[0].line_start``).
+    """
 
-    def __init__(self, file: str, message: str, *, line: int | None = None) -> None:
+    def __init__(
+        self,
+        file: str,
+        message: str,
+        *,
+        line: int | None = None,
+        item: int | None = None,
+        key: str | None = None,
+        field: str | None = None,
+    ) -> None:
         self.file = file
         self.line = line
         self.message = message
+        self.item = item
+        self.key = key
+        self.field = field
         where = f"{file}:{line}" if line is not None else file
         super().__init__(f"{where}: {message}")
 
     def as_dict(self) -> dict[str, object]:
-        return {"file": self.file, "line": self.line, "message": self.message}
+        """The report's error object: file, line and message, plus item, key and field when known."""
+        error: dict[str, object] = {"file": self.file, "line": self.line, "message": self.message}
+        for name in ("item", "key", "field"):
+            value = getattr(self, name)
+            if value is not None:
+                error[name] = value
+        return error
 
 
 @dataclass

@@ -13,6 +13,16 @@ OPTIONAL_COLUMNS = ("topic", "tags", "difficulty", "key_points")
 DIFFICULTIES = {"basic", "intermediate", "advanced", "unknown", ""}
 # Lists inside a cell: key points one per line or separated by "|", tags by commas or semicolons.
 _LIST_SEPARATORS = ("\n", "|")
+# Our CSV export prefixes a cell that a spreadsheet would run as a formula with "'" (exporters/data.py);
+# such a prefix is removed, so an export reads back to the same text. A quote before anything else stays.
+_FORMULA_ESCAPE = "'"
+_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _unescape_formula(cell: str) -> str:
+    if cell.startswith(_FORMULA_ESCAPE) and cell[1:].startswith(_FORMULA_TRIGGERS):
+        return cell[1:]
+    return cell
 
 
 def _split(cell: str, separators: tuple[str, ...]) -> list[str]:
@@ -55,7 +65,8 @@ def parse_tabular(name: str, data: bytes) -> ParsedDocument:
             if not any(cell.strip() for cell in row):
                 continue
             cells = {
-                column: (row[index].strip() if index < len(row) else "") for column, index in position.items()
+                column: (_unescape_formula(row[index]).strip() if index < len(row) else "")
+                for column, index in position.items()
             }
             if not cells["question"]:
                 raise ImportFormatError(name, "the question cell is empty", line=line)

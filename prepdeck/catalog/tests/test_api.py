@@ -218,6 +218,56 @@ def test_revisions_are_listed_and_an_editor_restores_one(api: APIClient) -> None
 CSV = b"question,answer,topic\nWhat does select_related do?,It joins.,django-orm\nWhat is a signal?,A hook.,django-signals\n"
 
 
+def test_an_export_with_a_bad_field_fails_the_job_naming_file_item_and_field(
+    api: APIClient, django_capture_on_commit_callbacks: Any
+) -> None:
+    api.force_authenticate(make_editor())
+    export = (
+        b'{"format": "prepdeck-export/1", "questions": [{"key": "a", "topic": "django-orm",'
+        b' "prompt": "P \\u0000?"}]}'
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(
+            "/api/v1/imports/", {"files": [SimpleUploadedFile("bank.json", export)]}, format="multipart"
+        )
+
+    job = api.get(response["Location"]).json()
+    assert (response.status_code, job["status"]) == (202, "failed")
+    assert job["report"]["errors"] == [
+        {
+            "file": "bank.json",
+            "line": 1,
+            "message": "question 1 ('a'): prompt contains NUL (\\u0000), which cannot be stored",
+            "item": 1,
+            "key": "a",
+            "field": "prompt",
+        }
+    ]
+    assert Question.all_objects.count() == 0
+
+
+@pytest.mark.parametrize(("keep_status", "status"), [(False, "draft"), (True, "published")])
+def test_an_uploaded_export_is_a_draft_unless_keep_status_is_asked_for(
+    api: APIClient, django_capture_on_commit_callbacks: Any, keep_status: bool, status: str
+) -> None:
+    api.force_authenticate(make_editor())
+    export = (
+        b'{"format": "prepdeck-export/1", "questions": [{"key": "a", "topic": "django-orm",'
+        b' "prompt": "P?", "status": "published"}]}'
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(
+            "/api/v1/imports/",
+            {"files": [SimpleUploadedFile("bank.json", export)], "keep_status": keep_status},
+            format="multipart",
+        )
+
+    assert api.get(response["Location"]).json()["keep_status"] is keep_status
+    assert Question.all_objects.get().status == status
+
+
 def test_an_editor_uploads_a_file_and_gets_the_job_with_its_report(
     api: APIClient, django_capture_on_commit_callbacks: Any
 ) -> None:

@@ -129,7 +129,7 @@ def test_the_command_exits_1_naming_the_bad_line(tmp_path: Path, capsys: pytest.
     assert Question.all_objects.count() == 0
 
 
-def test_json_export_then_import_into_an_empty_bank_is_lossless(tmp_path: Path) -> None:
+def test_json_export_then_import_with_keep_status_into_an_empty_bank_is_lossless(tmp_path: Path) -> None:
     from django.db import transaction
 
     from prepdeck.catalog import selectors, services
@@ -149,7 +149,7 @@ def test_json_export_then_import_into_an_empty_bank_is_lossless(tmp_path: Path) 
         sid = transaction.savepoint()
         Question.all_objects.all().delete()
         report = importing.documents_import(
-            files=[importing.InputFile(name="export.json", data=exported.encode())]
+            files=[importing.InputFile(name="export.json", data=exported.encode())], keep_status=True
         )
         after = [data.question_entry(question) for question in selectors.questions_for_export()]
         transaction.savepoint_rollback(sid)
@@ -179,19 +179,19 @@ def test_json_reimport_changes_nothing() -> None:
         (
             '{"format": "prepdeck-export/1", "questions": [\n{"key": "x", "prompt": "P", "topic": "django-orm",\n "difficulty": "hard"}]}',
             2,
-            "question 'x' needs a known difficulty",
+            "question 1 ('x'): difficulty must be one of basic, intermediate, advanced, unknown",
         ),
         ('{"format": "prepdeck-export/1",\n "questions": [}', 2, "invalid JSON"),
         (
             '{"format": "prepdeck-export/1", "questions": [\n{"key": "a", "prompt": "P", "topic": "django-orm"},\n'
             '{"key": "b", "prompt": "Q", "topic": "django-orm", "tags": [1], "code_examples": [{"caption": "c"}]}]}',
             3,
-            "question 'b' needs tags as a list of strings, code_examples as a list of objects with code",
+            "question 2 ('b'): tags[0] must be a string; code_examples[0].code must be a string",
         ),
         (
             '{"format": "prepdeck-export/1", "questions": [\n{"key": "not a slug", "prompt": "P", "topic": "x"}]}',
             2,
-            "question 'not a slug' needs a key of at most 120 letters",
+            "question 1 ('not a slug'): key must be at most 120 letters",
         ),
         ('{"format": "other"}', 1, "not a PrepDeck export"),
     ],
@@ -276,3 +276,63 @@ def test_a_rewording_of_a_bank_question_merges_and_is_listed_for_review() -> Non
         [f"bank:{signals.key} What are Django signals?", "more.csv:2 Explain signals in Django."]
     ]
     assert signals.sources.count() == 3
+
+
+def test_csv_export_neutralises_formulas_and_the_importer_reads_them_back(tmp_path: Path) -> None:
+    # given questions whose prompt, answer, tags and key points start like spreadsheet formulas
+    hostile = (
+        "question,answer,topic,tags,difficulty,key_points\n"
+        '"=HYPERLINK(""http://evil.example"",""Click"")",- a list item answer,django-orm,'
+        "\"=cmd|' /c calc'!a0\",basic,+1 point|@SUM(A1)\n"
+        '"@who is asking?","\tTabbed answer",django-orm,orm,,-minus point\n'
+    )
+    importing.documents_import(files=[_csv("hostile.csv", hostile)])
+    stored = sorted(Question.objects.values_list("prompt", "key_points"))
+    target = tmp_path / "out.csv"
+
+    # when they are exported as CSV
+    call_command("export", "--format", "csv", "-o", str(target))
+
+    # then every cell that starts with = + - @ tab or CR starts with a quote instead
+    import csv
+
+    rows = list(csv.reader(target.open(newline="")))
+    assert rows[1:] == [
+        ['\'=HYPERLINK("http://evil.example","Click")', "'- a list item answer\n\n- a list item answer", "django-orm", "'=cmd|' /c calc'!a0", "basic", "'+1 point|@SUM(A1)"],
+        ["'@who is asking?", "Tabbed answer\n\nTabbed answer", "django-orm", "orm", "unknown", "'-minus point"],
+    ]  # fmt: skip
+    # and importing the export gives the same questions back (the importer strips our quote)
+    Question.all_objects.all().delete()
+    report = importing.documents_import(files=[importing.InputFile(name="out.csv", data=target.read_bytes())])
+    assert (report.errors, report.created) == ([], 2)
+    assert sorted(Question.objects.values_list("prompt", "key_points")) == stored
+    assert sorted(Question.objects.values_list("tags__slug", flat=True)) == ["=cmd|' /c calc'!a0", "orm"]
+
+
+def test_a_quote_that_is_not_our_formula_escape_is_kept() -> None:
+    report = importing.documents_import(files=[_csv("q.csv", "question,answer\n'Tis a question?,Yes\n")])
+
+    assert report.created == 1
+    assert Question.objects.get().prompt == "'Tis a question?"
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tindented", "'\tindented"),
+        ("\rreturn", "'\rreturn"),
+        ("plain = text", "plain = text"),
+        ("'quoted", "'quoted"),
+        ("", ""),
+    ],
+)
+def test_neutralise_formula(cell: str, written: str) -> None:
+    from prepdeck.catalog.exporters.data import neutralise_formula
+    from prepdeck.catalog.importers.tabular import _unescape_formula
+
+    assert neutralise_formula(cell) == written
+    assert _unescape_formula(written) == cell

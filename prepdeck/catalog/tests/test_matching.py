@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -84,3 +85,51 @@ def test_grouping_is_not_quadratic() -> None:
     matching.group_duplicates(prompts, ["a"] * len(prompts))
 
     assert time.perf_counter() - started < 20
+
+
+def _common_word_prompts(count: int) -> list[str]:
+    """Distinct prompts of 6 words out of 30: every word is shared by about a fifth of the prompts."""
+    import random
+
+    rng = random.Random(count)
+    vocabulary = (
+        "queryset index cache signal model view form field router serializer token session manager "
+        "migration template middleware permission throttle pagination filter admin widget backend "
+        "cursor trigger sequence schema constraint vacuum replica"
+    ).split()
+    prompts: set[str] = set()
+    while len(prompts) < count:
+        prompts.add("Why does " + " ".join(sorted(rng.sample(vocabulary, 6))) + " fail?")
+    return sorted(prompts)
+
+
+def test_grouping_prompts_of_common_words_compares_a_bounded_number_of_pairs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given 2,000 prompts whose rarest words are each shared by hundreds of others
+    prompts = _common_word_prompts(2_000)
+    comparisons = 0
+    real = matching.is_near_duplicate
+
+    def counting(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
+        nonlocal comparisons
+        comparisons += 1
+        return real(first, second)
+
+    monkeypatch.setattr(matching, "is_near_duplicate", counting)
+
+    # when they are grouped
+    matching.group_duplicates(prompts, ["Because."] * len(prompts))
+
+    # then each prompt is compared with at most CANDIDATES_PER_TOKEN earlier ones per rarest token:
+    # linear in the count, where comparing with every earlier prompt sharing a word is quadratic
+    assert comparisons <= 2 * matching.CANDIDATES_PER_TOKEN * len(prompts)
+
+
+def test_equal_cores_are_grouped_however_long_the_posting_lists() -> None:
+    prompts = _common_word_prompts(600)
+    reworded = "Why does " + " ".join(reversed(prompts[-1][9:-6].split())) + " fail?"
+
+    groups = matching.group_duplicates([*prompts, reworded], ["Because."] * (len(prompts) + 1))
+
+    assert [len(prompts) - 1, len(prompts)] in groups.near

@@ -297,3 +297,54 @@ def test_the_jobs_list_runs_a_constant_number_of_queries(
     content = response.content.decode()
     assert content.count('<td class="file-names" data-label="Files">') == count
     assert "Dry run, ready to confirm" in content
+
+
+# --- issue 14: bad JSON fields are reported, not a 500; keeping an export's status is a deliberate choice ---
+
+LINE_START_2_40 = (
+    b'{"format": "prepdeck-export/1", "questions": [{"key": "a", "topic": "django-orm", "prompt": "P?",\n'
+    b' "sources": [{"document": "d.md", "line_start": 1099511627776}]}]}'
+)
+PUBLISHED_EXPORT = (
+    b'{"format": "prepdeck-export/1", "questions": [{"key": "a", "topic": "django-orm", "prompt": "P?",'
+    b' "status": "published"}]}'
+)
+
+
+def test_a_dry_run_of_an_export_with_a_bad_field_shows_the_error_and_writes_nothing(
+    editor_client: Client,
+) -> None:
+    response = _upload(editor_client, SimpleUploadedFile("bank.json", LINE_START_2_40))
+
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert job.status == ImportJobStatus.FAILED
+    assert job.report is not None
+    assert job.report["errors"] == [
+        {
+            "file": "bank.json",
+            "line": 1,
+            "message": "question 1 ('a'): sources[0].line_start must be null or an integer from 0 to 2,147,483,647",
+            "item": 1,
+            "key": "a",
+            "field": "sources[0].line_start",
+        }
+    ]
+    page = editor_client.get(response["Location"])
+    assert page.status_code == 200
+    assert "sources[0].line_start must be null or an integer" in page.content.decode()
+    assert Question.all_objects.count() == 0
+
+
+def test_an_imported_export_is_a_draft_unless_keep_status_is_ticked(
+    editor_client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    for keep_status in ("", "on"):
+        Question.all_objects.all().delete()
+        _upload(editor_client, SimpleUploadedFile("bank.json", PUBLISHED_EXPORT), keep_status=keep_status)
+        dry_run = ImportJob.objects.filter(dry_run=True).latest("pk")
+        with django_capture_on_commit_callbacks(execute=True):
+            editor_client.post(reverse("web:import_confirm", args=[dry_run.pk]))
+        job = ImportJob.objects.filter(dry_run=False).latest("pk")
+        assert (job.status, job.keep_status) == (ImportJobStatus.SUCCEEDED, bool(keep_status))
+        assert Question.all_objects.get().status == ("published" if keep_status else "draft")

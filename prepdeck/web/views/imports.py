@@ -17,6 +17,7 @@ from prepdeck.catalog.importers.base import MAX_FILE_BYTES
 from prepdeck.catalog.importers.ownjson import MAX_EXPORT_BYTES
 from prepdeck.catalog.models import ImportJob, ImportJobStatus
 from prepdeck.core import exceptions
+from prepdeck.core.uploads import refused_upload
 from prepdeck.web.forms import MAX_IMPORT_FILES, ImportUploadForm, topic_choices
 from prepdeck.web.views.editor import editor_required, editor_user
 
@@ -71,7 +72,9 @@ def _upload_form(request: HttpRequest) -> ImportUploadForm:
     )
 
 
-def _render_upload(request: HttpRequest, form: ImportUploadForm, *, status: int = 200) -> HttpResponse:
+def _render_upload(
+    request: HttpRequest, form: ImportUploadForm, *, status: int = 200, upload_error: str = ""
+) -> HttpResponse:
     jobs = [
         (job, job_state(job)) for job in catalog_selectors.import_jobs_of(user=request.user)[:RECENT_JOBS]
     ]
@@ -80,6 +83,7 @@ def _render_upload(request: HttpRequest, form: ImportUploadForm, *, status: int 
         "web/imports/upload.html",
         {
             "form": form,
+            "upload_error": upload_error,
             "jobs": jobs,
             "file_limit_mib": MAX_FILE_BYTES // (1024 * 1024),
             "export_limit_mib": MAX_EXPORT_BYTES // (1024 * 1024),
@@ -94,18 +98,22 @@ def _render_upload(request: HttpRequest, form: ImportUploadForm, *, status: int 
 def import_upload(request: HttpRequest) -> HttpResponse:
     """Upload documents: they are dry-run at once and the dry run's report opens, ready to confirm."""
     form = _upload_form(request)
+    refused = refused_upload(request)
+    if refused is not None:
+        # the upload was cut short: show the empty form and why
+        return _render_upload(request, _upload_form(HttpRequest()), status=413, upload_error=refused)
     if request.method == "GET" or not form.is_valid():
         return _render_upload(request, form, status=200 if request.method == "GET" else 400)
-    files = [
-        importing.InputFile(name=upload.name or "upload", data=upload.read())
-        for upload in form.cleaned_data["documents"]
-    ]
     try:
+        files = importing.input_files_from_uploads(
+            form.cleaned_data["documents"], file_format=form.cleaned_data["file_format"]
+        )
         job = importing.import_dry_run_create(
             owner=editor_user(request),
             files=files,
             file_format=form.cleaned_data["file_format"],
             topic=form.cleaned_data["topic"],
+            keep_status=form.cleaned_data["keep_status"],
         )
     except exceptions.InvalidInput as error:
         form.add_error(None, error.message)

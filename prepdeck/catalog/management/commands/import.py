@@ -33,6 +33,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--topic", metavar="SLUG", help="Put every imported question under this topic.")
         parser.add_argument("--json", action="store_true", help="Print the report as one JSON object.")
+        parser.add_argument(
+            "--keep-status",
+            action="store_true",
+            help="For our own JSON export: give questions the status the export names (e.g. published) "
+            "instead of importing them as drafts. Use it to restore a backup of the bank.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         files = []
@@ -42,9 +48,13 @@ class Command(BaseCommand):
             for candidate in candidates:
                 if not candidate.is_file():
                     raise CommandError(f"{candidate}: no such file")
-                limit = importing.largest_file_bytes()
+                with candidate.open("rb") as stream:
+                    head = stream.read(4096)
+                limit = importing.file_limit(candidate.name, head, options["format"])
                 if candidate.stat().st_size > limit:
-                    raise CommandError(f"{candidate}: larger than the {limit // (1024 * 1024)} MiB limit")
+                    raise CommandError(
+                        f"{candidate}: larger than the {limit // (1024 * 1024)} MiB limit for its format"
+                    )
                 files.append(importing.InputFile(name=candidate.name, data=candidate.read_bytes()))
 
         report = importing.documents_import(
@@ -52,6 +62,7 @@ class Command(BaseCommand):
             file_format=options["format"],
             topic=options["topic"],
             dry_run=options["dry_run"],
+            keep_status=options["keep_status"],
             progress=None if options["json"] else ProgressBar("Importing"),
         )
         if options["json"]:

@@ -737,3 +737,15 @@ def test_any_collection_content_parses_or_raises_import_format_error(
     )
 
     _parses_or_refuses(collection.apkg())
+
+
+def test_a_package_with_more_notes_than_the_limit_is_refused_before_converting_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(anki, "APKG_NOTES_MAX", 3)
+    data = _genanki_apkg(("Django", [_note(f"Question {number}?", "Answer.") for number in range(4)]))
+
+    error = _error(data)
+
+    assert error.message == "the package holds 4 notes; the limit is 3 notes per package"
+    assert anki.APKG_NOTES_MAX == 3
