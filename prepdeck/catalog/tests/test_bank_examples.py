@@ -39,6 +39,9 @@ def _stock_rest_framework(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Non
 
     settings.REST_FRAMEWORK = {}
     settings.SIMPLE_JWT = {}
+    # Django's own sign-in backend: our django-axes lockout (which needs the request) is PrepDeck's policy,
+    # not what an answer about authenticate() describes.
+    settings.AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
     for view_class, attribute, setting in [
         (APIView, "renderer_classes", "DEFAULT_RENDERER_CLASSES"),
         (APIView, "parser_classes", "DEFAULT_PARSER_CLASSES"),

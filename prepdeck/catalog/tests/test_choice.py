@@ -144,7 +144,9 @@ def test_an_export_with_a_bad_choice_is_refused_naming_the_question() -> None:
 
     report = importing.documents_import(files=[importing.InputFile(name="bad.json", data=document.encode())])
 
-    assert "question 'bad' needs choice.distractors as objects with text" in str(report.errors[0]["message"])
+    assert "question 1 ('bad'): choice needs choice.distractors as objects with text" in str(
+        report.errors[0]["message"]
+    )
     assert report.errors[0]["line"] == 2
     assert Question.all_objects.count() == 0
 
