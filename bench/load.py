@@ -324,12 +324,13 @@ def main() -> None:
             if rss is not None:
                 print(f"  server peak RSS      {rss:.0f} MiB")
         finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
+            if server.poll() is None:
+                os.killpg(server.pid, signal.SIGTERM)
+                try:
+                    server.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(server.pid, signal.SIGKILL)
+                    server.wait()
             if os.environ.get("BENCH_VERBOSE"):
                 print(log.read_text()[-5000:])
 

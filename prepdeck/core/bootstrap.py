@@ -45,7 +45,8 @@ def database_check_reachable() -> None:
     """
     default = connections[DEFAULT_DB_ALIAS]
     options = {name: value for name, value in default.settings_dict["OPTIONS"].items() if name != "pool"}
-    probe = type(default)({**default.settings_dict, "OPTIONS": options}, alias="reachability-probe")
+    # Same alias: django.contrib.postgres looks the alias up when a connection is created.
+    probe = type(default)({**default.settings_dict, "OPTIONS": options}, alias=DEFAULT_DB_ALIAS)
     try:
         probe.ensure_connection()
     except DatabaseError as error:

@@ -143,3 +143,17 @@ def test_enqueuing_tasks_from_new_threads_opens_no_result_connections() -> None:
 
     # then
     assert listening == [False] * 5
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db
+def test_the_start_up_reachability_check_connects_outside_the_pool() -> None:
+    from prepdeck.core import bootstrap
+
+    pool = connection.pool  # type: ignore[attr-defined]  # PostgreSQL only
+    pool.open()  # as after the first request
+    requests_before = pool.get_stats().get("requests_num", 0)
+
+    bootstrap.database_check_reachable()
+
+    assert pool.get_stats().get("requests_num", 0) == requests_before
