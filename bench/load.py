@@ -155,7 +155,9 @@ class ConnectionSampler(threading.Thread):
 
     def sample(self) -> tuple[int, int]:
         row = self.postgres.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (self.database,)
+            # client backends only: autovacuum workers on the same database are not ours
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend'",
+            (self.database,),
         ).fetchone()
         postgres = int(row[0]) if row else 0
         redis_clients = sum(
