@@ -505,3 +505,27 @@ def test_the_scheduler_runs_only_for_the_cards_shown(monkeypatch: pytest.MonkeyP
     assert (counts.due, counted) == (30, 0)
     assert queue.due == 30
     assert {cards[asked] for asked in asked_about} == {item.card.pk for item in queue.items if item.card}
+
+
+def test_a_session_narrowed_to_a_tag_counts_and_shows_only_its_due_cards(api: APIClient) -> None:
+    # given: three due cards, two of them on questions tagged "orm" (one with a second tag)
+    questions = _bank(3)
+    catalog_services.question_tags_set(question=questions[0], slugs=["orm", "queries"])
+    catalog_services.question_tags_set(question=questions[2], slugs=["orm"])
+    user = make_user(daily_new_limit=0)
+    api.force_authenticate(user)
+    with time_machine.travel(datetime(2026, 11, 20, 12, tzinfo=UTC), tick=False):
+        for question in questions:
+            services.review_submit(
+                user=user, question_id=question.pk, rating=3, idempotency_key=str(question.pk)
+            )
+
+    # when: weeks later, everything is due
+    with time_machine.travel(datetime(2026, 12, 30, 12, tzinfo=UTC), tick=False):
+        tagged = api.get("/api/v1/practice/queue/?tag=orm").json()
+        everything = api.get("/api/v1/practice/queue/").json()
+
+    # then
+    assert tagged["due"] == 2
+    assert sorted(item["question"]["id"] for item in tagged["items"]) == [questions[0].pk, questions[2].pk]
+    assert everything["due"] == 3
