@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from _postgres import DEFAULT_ADMIN_URL, environment_without_services, throwaway_database
 
@@ -222,48 +223,51 @@ def run_due_scaling(due_counts: list[int]) -> None:
     connection.cursor().execute("VACUUM ANALYZE")
     settings = scheduling.SchedulerSettings(fuzz=False)
 
-    def timed(function: object, runs: int = 15) -> tuple[float, int]:
-        times = []
-        for _ in range(runs):
-            begin = time.perf_counter()
-            with CaptureQueriesContext(connection) as queries:
-                function()  # type: ignore[operator]
-            times.append((time.perf_counter() - begin) * 1000)
-        if os.environ.get("BENCH_VERBOSE"):
-            for query in queries.captured_queries:
-                print(f"    {query['time']}s  {query['sql'][:300]}")
-        return statistics.median(times), len(queries.captured_queries)
-
-    rows: dict[str, dict[int, tuple[float, int]]] = {}
-    for count, user in users.items():
+    def measures_for(user: Any) -> dict[str, Any]:
         client = Client(HTTP_HOST="localhost")
         client.force_login(user)
 
-        def get(path: str, client: Client = client) -> None:
+        def get(path: str) -> None:
             response = client.get(path)
             assert response.status_code == 200, (path, response.status_code)
 
-        measures = {
-            "queue selector (20 items)": lambda user=user: selectors.review_queue(
+        return {
+            "queue selector (20 items)": lambda: selectors.review_queue(
                 user=user, now=timezone.now(), settings=settings, limit=20
             ),
-            "dashboard counts (selector, limit=0)": lambda user=user: selectors.review_queue(
+            "dashboard counts (selector, limit=0)": lambda: selectors.review_queue(
                 user=user, now=timezone.now(), settings=settings, limit=0
             ),
-            "GET /api/v1/practice/queue/": lambda get=get: get("/api/v1/practice/queue/"),
-            "GET /review/": lambda get=get: get("/review/"),
-            "GET / (dashboard page)": lambda get=get: get("/"),
+            "GET /api/v1/practice/queue/": lambda: get("/api/v1/practice/queue/"),
+            "GET /review/": lambda: get("/review/"),
+            "GET / (dashboard page)": lambda: get("/"),
         }
-        for label, function in measures.items():
-            rows.setdefault(label, {})[count] = timed(function)
-            profile = os.environ.get("BENCH_PROFILE")
-            if profile and profile in label and count == largest:
-                from pyinstrument import Profiler  # only for BENCH_PROFILE (pip install pyinstrument)
 
-                with Profiler(interval=0.0005) as profiler:
-                    for _ in range(20):
-                        function()  # type: ignore[operator]
-                print(profiler.output_text(unicode=False, color=False, show_all=False))
+    by_user = {count: measures_for(user) for count, user in users.items()}
+    rows: dict[str, dict[int, tuple[float, int]]] = {}
+    for label in by_user[largest]:
+        # the users take turns, so a change in the machine's load hits both alike
+        times: dict[int, list[float]] = {count: [] for count in due_counts}
+        statements: dict[int, int] = {}
+        for _ in range(15):
+            for count in due_counts:
+                begin = time.perf_counter()
+                with CaptureQueriesContext(connection) as queries:
+                    by_user[count][label]()
+                times[count].append((time.perf_counter() - begin) * 1000)
+                statements[count] = len(queries.captured_queries)
+                if os.environ.get("BENCH_VERBOSE") and count == largest:
+                    for query in queries.captured_queries:
+                        print(f"    {query['time']}s  {query['sql'][:300]}")
+        rows[label] = {count: (statistics.median(times[count]), statements[count]) for count in due_counts}
+        profile = os.environ.get("BENCH_PROFILE")
+        if profile and profile in label:
+            from pyinstrument import Profiler  # only for BENCH_PROFILE (pip install pyinstrument)
+
+            with Profiler(interval=0.0005) as profiler:
+                for _ in range(20):
+                    by_user[largest][label]()
+            print(profiler.output_text(unicode=False, color=False, show_all=False))
     smallest = min(due_counts)
     header = "".join(f"{f'{count:,} due':>18}" for count in due_counts)
     print(f"{'median ms (SQL statements)':<40}{header}   ratio {largest:,}/{smallest:,}")
