@@ -62,12 +62,60 @@ def database_config(
             f"{variable} could not be parsed ({error}); expected postgres://user:password@host:5432/dbname"
         ) from None
     if config["ENGINE"] == "django.db.backends.postgresql":
-        config["CONN_MAX_AGE"] = int(env.get("DATABASE_CONN_MAX_AGE") or 60)
         config["CONN_HEALTH_CHECKS"] = True
         config.setdefault("OPTIONS", {})
         config["OPTIONS"].setdefault("connect_timeout", 5)
         config["OPTIONS"].setdefault("application_name", "prepdeck")
+        pool = database_pool(env)
+        if pool is None:
+            config["CONN_MAX_AGE"] = as_int(env, "DATABASE_CONN_MAX_AGE", default=0, minimum=0)
+        else:
+            if as_int(env, "DATABASE_CONN_MAX_AGE", default=0, minimum=0):
+                raise ImproperlyConfigured(
+                    "DATABASE_CONN_MAX_AGE applies only without the connection pool; "
+                    "set DATABASE_POOL_MAX_SIZE=0 to use persistent connections instead"
+                )
+            # The pool replaces persistent connections (Django refuses both): every request takes a
+            # connection from the process's pool and gives it back when it ends, whichever thread ran it.
+            config["CONN_MAX_AGE"] = 0
+            config["OPTIONS"]["pool"] = pool
     return config
+
+
+# Per process. PostgreSQL's default max_connections is 100: leave room for workers, beat and psql.
+DEFAULT_DATABASE_POOL_MIN_SIZE = 2
+DEFAULT_DATABASE_POOL_MAX_SIZE = 10
+DEFAULT_DATABASE_POOL_TIMEOUT = (
+    5.0  # as long as connect_timeout: an outage is reported no later than unpooled
+)
+
+
+def database_pool(env: Mapping[str, str]) -> dict[str, Any] | None:
+    """Return the psycopg pool options for PostgreSQL (``DATABASES[...]["OPTIONS"]["pool"]``), or ``None``
+    when ``DATABASE_POOL_MAX_SIZE=0`` turns the pool off.
+
+    One pool per process, shared by every thread: under ASGI each request runs in a thread of its own, so
+    persistent per-thread connections (``CONN_MAX_AGE``) pile up; a pool bounds the process to
+    ``max_size`` connections and makes a request wait up to ``timeout`` seconds for a free one.
+    """
+    max_size = as_int(env, "DATABASE_POOL_MAX_SIZE", default=DEFAULT_DATABASE_POOL_MAX_SIZE, minimum=0)
+    if max_size == 0:
+        return None
+    min_size = as_int(env, "DATABASE_POOL_MIN_SIZE", default=DEFAULT_DATABASE_POOL_MIN_SIZE, minimum=0)
+    if min_size > max_size:
+        raise ImproperlyConfigured(
+            f"DATABASE_POOL_MIN_SIZE ({min_size}) must not be larger than DATABASE_POOL_MAX_SIZE ({max_size})"
+        )
+    raw_timeout = (env.get("DATABASE_POOL_TIMEOUT") or "").strip()
+    try:
+        timeout = float(raw_timeout) if raw_timeout else DEFAULT_DATABASE_POOL_TIMEOUT
+    except ValueError:
+        timeout = -1.0
+    if not timeout > 0:
+        raise ImproperlyConfigured(
+            f"DATABASE_POOL_TIMEOUT must be a positive number of seconds (got {raw_timeout!r})"
+        )
+    return {"min_size": min_size, "max_size": max_size, "timeout": timeout}
 
 
 def replica_database_config(env: Mapping[str, str], *, primary: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -128,9 +176,16 @@ def cache_config(env: Mapping[str, str], *, key_prefix: str = "prepdeck") -> dic
                 "LOCATION": url,
                 "KEY_PREFIX": key_prefix,
                 "TIMEOUT": 300,
-                # An unreachable Redis fails fast instead of holding requests for the system's TCP timeout;
-                # the throttles then count per process until it answers (prepdeck.core.outages).
-                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+                # One pool per process, not one per thread (see prepdeck.core.redis_pool). An unreachable Redis
+                # fails fast instead of holding requests for the system's TCP timeout; the throttles then
+                # count per process until it answers (prepdeck.core.outages).
+                "OPTIONS": {
+                    "pool_class": "prepdeck.core.redis_pool.ProcessConnectionPool",
+                    "max_connections": as_int(env, "REDIS_POOL_MAX_SIZE", default=10, minimum=1),
+                    "timeout": as_int(env, "REDIS_POOL_TIMEOUT", default=5, minimum=1),
+                    "socket_connect_timeout": 1,
+                    "socket_timeout": 2,
+                },
             }
         }
     return {
@@ -156,6 +211,10 @@ def celery_config(env: Mapping[str, str]) -> dict[str, Any]:
         "CELERY_ACCEPT_CONTENT": ["json"],
         "CELERY_BEAT_SCHEDULER": "django_celery_beat.schedulers:DatabaseScheduler",
         "CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP": True,
+        # Nothing reads task results (an import job's outcome lives on its row). Storing them would make
+        # every thread that enqueues a task open its own result-backend connection to Redis (Celery keeps
+        # the backend per thread and subscribes to the result), and ASGI runs each request in a new thread.
+        "CELERY_TASK_IGNORE_RESULT": True,
     }
     if url:
         return {
@@ -230,6 +289,21 @@ def as_bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:
     if raw in {"0", "false", "no", "off"}:
         return False
     raise ImproperlyConfigured(f"{name} must be true or false (got {raw!r})")
+
+
+def as_int(env: Mapping[str, str], name: str, *, default: int, minimum: int | None = None) -> int:
+    """Read a whole-number variable, refusing anything else (and values below ``minimum``) in one line."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or (minimum is not None and value < minimum):
+        at_least = f" of at least {minimum}" if minimum is not None else ""
+        raise ImproperlyConfigured(f"{name} must be a whole number{at_least} (got {raw!r})")
+    return value
 
 
 def as_list(env: Mapping[str, str], name: str, *, default: list[str]) -> list[str]:

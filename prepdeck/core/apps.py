@@ -5,3 +5,10 @@ class CoreConfig(AppConfig):
     name = "prepdeck.core"
     label = "core"
     verbose_name = "PrepDeck core"
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from prepdeck.core import timestamps
+
+        connection_created.connect(timestamps.register, dispatch_uid="prepdeck.core.timestamps")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from django.db import DatabaseError, connection
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 
 
 class Writer(Protocol):
@@ -37,12 +37,23 @@ def database_describe() -> str:
 
 
 def database_check_reachable() -> None:
-    """Open a connection now so an unreachable server is reported in one line before anything else."""
+    """Open a connection now so an unreachable server is reported in one line before anything else.
+
+    The probe connects directly, outside the connection pool: a pool would retry in the background and
+    answer only "no connection after N seconds", where the server's own reason ("connection refused",
+    "password authentication failed") is what the operator needs.
+    """
+    default = connections[DEFAULT_DB_ALIAS]
+    options = {name: value for name, value in default.settings_dict["OPTIONS"].items() if name != "pool"}
+    # Same alias: django.contrib.postgres looks the alias up when a connection is created.
+    probe = type(default)({**default.settings_dict, "OPTIONS": options}, alias=DEFAULT_DB_ALIAS)
     try:
-        connection.ensure_connection()
+        probe.ensure_connection()
     except DatabaseError as error:
         reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
         raise DatabaseUnavailable(f"cannot connect to {database_describe()}: {reason}") from None
+    finally:
+        probe.close()
 
 
 def run_first_run_hooks(stdout: Writer) -> None:

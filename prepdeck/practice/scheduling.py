@@ -37,6 +37,7 @@ __all__ = [
     "CardState",
     "ReviewOutcome",
     "SchedulerSettings",
+    "forgetting_key",
     "from_library_card",
     "new_card_state",
     "preview",
@@ -232,6 +233,24 @@ def retrievability(card: CardState, *, now: datetime, settings: SchedulerSetting
     return float(
         scheduler_for(settings).get_card_retrievability(to_library_card(card), current_datetime=moment)
     )
+
+
+def forgetting_key(card: CardState, *, now: datetime) -> float:
+    """Return a number that sorts cards by predicted recall at ``now``: the larger, the lower the recall.
+
+    The library predicts R = (1 + FACTOR * t / S) ** DECAY, with t the whole days since the last review
+    (``timedelta.days``, never below 0), S the stability, FACTOR > 0 and DECAY < 0 for every valid set of
+    weights. So R falls strictly as t / S grows, and sorting by t / S descending is sorting by R ascending,
+    whatever the user's weights: a database can order a whole queue by this key
+    (``practice.selectors.forgetting_expression`` computes the same value in SQL) and the scheduler only
+    needs to run for the cards that are shown. A card the library cannot predict (no stability or no last
+    review: R = 0) gets infinity, so it comes first.
+    """
+    moment = _as_utc(now, "now")
+    if card.last_review is None or card.stability is None or card.stability <= 0:
+        return float("inf")
+    elapsed_days = max(0, (moment - card.last_review).days)
+    return elapsed_days / card.stability
 
 
 def review(card: CardState, rating: int, *, now: datetime, settings: SchedulerSettings) -> ReviewOutcome:

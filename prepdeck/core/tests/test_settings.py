@@ -24,7 +24,7 @@ def test_no_database_url_means_sqlite_in_the_data_folder_with_wal() -> None:
     assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
 
 
-def test_postgres_url_means_postgresql_with_health_checks_and_persistent_connections() -> None:
+def test_postgres_url_means_postgresql_with_health_checks_and_a_connection_pool() -> None:
     config = environment.database_config(
         {"DATABASE_URL": "postgres://app:s3cret@db.internal:6432/prepdeck"}, data_folder=DATA
     )
@@ -32,16 +32,77 @@ def test_postgres_url_means_postgresql_with_health_checks_and_persistent_connect
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["NAME"], config["USER"], config["PASSWORD"]) == ("prepdeck", "app", "s3cret")
     assert (config["HOST"], config["PORT"]) == ("db.internal", 6432)
-    assert config["CONN_MAX_AGE"] == 60
+    # a pool of at most 10 connections per process; persistent connections are off (Django refuses both)
+    assert config["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 10, "timeout": 5.0}
+    assert config["CONN_MAX_AGE"] == 0
     assert config["CONN_HEALTH_CHECKS"] is True
 
 
-def test_connection_lifetime_is_configurable() -> None:
+def test_pool_sizes_and_wait_are_configurable() -> None:
     config = environment.database_config(
-        {"DATABASE_URL": "postgres://u@h/db", "DATABASE_CONN_MAX_AGE": "0"}, data_folder=DATA
+        {
+            "DATABASE_URL": "postgres://u@h/db",
+            "DATABASE_POOL_MIN_SIZE": "0",
+            "DATABASE_POOL_MAX_SIZE": "25",
+            "DATABASE_POOL_TIMEOUT": "2.5",
+        },
+        data_folder=DATA,
     )
 
+    assert config["OPTIONS"]["pool"] == {"min_size": 0, "max_size": 25, "timeout": 2.5}
     assert config["CONN_MAX_AGE"] == 0
+
+
+def test_pool_size_zero_turns_the_pool_off_and_allows_persistent_connections() -> None:
+    without = environment.database_config(
+        {"DATABASE_URL": "postgres://u@h/db", "DATABASE_POOL_MAX_SIZE": "0"}, data_folder=DATA
+    )
+    persistent = environment.database_config(
+        {"DATABASE_URL": "postgres://u@h/db", "DATABASE_POOL_MAX_SIZE": "0", "DATABASE_CONN_MAX_AGE": "60"},
+        data_folder=DATA,
+    )
+
+    assert "pool" not in without["OPTIONS"]
+    assert without["CONN_MAX_AGE"] == 0
+    assert "pool" not in persistent["OPTIONS"]
+    assert persistent["CONN_MAX_AGE"] == 60
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        (
+            {"DATABASE_CONN_MAX_AGE": "60"},
+            "DATABASE_CONN_MAX_AGE applies only without the connection pool; "
+            "set DATABASE_POOL_MAX_SIZE=0 to use persistent connections instead",
+        ),
+        (
+            {"DATABASE_POOL_MIN_SIZE": "11"},
+            "DATABASE_POOL_MIN_SIZE (11) must not be larger than DATABASE_POOL_MAX_SIZE (10)",
+        ),
+        (
+            {"DATABASE_POOL_MAX_SIZE": "-1"},
+            "DATABASE_POOL_MAX_SIZE must be a whole number of at least 0 (got '-1')",
+        ),
+        (
+            {"DATABASE_POOL_MAX_SIZE": "ten"},
+            "DATABASE_POOL_MAX_SIZE must be a whole number of at least 0 (got 'ten')",
+        ),
+        (
+            {"DATABASE_POOL_TIMEOUT": "0"},
+            "DATABASE_POOL_TIMEOUT must be a positive number of seconds (got '0')",
+        ),
+        (
+            {"DATABASE_POOL_TIMEOUT": "soon"},
+            "DATABASE_POOL_TIMEOUT must be a positive number of seconds (got 'soon')",
+        ),
+    ],
+)
+def test_unusable_pool_settings_raise_one_clear_line(variables: dict[str, str], message: str) -> None:
+    with pytest.raises(ImproperlyConfigured) as raised:
+        environment.database_config({"DATABASE_URL": "postgres://u@h/db", **variables}, data_folder=DATA)
+
+    assert str(raised.value) == message
 
 
 @pytest.mark.parametrize(
@@ -88,12 +149,26 @@ def test_with_redis_it_serves_cache_broker_results_and_channels() -> None:
     cache = environment.cache_config(env)["default"]
     assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert cache["LOCATION"] == "redis://cache.internal:6379/2"
+    assert cache["OPTIONS"] == {
+        "pool_class": "prepdeck.core.redis_pool.ProcessConnectionPool",
+        "max_connections": 10,
+        "timeout": 5,
+    }
     layers = environment.channel_layers(env)["default"]
     assert layers["BACKEND"] == "channels_redis.core.RedisChannelLayer"
     assert layers["CONFIG"]["hosts"] == ["redis://cache.internal:6379/2"]
     celery = environment.celery_config(env)
     assert celery["CELERY_TASK_ALWAYS_EAGER"] is False
     assert celery["CELERY_BROKER_URL"] == celery["CELERY_RESULT_BACKEND"] == "redis://cache.internal:6379/2"
+    assert celery["CELERY_TASK_IGNORE_RESULT"] is True  # nothing reads results; see environment.celery_config
+
+
+def test_redis_pool_size_and_wait_are_configurable() -> None:
+    env = {"REDIS_URL": "redis://r/0", "REDIS_POOL_MAX_SIZE": "4", "REDIS_POOL_TIMEOUT": "2"}
+
+    options = environment.cache_config(env)["default"]["OPTIONS"]
+
+    assert (options["max_connections"], options["timeout"]) == (4, 2)
 
 
 def test_redis_url_with_a_wrong_scheme_is_refused() -> None:

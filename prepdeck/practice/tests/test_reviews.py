@@ -416,3 +416,116 @@ def test_two_concurrent_different_reviews_of_one_card_apply_one_after_the_other(
     # the second saw the card as the first left it (the row lock serialised them)
     assert len(concurrent) == 2
     assert concurrent[0] != concurrent[1]
+
+
+def _many_due_cards(user: Any, now: datetime, count: int) -> list[Card]:
+    """Due cards in every studied state, with last reviews on, and a microsecond either side of, whole days."""
+    import random
+
+    rng = random.Random(18)
+    cards = []
+    for number, question in enumerate(_bank(count)):
+        state = (CardState.LEARNING, CardState.RELEARNING, CardState.REVIEW, CardState.REVIEW)[number % 4]
+        last_review = now - timedelta(days=rng.randint(0, 90), microseconds=rng.choice([-1, 0, 1, 0]))
+        cards.append(
+            Card.objects.create(
+                user=user,
+                question=question,
+                state=state,
+                step=None if state == CardState.REVIEW else 0,
+                stability=rng.choice([rng.uniform(0.1, 120), 2.0, 4.0]),
+                difficulty=rng.uniform(1, 10),
+                due=now - timedelta(minutes=rng.randint(0, 3) * 30),
+                last_review=last_review,
+                reps=3,
+            )
+        )
+    return cards
+
+
+def test_the_database_ranks_due_cards_exactly_as_the_scheduler_would() -> None:
+    # given: 40 due cards, some with equal keys (stability 2 or 4 and whole days since the last review)
+    user = make_user(daily_new_limit=0)
+    now = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    cards = _many_due_cards(user, now, 40)
+    # what the queue did before issue 18: the scheduler's recall of every due card, sorted in Python
+    expected = sorted(
+        cards,
+        key=lambda card: (
+            card.state == CardState.REVIEW,
+            scheduling.retrievability(selectors.card_state(card), now=now, settings=FIXED),
+            card.due,
+            card.pk,
+        ),
+    )
+
+    # when
+    top = selectors.review_queue(user=user, now=now, settings=FIXED, limit=10)
+    everything = selectors.review_queue(user=user, now=now, settings=FIXED, limit=100)
+    keys_in_sql = dict(
+        Card.objects.filter(user=user)
+        .annotate(key=selectors.forgetting_expression(now=now))
+        .values_list("id", "key")
+    )
+
+    # then
+    assert keys_in_sql == {
+        card.pk: scheduling.forgetting_key(selectors.card_state(card), now=now) for card in cards
+    }
+    assert [item.card.pk for item in everything.items if item.card] == [card.pk for card in expected]
+    assert [item.card.pk for item in top.items if item.card] == [card.pk for card in expected[:10]]
+    assert [item.retrievability for item in top.items] == [
+        scheduling.retrievability(selectors.card_state(card), now=now, settings=FIXED)
+        for card in expected[:10]
+    ]
+    assert (top.due, everything.due) == (40, 40)
+
+
+def test_the_scheduler_runs_only_for_the_cards_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    # given: 30 due cards
+    user = make_user(daily_new_limit=0)
+    now = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    cards = {(card.stability, card.last_review): card.pk for card in _many_due_cards(user, now, 30)}
+    assert len(cards) == 30
+    asked_about: list[tuple[float | None, datetime | None]] = []
+    real_retrievability = scheduling.retrievability
+
+    def counting_retrievability(card: scheduling.CardState, **kwargs: Any) -> float:
+        asked_about.append((card.stability, card.last_review))
+        return real_retrievability(card, **kwargs)
+
+    monkeypatch.setattr(scheduling, "retrievability", counting_retrievability)
+
+    # when: the dashboard's counts, then a queue of 5
+    counts = selectors.review_queue(user=user, now=now, settings=FIXED, limit=0)
+    counted = len(asked_about)
+    queue = selectors.review_queue(user=user, now=now, settings=FIXED, limit=5)
+
+    # then
+    assert (counts.due, counted) == (30, 0)
+    assert queue.due == 30
+    assert {cards[asked] for asked in asked_about} == {item.card.pk for item in queue.items if item.card}
+
+
+def test_a_session_narrowed_to_a_tag_counts_and_shows_only_its_due_cards(api: APIClient) -> None:
+    # given: three due cards, two of them on questions tagged "orm" (one with a second tag)
+    questions = _bank(3)
+    catalog_services.question_tags_set(question=questions[0], slugs=["orm", "queries"])
+    catalog_services.question_tags_set(question=questions[2], slugs=["orm"])
+    user = make_user(daily_new_limit=0)
+    api.force_authenticate(user)
+    with time_machine.travel(datetime(2026, 11, 20, 12, tzinfo=UTC), tick=False):
+        for question in questions:
+            services.review_submit(
+                user=user, question_id=question.pk, rating=3, idempotency_key=str(question.pk)
+            )
+
+    # when: weeks later, everything is due
+    with time_machine.travel(datetime(2026, 12, 30, 12, tzinfo=UTC), tick=False):
+        tagged = api.get("/api/v1/practice/queue/?tag=orm").json()
+        everything = api.get("/api/v1/practice/queue/").json()
+
+    # then
+    assert tagged["due"] == 2
+    assert sorted(item["question"]["id"] for item in tagged["items"]) == [questions[0].pk, questions[2].pk]
+    assert everything["due"] == 3

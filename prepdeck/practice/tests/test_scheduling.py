@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -20,6 +21,7 @@ from prepdeck.practice.scheduling import (
     RATINGS,
     CardState,
     SchedulerSettings,
+    forgetting_key,
     from_library_card,
     new_card_state,
     preview,
@@ -536,3 +538,71 @@ def test_any_rating_sequence_keeps_the_card_schedulable(steps, desired_retention
         assert card.last_review == now
         assert outcome.interval == card.due - now
         assert 0.0 <= outcome.retrievability_before <= 1.0
+
+
+# --- ordering by predicted recall without the scheduler ---------------------------------------------------------
+
+_seconds_since_review = st.one_of(
+    st.integers(min_value=-86_400, max_value=400 * 86_400),
+    # exactly whole days, and a microsecond either side, where counting whole days can go wrong
+    st.builds(
+        lambda days, nudge: timedelta(days=days, microseconds=nudge).total_seconds(),
+        st.integers(min_value=0, max_value=400),
+        st.sampled_from([-1, 0, 1]),
+    ),
+)
+_review_cards = st.lists(
+    st.builds(
+        lambda stability, seconds: CardState(
+            state=CardState.REVIEW,
+            step=None,
+            stability=stability,
+            difficulty=5.0,
+            due=NOW,
+            last_review=NOW - timedelta(seconds=seconds),
+        ),
+        st.floats(min_value=0.001, max_value=36_500, allow_nan=False),
+        _seconds_since_review,
+    ),
+    min_size=2,
+    max_size=30,
+)
+_weights = st.builds(
+    lambda decay: SchedulerSettings(fuzz=False, parameters=(*DEFAULT_PARAMETERS[:20], decay)),
+    st.floats(min_value=0.1, max_value=0.8),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cards=_review_cards, scheduler_settings=st.one_of(st.just(EXACT), _weights))
+def test_sorting_by_forgetting_key_descending_sorts_by_the_schedulers_recall_ascending(
+    cards, scheduler_settings
+):
+    # given: the real scheduler's predicted recall of each card
+    recall = {id(card): retrievability(card, now=NOW, settings=scheduler_settings) for card in cards}
+
+    # when: the cards are sorted by the key alone (it does not know the user's weights)
+    ordered = sorted(cards, key=lambda card: -forgetting_key(card, now=NOW))
+
+    # then: recall never falls along that order, and equal keys mean equal recall
+    recalls = [recall[id(card)] for card in ordered]
+    assert recalls == sorted(recalls)
+    for first, second in itertools.pairwise(ordered):
+        if forgetting_key(first, now=NOW) == forgetting_key(second, now=NOW):
+            assert recall[id(first)] == recall[id(second)]
+
+
+def test_forgetting_key_counts_whole_days_as_the_library_does():
+    card = _mature_review_card()
+    assert card.last_review is not None
+    assert card.stability is not None
+    day = timedelta(days=1)
+
+    assert forgetting_key(card, now=card.last_review + 3 * day) == 3 / card.stability
+    assert (
+        forgetting_key(card, now=card.last_review + 3 * day - timedelta(microseconds=1)) == 2 / card.stability
+    )
+    assert forgetting_key(card, now=card.last_review - day) == 0.0  # reviewed "in the future": no time passed
+    assert forgetting_key(replace(card, stability=None, state=CardState.LEARNING, step=0), now=NOW) == float(
+        "inf"
+    )

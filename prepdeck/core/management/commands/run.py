@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connections
 
 from prepdeck.accounts.selectors import users_exist
 from prepdeck.core import bootstrap
@@ -58,6 +59,9 @@ class Command(BaseCommand):
 
         import uvicorn
 
+        # Give the connection that migrated back (to the pool, when there is one): requests run in other
+        # threads, and this thread's connection would otherwise stay checked out for the server's lifetime.
+        connections.close_all()
         uvicorn.run(
             "config.asgi:application",
             host=host,
