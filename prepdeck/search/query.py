@@ -15,6 +15,7 @@ migration holds the same rule in SQL).
 from __future__ import annotations
 
 import html
+import math
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -25,6 +26,9 @@ from snowballstemmer import stemmer
 
 MAX_QUERY_LENGTH = 500
 """Longer queries are refused with ``query_too_long`` (400): nobody types more, and it bounds the work."""
+
+MAX_COVERAGE_GROUPS = 12
+"""The share of a query's terms a question matches (and its weights) counts the first this many."""
 
 MAX_CORRECTED_WORDS = 10
 """At most this many distinct words of a query are spell-checked (one query to the vocabulary)."""
@@ -284,6 +288,38 @@ def parse_query(query: str) -> ParsedQuery:
 
 
 # --- spelling -------------------------------------------------------------------------------------------
+
+
+def edit_variants(word: str) -> list[str]:
+    """The words one slip away from ``word`` that trigrams miss: each swap of neighbouring letters
+    (``djnago`` → ``django``) and each letter left out (``djangoo`` → ``django``).
+
+    A swap changes most of a short word's trigrams (``djnago`` and ``django`` share none inside the word),
+    so the nearest words by trigrams need not include the one meant; these are looked up exactly in the
+    vocabulary, in the same statement as the trigram neighbours.
+    """
+    swaps = [
+        word[:index] + word[index + 1] + word[index] + word[index + 2 :] for index in range(len(word) - 1)
+    ]
+    deletions = [word[:index] + word[index + 1 :] for index in range(len(word))]
+    return [variant for variant in dict.fromkeys(swaps + deletions) if variant != word and len(variant) >= 3]
+
+
+def term_weights(query: ParsedQuery, documents: Mapping[str, int]) -> list[float]:
+    """A weight per group of ``query`` (the first ``MAX_COVERAGE_GROUPS``): rarer words weigh more, as an
+    inverse document frequency would. ``documents`` gives how many questions use a word (from the
+    vocabulary lookup); a group weighs as its rarest word, and a word the vocabulary does not hold (an
+    identifier, a number) as one used once. ``api`` in a bank about APIs weighs less than ``paginate``."""
+
+    def weight(word: str) -> float:
+        return 1.0 / math.log(math.e + documents.get(word, 1))
+
+    return [
+        max(
+            weight(word) for term in group for chunk in term.words for word in _WORD.findall(chunk) or [chunk]
+        )
+        for group in query.groups[:MAX_COVERAGE_GROUPS]
+    ]
 
 
 def _allowed_edits(word: str) -> int:

@@ -15,10 +15,12 @@ from prepdeck.search.query import (
     Term,
     choose_correction,
     clean_query_text,
+    edit_variants,
     identifier_words,
     join_identifier,
     parse_query,
     snippet_html,
+    term_weights,
     vocabulary_words,
 )
 
@@ -197,3 +199,21 @@ def test_any_text_parses_and_renders_to_plain_quoted_terms(text: str) -> None:
     for piece in postgresql.tsquery_sql(parsed, any_term=True)[1]:
         assert re.fullmatch(r'[\w. "+@]*', piece), piece
     assert all(isinstance(term, Term) and term.words for term in parsed.terms())
+
+
+def test_edit_variants_are_the_swaps_and_deletions_of_a_word() -> None:
+    assert "django" in edit_variants("djnago")
+    assert "django" in edit_variants("djangoo")
+    assert edit_variants("celry") == [
+        "eclry", "clery", "cerly", "celyr", "elry", "clry", "cery", "cely", "celr",
+    ]  # fmt: skip
+    assert edit_variants("abc") == ["bac", "acb"]
+
+
+def test_term_weights_favour_rare_words() -> None:
+    query = parse_query("how do I paginate an api")
+
+    paginate, api = term_weights(query, {"paginate": 5, "api": 80})
+
+    assert paginate > api
+    assert term_weights(query, {}) == [term_weights(query, {})[0]] * 2
