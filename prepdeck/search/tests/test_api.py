@@ -230,7 +230,7 @@ def test_counts_stop_at_a_thousand_and_say_so(api: APIClient, questions: Questio
         gadget={"prompt": "A gadget?", "difficulty": "advanced"},
     )
 
-    many = api.get("/api/v1/search/", {"q": "widget", "limit": 5}).json()
+    many = api.get("/api/v1/search/", {"q": "widget", "limit": "5"}).json()
     few = api.get("/api/v1/search/", {"q": "gadget"}).json()
 
     assert many["count"] == 1000
