@@ -290,19 +290,28 @@ def parse_query(query: str) -> ParsedQuery:
 # --- spelling -------------------------------------------------------------------------------------------
 
 
-def edit_variants(word: str) -> list[str]:
-    """The words one slip away from ``word`` that trigrams miss: each swap of neighbouring letters
-    (``djnago`` → ``django``) and each letter left out (``djangoo`` → ``django``).
+_LETTERS_AZ = "abcdefghijklmnopqrstuvwxyz"
 
-    A swap changes most of a short word's trigrams (``djnago`` and ``django`` share none inside the word),
-    so the nearest words by trigrams need not include the one meant; these are looked up exactly in the
-    vocabulary, in the same statement as the trigram neighbours.
+
+def edit_variants(word: str) -> list[str]:
+    """Every spelling one edit away from ``word`` (Norvig's ``edits1``): a swap of neighbouring letters
+    (``djnago`` → ``django``), a letter left out, added (``celry`` → ``celery``) or replaced; at least
+    three letters long.
+
+    They are looked up exactly in the vocabulary (primary-key probes, cheap) before the nearest words by
+    trigrams, which a swap can miss altogether (``djnago`` and ``django`` share no trigram inside the word)
+    and which cost a walk of the trigram index; that walk is only needed when no word is one edit away.
     """
-    swaps = [
-        word[:index] + word[index + 1] + word[index] + word[index + 2 :] for index in range(len(word) - 1)
+    splits = [(word[:index], word[index:]) for index in range(len(word) + 1)]
+    swaps = [left + right[1] + right[0] + right[2:] for left, right in splits if len(right) > 1]
+    deletions = [left + right[1:] for left, right in splits if right]
+    replacements = [left + letter + right[1:] for left, right in splits if right for letter in _LETTERS_AZ]
+    insertions = [left + letter + right for left, right in splits for letter in _LETTERS_AZ]
+    return [
+        variant
+        for variant in dict.fromkeys(swaps + deletions + replacements + insertions)
+        if variant != word and len(variant) >= 3
     ]
-    deletions = [word[:index] + word[index + 1 :] for index in range(len(word))]
-    return [variant for variant in dict.fromkeys(swaps + deletions) if variant != word and len(variant) >= 3]
 
 
 def term_weights(query: ParsedQuery, documents: Mapping[str, int]) -> list[float]:

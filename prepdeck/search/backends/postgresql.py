@@ -280,20 +280,35 @@ class PostgresBackend:
         found: dict[str, list[tuple[str, int]]] = {word: [] for word in words}
         variants = [(word, variant) for word in words for variant in edit_variants(word)]
         with connection.cursor() as cursor:
-            # The nearest words by trigrams (a GiST index walk): the word itself first when it is known;
-            # then the vocabulary's words among the word's swaps and deletions (primary-key lookups).
+            # A known word is its own candidate (nothing else is read for it). For an unknown word, the
+            # vocabulary's words one edit away (primary-key probes); only when there are none, the
+            # nearest words by trigrams (a walk of the GiST index, the expensive part).
             cursor.execute(
                 f"""
-                SELECT input.word, candidate.word, candidate.documents
-                FROM unnest(%s::text[]) AS input(word)
+                WITH input AS MATERIALIZED (SELECT DISTINCT word FROM unnest(%s::text[]) AS input(word)),
+                known AS MATERIALIZED (
+                    SELECT input.word, t.documents FROM input JOIN search_term t ON t.word = input.word
+                ),
+                unknown AS MATERIALIZED (
+                    SELECT word FROM input WHERE word NOT IN (SELECT word FROM known)
+                ),
+                near AS MATERIALIZED (
+                    SELECT variant.word, t.word AS candidate, t.documents
+                    FROM unnest(%s::text[], %s::text[]) AS variant(word, spelling)
+                    JOIN unknown ON unknown.word = variant.word
+                    JOIN search_term t ON t.word = variant.spelling
+                )
+                SELECT word, word, documents FROM known
+                UNION ALL
+                SELECT word, candidate, documents FROM near
+                UNION ALL
+                SELECT unknown.word, candidate.word, candidate.documents
+                FROM unknown
                 CROSS JOIN LATERAL (
                     SELECT t.word, t.documents FROM search_term t
-                    ORDER BY t.word <-> input.word LIMIT {CANDIDATES_PER_WORD}
+                    ORDER BY t.word <-> unknown.word LIMIT {CANDIDATES_PER_WORD}
                 ) candidate
-                UNION ALL
-                SELECT variant.word, t.word, t.documents
-                FROM unnest(%s::text[], %s::text[]) AS variant(word, spelling)
-                JOIN search_term t ON t.word = variant.spelling
+                WHERE unknown.word NOT IN (SELECT word FROM near)
                 """,  # noqa: S608 - constants and placeholders only
                 [list(words), [word for word, _ in variants], [variant for _, variant in variants]],
             )

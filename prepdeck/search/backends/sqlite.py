@@ -219,21 +219,26 @@ class SqliteBackend:
             f"SELECT word, word, documents FROM search_term WHERE word IN ({', '.join(['%s'] * len(words))})"  # noqa: S608 - constants and placeholders only
         ]
         params: list[Any] = list(words)
-        # The vocabulary's words among each word's swaps and deletions (trigrams miss a swap).
-        variants = [(word, variant) for word in words for variant in edit_variants(word)]
-        if variants:
+        # For an unknown word, the vocabulary's words one edit away (primary-key probes); only when there
+        # are none, the words sharing the most trigrams (a search of the trigram index). A known word is
+        # its own candidate and costs nothing more.
+        variants = {word: edit_variants(word) for word in words}
+        unknown = "NOT EXISTS (SELECT 1 FROM search_term AS known WHERE known.word = %s)"
+        for word in words:
             parts.append(
-                "SELECT variant.value ->> 0, search_term.word, search_term.documents "
-                "FROM json_each(%s) AS variant JOIN search_term ON search_term.word = variant.value ->> 1"
+                "SELECT %s, search_term.word, search_term.documents FROM json_each(%s) AS variant "  # noqa: S608 - constants and placeholders only
+                f"JOIN search_term ON search_term.word = variant.value WHERE {unknown}"
             )
-            params.append(json.dumps(variants))
+            params.extend([word, json.dumps(variants[word]), word])
         for word in (word for word in words if len(word) >= 3):
             parts.append(
                 "SELECT * FROM (SELECT %s, search_term.word, search_term.documents FROM search_term_trigram "  # noqa: S608 - constants and placeholders only
                 "JOIN search_term ON search_term.rowid = search_term_trigram.rowid "
-                f"WHERE search_term_trigram MATCH %s ORDER BY search_term_trigram.rank LIMIT {CANDIDATES_PER_WORD})"
+                f"WHERE search_term_trigram MATCH %s AND {unknown} AND NOT EXISTS (SELECT 1 FROM json_each(%s) "
+                "AS variant JOIN search_term AS near ON near.word = variant.value) "
+                f"ORDER BY search_term_trigram.rank LIMIT {CANDIDATES_PER_WORD})"
             )
-            params.extend([word, _trigrams(word)])
+            params.extend([word, _trigrams(word), word, json.dumps(variants[word])])
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts), params)
             for word, candidate, documents in cursor.fetchall():

@@ -201,13 +201,18 @@ def test_any_text_parses_and_renders_to_plain_quoted_terms(text: str) -> None:
     assert all(isinstance(term, Term) and term.words for term in parsed.terms())
 
 
-def test_edit_variants_are_the_swaps_and_deletions_of_a_word() -> None:
-    assert "django" in edit_variants("djnago")
-    assert "django" in edit_variants("djangoo")
-    assert edit_variants("celry") == [
-        "eclry", "clery", "cerly", "celyr", "elry", "clry", "cery", "cely", "celr",
-    ]  # fmt: skip
-    assert edit_variants("abc") == ["bac", "acb"]
+def test_edit_variants_are_every_spelling_one_edit_away() -> None:
+    assert edit_variants("djnago")[:3] == ["jdnago", "dnjago", "django"]  # swaps first
+    assert "django" in edit_variants("djangoo")  # a letter too many
+    assert "celery" in edit_variants("celry")  # a letter missing
+    assert "select" in edit_variants("selext")  # a letter replaced
+    variants = edit_variants("celry")
+    assert (
+        len(variants) == len(set(variants)) == 285
+    )  # 4 swaps, 5 deletions, 125 replacements, 151 insertions
+    assert "celry" not in variants
+    assert edit_variants("abc")[:4] == ["bac", "acb", "bbc", "cbc"]  # "bc" and "ac" are too short
+    assert all(len(variant) >= 3 for variant in edit_variants("abc"))
 
 
 def test_term_weights_favour_rare_words() -> None:
