@@ -331,8 +331,12 @@ def term_weights(query: ParsedQuery, documents: Mapping[str, int]) -> list[float
     ]
 
 
+ONE_EDIT_LETTERS = 5
+"""Words of at most this many letters are corrected within one edit, longer ones within two."""
+
+
 def _allowed_edits(word: str) -> int:
-    return 1 if len(word) <= 5 else 2
+    return 1 if len(word) <= ONE_EDIT_LETTERS else 2
 
 
 def choose_correction(word: str, candidates: Iterable[tuple[str, int]]) -> str | None:

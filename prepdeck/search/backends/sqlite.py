@@ -40,6 +40,7 @@ from prepdeck.search.query import (
     MARK_START,
     MARK_STOP,
     MAX_COVERAGE_GROUPS,
+    ONE_EDIT_LETTERS,
     ParsedQuery,
     Term,
     edit_variants,
@@ -220,8 +221,8 @@ class SqliteBackend:
         ]
         params: list[Any] = list(words)
         # For an unknown word, the vocabulary's words one edit away (primary-key probes); only when there
-        # are none, the words sharing the most trigrams (a search of the trigram index). A known word is
-        # its own candidate and costs nothing more.
+        # are none and the word may be corrected by two edits (longer than ONE_EDIT_LETTERS), the words
+        # sharing the most trigrams (a search of the trigram index). A known word is its own candidate.
         variants = {word: edit_variants(word) for word in words}
         unknown = "NOT EXISTS (SELECT 1 FROM search_term AS known WHERE known.word = %s)"
         for word in words:
@@ -230,7 +231,7 @@ class SqliteBackend:
                 f"JOIN search_term ON search_term.word = variant.value WHERE {unknown}"
             )
             params.extend([word, json.dumps(variants[word]), word])
-        for word in (word for word in words if len(word) >= 3):
+        for word in (word for word in words if len(word) > ONE_EDIT_LETTERS):
             parts.append(
                 "SELECT * FROM (SELECT %s, search_term.word, search_term.documents FROM search_term_trigram "  # noqa: S608 - constants and placeholders only
                 "JOIN search_term ON search_term.rowid = search_term_trigram.rowid "
