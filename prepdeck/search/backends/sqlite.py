@@ -116,9 +116,11 @@ def prompt_match_text(query: ParsedQuery, *, any_term: bool = False, excluding: 
 
 
 # Whether a question matches an FTS5 query (the parameter), looked up for the page's candidates only.
+# "+rowid" keeps the candidate list out of FTS5's planning: given "rowid IN (...)" it runs the whole
+# MATCH once per candidate (1.3 s instead of 50 ms for "get_object_or_404" at 100,000 questions).
 _MATCHES_AMONG_CANDIDATES = (
     "(search_document.rowid IN (SELECT rowid FROM search_document AS other "
-    "WHERE other.search_document MATCH %s AND other.rowid IN (SELECT id FROM candidates)))"
+    "WHERE other.search_document MATCH %s AND +other.rowid IN (SELECT id FROM candidates)))"
 )
 
 
@@ -330,7 +332,7 @@ class SqliteBackend:
                 page AS (
                     SELECT search_document.rowid AS id, {BM25} - ({bonus}) AS rank_value
                     FROM search_document
-                    WHERE search_document MATCH %s AND search_document.rowid IN (SELECT id FROM candidates)
+                    WHERE search_document MATCH %s AND +search_document.rowid IN (SELECT id FROM candidates)
                     ORDER BY rank_value, search_document.rowid
                     LIMIT %s OFFSET %s
                 )
