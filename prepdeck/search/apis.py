@@ -78,7 +78,14 @@ class SearchFacetsSerializer(serializers.Serializer[Any]):
 
 
 class SearchResultSerializer(serializers.Serializer[Any]):
-    count = serializers.IntegerField(help_text="How many questions match.")
+    count = serializers.IntegerField(
+        help_text=f"How many questions match, counted up to {selectors.COUNTED_MATCHES:,} (see count_exact)."
+    )
+    count_exact = serializers.BooleanField(
+        help_text=f"False when more than {selectors.COUNTED_MATCHES:,} questions match: count is then that "
+        f'number (show "{selectors.COUNTED_MATCHES:,}+") and the facets are those of the first '
+        f"{selectors.COUNTED_MATCHES:,} matches."
+    )
     results = SearchHitSerializer(many=True)
     facets = SearchFacetsSerializer()
     suggestion = serializers.CharField(

@@ -15,6 +15,7 @@ migration holds the same rule in SQL).
 from __future__ import annotations
 
 import html
+import math
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -25,6 +26,9 @@ from snowballstemmer import stemmer
 
 MAX_QUERY_LENGTH = 500
 """Longer queries are refused with ``query_too_long`` (400): nobody types more, and it bounds the work."""
+
+MAX_COVERAGE_GROUPS = 12
+"""The share of a query's terms a question matches (and its weights) counts the first this many."""
 
 MAX_CORRECTED_WORDS = 10
 """At most this many distinct words of a query are spell-checked (one query to the vocabulary)."""
@@ -286,8 +290,53 @@ def parse_query(query: str) -> ParsedQuery:
 # --- spelling -------------------------------------------------------------------------------------------
 
 
+_LETTERS_AZ = "abcdefghijklmnopqrstuvwxyz"
+
+
+def edit_variants(word: str) -> list[str]:
+    """Every spelling one edit away from ``word`` (Norvig's ``edits1``): a swap of neighbouring letters
+    (``djnago`` → ``django``), a letter left out, added (``celry`` → ``celery``) or replaced; at least
+    three letters long.
+
+    They are looked up exactly in the vocabulary (primary-key probes, cheap) before the nearest words by
+    trigrams, which a swap can miss altogether (``djnago`` and ``django`` share no trigram inside the word)
+    and which cost a walk of the trigram index; that walk is only needed when no word is one edit away.
+    """
+    splits = [(word[:index], word[index:]) for index in range(len(word) + 1)]
+    swaps = [left + right[1] + right[0] + right[2:] for left, right in splits if len(right) > 1]
+    deletions = [left + right[1:] for left, right in splits if right]
+    replacements = [left + letter + right[1:] for left, right in splits if right for letter in _LETTERS_AZ]
+    insertions = [left + letter + right for left, right in splits for letter in _LETTERS_AZ]
+    return [
+        variant
+        for variant in dict.fromkeys(swaps + deletions + replacements + insertions)
+        if variant != word and len(variant) >= 3
+    ]
+
+
+def term_weights(query: ParsedQuery, documents: Mapping[str, int]) -> list[float]:
+    """A weight per group of ``query`` (the first ``MAX_COVERAGE_GROUPS``): rarer words weigh more, as an
+    inverse document frequency would. ``documents`` gives how many questions use a word (from the
+    vocabulary lookup); a group weighs as its rarest word, and a word the vocabulary does not hold (an
+    identifier, a number) as one used once. ``api`` in a bank about APIs weighs less than ``paginate``."""
+
+    def weight(word: str) -> float:
+        return 1.0 / math.log(math.e + documents.get(word, 1))
+
+    return [
+        max(
+            weight(word) for term in group for chunk in term.words for word in _WORD.findall(chunk) or [chunk]
+        )
+        for group in query.groups[:MAX_COVERAGE_GROUPS]
+    ]
+
+
+ONE_EDIT_LETTERS = 5
+"""Words of at most this many letters are corrected within one edit, longer ones within two."""
+
+
 def _allowed_edits(word: str) -> int:
-    return 1 if len(word) <= 5 else 2
+    return 1 if len(word) <= ONE_EDIT_LETTERS else 2
 
 
 def choose_correction(word: str, candidates: Iterable[tuple[str, int]]) -> str | None:

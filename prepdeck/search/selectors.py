@@ -22,7 +22,8 @@ from typing import Any
 
 from prepdeck.catalog import selectors as catalog_selectors
 from prepdeck.core.exceptions import InvalidInput, NotFound
-from prepdeck.search.backends import Filters, Hit, backend
+from prepdeck.search.backends import COUNTED_MATCHES as COUNTED_MATCHES
+from prepdeck.search.backends import Counted, Filters, Hit, backend
 from prepdeck.search.query import (
     MAX_QUERY_LENGTH,
     Facets,
@@ -30,6 +31,7 @@ from prepdeck.search.query import (
     clean_query_text,
     corrections_from,
     parse_query,
+    term_weights,
 )
 
 MAX_LIMIT = 100
@@ -42,16 +44,32 @@ MIN_STRICT_HITS = 3
 
 @dataclass
 class SearchResult:
-    """A page of ranked questions with the total, facet counts and a spelling suggestion."""
+    """A page of ranked questions with the total, facet counts and a spelling suggestion.
+
+    When more than ``COUNTED_MATCHES`` questions match, ``count`` is that number, ``count_exact`` is false
+    (say "1,000+") and the facets are those of the first ``COUNTED_MATCHES`` matches."""
 
     count: int = 0
     results: list[Hit] = field(default_factory=list)
     facets: Facets = field(default_factory=Facets)
     suggestion: str | None = None
+    count_exact: bool = True
+
+    @classmethod
+    def from_counted(cls, counted: Counted, results: list[Hit], suggestion: str | None) -> SearchResult:
+        facets = Facets.from_rows(counted.rows)
+        return cls(
+            count=facets.total,
+            results=results,
+            facets=facets,
+            suggestion=suggestion,
+            count_exact=not counted.more,
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "count": self.count,
+            "count_exact": self.count_exact,
             "results": [hit.as_dict() for hit in self.results],
             "facets": {"topic": self.facets.topic, "difficulty": self.facets.difficulty},
             "suggestion": self.suggestion,
@@ -120,25 +138,31 @@ def search_questions(
         corrected = None
     suggestion = corrected.text if corrected is not None else None
 
+    # How many questions use each word: rarer words weigh more when ranking by how many terms match.
+    documents = {word: count for found in candidates.values() for word, count in found}
+
     best = corrected or parsed
     for attempt in [parsed] if corrected is None else [parsed, corrected]:
-        facets = Facets.from_rows(engine.facets(attempt, filters))
+        counted = engine.facets(attempt, filters)
+        total = sum(count for *_, count in counted.rows)
         # A longer query whose words together find almost nothing reads as a natural phrasing: any term
         # is then enough, and questions matching all of them still come first.
-        if facets.total >= (MIN_STRICT_HITS if len(attempt.groups) >= NATURAL_PHRASING_TERMS else 1):
-            hits = engine.page(attempt, filters, limit=limit, offset=offset)
-            return SearchResult(count=facets.total, results=hits, facets=facets, suggestion=suggestion)
+        if total >= (MIN_STRICT_HITS if len(attempt.groups) >= NATURAL_PHRASING_TERMS else 1):
+            weights = term_weights(attempt, documents)
+            hits = engine.page(attempt, filters, weights=weights, limit=limit, offset=offset)
+            return SearchResult.from_counted(counted, hits, suggestion)
     if len(best.groups) > 1:
-        facets = Facets.from_rows(engine.facets(best, filters, any_term=True))
-        if facets.total:
-            hits = engine.page(best, filters, any_term=True, limit=limit, offset=offset)
-            return SearchResult(count=facets.total, results=hits, facets=facets, suggestion=suggestion)
+        counted = engine.facets(best, filters, any_term=True)
+        if counted.rows:
+            weights = term_weights(best, documents)
+            hits = engine.page(best, filters, any_term=True, weights=weights, limit=limit, offset=offset)
+            return SearchResult.from_counted(counted, hits, suggestion)
 
-    rows = engine.similar_prompt_facets(best, filters)
-    if rows:
-        facets = Facets.from_rows(rows)
+    # Last, and only when the words found nothing at all: prompts similar by trigrams.
+    similar = engine.similar_prompt_facets(best, filters)
+    if similar is not None and similar.rows:
         hits = engine.similar_prompt_page(best, filters, limit=limit, offset=offset)
-        return SearchResult(count=facets.total, results=hits, facets=facets, suggestion=suggestion)
+        return SearchResult.from_counted(similar, hits, suggestion)
     return SearchResult(suggestion=suggestion)
 
 

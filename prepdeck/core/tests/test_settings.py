@@ -153,6 +153,8 @@ def test_with_redis_it_serves_cache_broker_results_and_channels() -> None:
         "pool_class": "prepdeck.core.redis_pool.ProcessConnectionPool",
         "max_connections": 10,
         "timeout": 5,
+        "socket_connect_timeout": 1,
+        "socket_timeout": 2,
     }
     layers = environment.channel_layers(env)["default"]
     assert layers["BACKEND"] == "channels_redis.core.RedisChannelLayer"

@@ -57,6 +57,24 @@ class Hit:
 FacetRows = list[tuple[str, str, int]]
 """(topic slug, difficulty, number of matching questions) rows."""
 
+COUNTED_MATCHES = 1000
+"""Matches are counted (and faceted) up to this many: beyond it a search says "1,000+" and its facets are
+those of the first 1,000 matches, as counting every match of a common word costs time in proportion to
+the bank (85,697 rows for "django" in a bank of 100,000)."""
+
+RANKED_PER_TIER = 200
+"""Ranking reads each candidate's whole vector, so it is bounded: at most this many candidates from each
+tier (questions whose prompt matches the whole query, then any match; see ``Backend.page``), or the
+page's end when that is further."""
+
+
+@dataclass(frozen=True)
+class Counted:
+    """Facet rows over at most ``COUNTED_MATCHES`` matches; ``more`` when further questions match."""
+
+    rows: FacetRows
+    more: bool
+
 
 class Backend(Protocol):
     """What the selectors and services need from a database's full-text search (one statement each)."""
@@ -71,17 +89,30 @@ class Backend(Protocol):
     def candidates(self, words: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
         """For each word, the vocabulary words closest to it as (word, questions using it)."""
 
-    def facets(self, query: ParsedQuery, filters: Filters, *, any_term: bool = False) -> FacetRows:
-        """Counts of the questions matching ``query`` by topic and difficulty. With ``any_term`` one of the
-        query's terms is enough to match."""
+    def facets(self, query: ParsedQuery, filters: Filters, *, any_term: bool = False) -> Counted:
+        """Counts of the questions matching ``query`` by topic and difficulty, over the first
+        ``COUNTED_MATCHES`` of them. With ``any_term`` one of the query's terms is enough to match."""
 
     def page(
-        self, query: ParsedQuery, filters: Filters, *, any_term: bool = False, limit: int, offset: int
+        self,
+        query: ParsedQuery,
+        filters: Filters,
+        *,
+        any_term: bool = False,
+        weights: Sequence[float] = (),
+        limit: int,
+        offset: int,
     ) -> list[Hit]:
-        """The matching questions ranked best first, with snippets. Questions whose prompt matches the
-        whole query get a bonus; with ``any_term``, so do questions that match more of the terms."""
+        """The matching questions ranked best first, with snippets.
 
-    def similar_prompt_facets(self, query: ParsedQuery, filters: Filters) -> FacetRows | None:
+        Candidates come in tiers, each bounded (``RANKED_PER_TIER``) and served by an index: questions
+        whose prompt matches the whole query, (with ``any_term``, questions matching every term, then
+        prompts matching any term,) then any match. Questions whose prompt matches the whole query get a
+        bonus, and so do those whose prompt matches more of the terms, each term by its ``weights`` (rarer
+        words weigh more; equal weights when empty); with ``any_term``, so do questions that match more
+        of the terms anywhere."""
+
+    def similar_prompt_facets(self, query: ParsedQuery, filters: Filters) -> Counted | None:
         """Counts for the last-resort fallback (prompts similar by trigrams), or ``None`` without one."""
 
     def similar_prompt_page(
@@ -104,9 +135,6 @@ def backend() -> Backend:
 
 
 # --- SQL both backends share ------------------------------------------------------------------------------
-
-MAX_COVERAGE_GROUPS = 12
-"""When any term is enough, the share of terms matched counts for the first this many of them."""
 
 QUESTION = Question._meta.db_table
 TOPIC = Topic._meta.db_table

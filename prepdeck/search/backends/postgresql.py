@@ -23,30 +23,46 @@ from django.db import connection
 
 from prepdeck.catalog.models import CodeExample
 from prepdeck.search.backends import (
-    MAX_COVERAGE_GROUPS,
+    COUNTED_MATCHES,
     QUESTION,
     QUESTION_TAGS,
+    RANKED_PER_TIER,
     TAG,
     TOPIC,
-    FacetRows,
+    Counted,
     Filters,
     Hit,
     filter_sql,
 )
-from prepdeck.search.query import MARK_START, MARK_STOP, ParsedQuery, Term, snippet_html
+from prepdeck.search.query import (
+    MARK_START,
+    MARK_STOP,
+    MAX_COVERAGE_GROUPS,
+    ONE_EDIT_LETTERS,
+    ParsedQuery,
+    Term,
+    edit_variants,
+    snippet_html,
+)
 
 CODE = CodeExample._meta.db_table
 FIELD_LIMIT = 100_000  # characters of one field that are indexed (a tsvector must stay under 1 MB)
 WEIGHTS = "'{0.05, 0.1, 0.4, 1.0}'::real[]"  # D (code), C (explanation), B (answer), A (prompt)
 NORMALIZATION = 1  # divide by 1 + log(document length): long explanations do not win by size alone
 PROMPT_BONUS = 1.0
+PROMPT_COVERAGE_BONUS = 1.0
 COVERAGE_BONUS = 2.0
 CANDIDATES_PER_WORD = 10
-RANKED_CANDIDATES = 1000
-"""Questions ranked in full for a page: those best by the prompt alone when more match (a common word)."""
+# A vocabulary word equal to {word}, by the primary key's b-tree. Written as a range because pg_trgm's
+# indexes also serve "=", and the planner picked the GiST index for it: a millisecond a probe instead of
+# microseconds (hundreds of probes for a misspelled word).
+EXACT = "ON t.word >= {word} AND t.word <= {word}"
 # The secondary indexes, as the migration creates them (a full refresh drops and rebuilds them).
 INDEXES = {
     "search_document_vector": "CREATE INDEX search_document_vector ON search_document USING gin (vector)",
+    "search_document_prompt_vector": (
+        "CREATE INDEX search_document_prompt_vector ON search_document USING gin (prompt_vector)"
+    ),
     "search_document_prompt_trigram": (
         "CREATE INDEX search_document_prompt_trigram ON search_document USING gin (prompt gin_trgm_ops)"
     ),
@@ -68,8 +84,27 @@ def _json_text(column: str) -> str:
     )
 
 
-# What snippets are cut from: the answer a candidate reads (the prompt is shown on its own).
-SNIPPET_TEXT = f"concat_ws(E'\\n', q.short_answer, {_json_text('q.key_points')}, left(q.explanation, 20000))"
+def _sentence(text: str) -> str:
+    """``text`` ending with punctuation (a full stop added when it has none), so that pieces joined into
+    one snippet stay apart: ``ts_headline`` turns line breaks into spaces."""
+    return f"(CASE WHEN {text} ~ '[.!?;:…]\\s*$' THEN {text} ELSE {text} || '.' END)"
+
+
+def _json_sentences(column: str) -> str:
+    """The strings of a JSON list column as sentences, one a line (see ``_sentence``)."""
+    return (
+        f"(SELECT string_agg({_sentence('value')}, E'\\n') FROM jsonb_array_elements_text(CASE WHEN "  # noqa: S608 - constants and placeholders only
+        f"jsonb_typeof({column}) = 'array' THEN {column} ELSE '[]'::jsonb END) AS value)"
+    )
+
+
+# What snippets are cut from: the answer a candidate reads (the prompt is shown on its own). Each key point
+# is a sentence: "Offset pagination reads skipped rows. Cursor pagination does not." rather than the two
+# run together.
+_SHORT_ANSWER = _sentence("nullif(q.short_answer, '')")
+SNIPPET_TEXT = (
+    f"concat_ws(E'\\n', {_SHORT_ANSWER}, {_json_sentences('q.key_points')}, left(q.explanation, 20000))"
+)
 
 
 # The questions to index, with the text of each weight, and their vocabulary: one statement.
@@ -167,30 +202,57 @@ def _similar_words(query: ParsedQuery) -> str:
     return " ".join(word for term in query.terms() if not term.expansion for word in term.words)
 
 
-def _query_cte(query: ParsedQuery, any_term: bool) -> tuple[str, list[Any], str, str]:
+def _groups(query: ParsedQuery) -> tuple[tuple[Term, ...], ...]:
+    return query.groups[:MAX_COVERAGE_GROUPS]
+
+
+def _query_cte(query: ParsedQuery, any_term: bool, weights: Sequence[float]) -> tuple[str, list[Any], str]:
     """A one-row ``query`` CTE holding the tsqueries a search uses (parsed once, not once a row), its
-    parameters, and two scores over it and ``d``: a cheap one from the prompt (small, stored inline), which
-    picks the candidates, and the full one, which ranks them.
-    """
+    parameters, and the score over it and ``d``."""
     match, params = tsquery_sql(query, any_term=any_term)
     strict, strict_params = tsquery_sql(query, excluding=False)
+    groups = _groups(query)
     columns = [f"{match} AS match", f"{strict} AS strict", f"{_WEBSEARCH} AS highlight"]
-    params = [*params, *strict_params, highlight_text(query)]
-    prompt_match = f"{PROMPT_BONUS} * (d.prompt_vector @@ query.strict)::int"
-    cheap = f"{prompt_match} + ts_rank(d.prompt_vector, query.match)"
-    full = f"ts_rank_cd({WEIGHTS}, d.vector, query.match, {NORMALIZATION}) + {prompt_match}"
+    columns.extend(f"{_WEBSEARCH} AS group{index}" for index in range(len(groups)))
+    params = [*params, *strict_params, highlight_text(query), *(_any_of(group) for group in groups)]
+    score = (
+        f"ts_rank_cd({WEIGHTS}, d.vector, query.match, {NORMALIZATION}) "
+        f"+ {PROMPT_BONUS} * (d.prompt_vector @@ query.strict)::int"
+    )
+
+    def share(column: str, group_weights: Sequence[float]) -> str:
+        matched = " + ".join(
+            f"{weight!r} * ({column} @@ query.group{index})::int"
+            for index, weight in enumerate(group_weights)
+        )
+        return f"({matched}) / {sum(group_weights)!r}"
+
+    if len(groups) > 1:
+        group_weights = list(weights)[: len(groups)] if len(weights) >= len(groups) else [1.0] * len(groups)
+        score += f" + {PROMPT_COVERAGE_BONUS} * {share('d.prompt_vector', group_weights)}"
+        if any_term:
+            score += f" + {COVERAGE_BONUS} * {share('d.vector', [1.0] * len(groups))}"
+    return f"query AS MATERIALIZED (SELECT {', '.join(columns)})", params, score
+
+
+Tier = tuple[str, list[Any]]
+
+
+def _tiers(query: ParsedQuery, any_term: bool) -> list[Tier]:
+    """Where a page's candidates come from, best first, each condition served by a GIN index (written
+    out, not taken from the query CTE, so the planner sees an indexable condition)."""
+    match, match_params = tsquery_sql(query, any_term=any_term)
+    strict, strict_params = tsquery_sql(query, excluding=False)
+    # Prompt conditions leave out the exclusions; the vector carries them (and holds the prompt too).
+    also = f" AND d.vector @@ {match}" if query.excluded else ""
+    also_params = match_params if query.excluded else []
+    tiers = [(f"d.prompt_vector @@ {strict}{also}", [*strict_params, *also_params])]
     if any_term:
-        groups = query.groups[:MAX_COVERAGE_GROUPS]
-        columns.extend(f"{_WEBSEARCH} AS group{index}" for index in range(len(groups)))
-        params.extend(_any_of(group) for group in groups)
-
-        def share(column: str) -> str:
-            matched = " + ".join(f"({column} @@ query.group{index})::int" for index in range(len(groups)))
-            return f" + {COVERAGE_BONUS} * ({matched}) / {len(groups)}.0"
-
-        cheap += share("d.prompt_vector")
-        full += share("d.vector")
-    return f"query AS MATERIALIZED (SELECT {', '.join(columns)})", params, cheap, full
+        any_prompt, any_params = tsquery_sql(query, any_term=True, excluding=False)
+        tiers.append((f"d.vector @@ {strict}{also}", [*strict_params, *also_params]))
+        tiers.append((f"d.prompt_vector @@ {any_prompt}{also}", [*any_params, *also_params]))
+    tiers.append((f"d.vector @@ {match}", match_params))
+    return tiers
 
 
 class PostgresBackend:
@@ -221,45 +283,74 @@ class PostgresBackend:
 
     def candidates(self, words: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
         found: dict[str, list[tuple[str, int]]] = {word: [] for word in words}
+        variants = [(word, variant) for word in words for variant in edit_variants(word)]
         with connection.cursor() as cursor:
-            # The nearest words by trigrams (a GiST index walk): the word itself first when it is known.
+            # A known word is its own candidate (nothing else is read for it). For an unknown word, the
+            # vocabulary's words one edit away (primary-key probes); only when there are none and the
+            # word may be corrected by two edits (longer than ONE_EDIT_LETTERS), the nearest words by
+            # trigrams: a walk of the GiST index, the expensive part (seconds for a three-letter word).
             cursor.execute(
                 f"""
-                SELECT input.word, candidate.word, candidate.documents
-                FROM unnest(%s::text[]) AS input(word)
+                WITH input AS MATERIALIZED (SELECT DISTINCT word FROM unnest(%s::text[]) AS input(word)),
+                known AS MATERIALIZED (
+                    SELECT input.word, t.documents FROM input JOIN search_term t {EXACT.format(word="input.word")}
+                ),
+                unknown AS MATERIALIZED (
+                    SELECT word FROM input WHERE word NOT IN (SELECT word FROM known)
+                ),
+                near AS MATERIALIZED (
+                    SELECT variant.word, t.word AS candidate, t.documents
+                    FROM unnest(%s::text[], %s::text[]) AS variant(word, spelling)
+                    JOIN unknown ON unknown.word = variant.word
+                    JOIN search_term t {EXACT.format(word="variant.spelling")}
+                )
+                SELECT word, word, documents FROM known
+                UNION ALL
+                SELECT word, candidate, documents FROM near
+                UNION ALL
+                SELECT unknown.word, candidate.word, candidate.documents
+                FROM unknown
                 CROSS JOIN LATERAL (
                     SELECT t.word, t.documents FROM search_term t
-                    ORDER BY t.word <-> input.word LIMIT {CANDIDATES_PER_WORD}
+                    ORDER BY t.word <-> unknown.word LIMIT {CANDIDATES_PER_WORD}
                 ) candidate
+                WHERE unknown.word NOT IN (SELECT word FROM near) AND length(unknown.word) > {ONE_EDIT_LETTERS}
                 """,  # noqa: S608 - constants and placeholders only
-                [list(words)],
+                [list(words), [word for word, _ in variants], [variant for _, variant in variants]],
             )
             for word, candidate, documents in cursor.fetchall():
-                found[word].append((candidate, documents))
+                if (candidate, documents) not in found[word]:
+                    found[word].append((candidate, documents))
         return found
 
-    def facets(self, query: ParsedQuery, filters: Filters, *, any_term: bool = False) -> FacetRows:
+    def facets(self, query: ParsedQuery, filters: Filters, *, any_term: bool = False) -> Counted:
         match, params = tsquery_sql(query, any_term=any_term)
         return self._facets(f"d.vector @@ {match}", params, filters)
 
     def page(
-        self, query: ParsedQuery, filters: Filters, *, any_term: bool = False, limit: int, offset: int
+        self,
+        query: ParsedQuery,
+        filters: Filters,
+        *,
+        any_term: bool = False,
+        weights: Sequence[float] = (),
+        limit: int,
+        offset: int,
     ) -> list[Hit]:
-        cte, cte_params, cheap, score = _query_cte(query, any_term)
-        match, params = tsquery_sql(query, any_term=any_term)
+        cte, cte_params, score = _query_cte(query, any_term, weights)
         return self._page(
             cte=cte,
             cte_params=cte_params,
-            cheap=cheap,
             score=score,
-            condition=f"d.vector @@ {match}",
-            condition_params=params,
+            tiers=_tiers(query, any_term),
             filters=filters,
             limit=limit,
             offset=offset,
         )
 
-    def similar_prompt_facets(self, query: ParsedQuery, filters: Filters) -> FacetRows | None:
+    def similar_prompt_facets(self, query: ParsedQuery, filters: Filters) -> Counted | None:
+        # "<%": word similarity above pg_trgm.word_similarity_threshold, served by the prompt's trigram
+        # index; counted up to COUNTED_MATCHES like any search.
         return self._facets("%s <%% d.prompt", [_similar_words(query)], filters)
 
     def similar_prompt_page(
@@ -269,60 +360,69 @@ class PostgresBackend:
         return self._page(
             cte=f"query AS MATERIALIZED (SELECT %s::text AS words, {_WEBSEARCH} AS highlight)",
             cte_params=[words, highlight_text(query)],
-            cheap="word_similarity(query.words, d.prompt)",
             score="word_similarity(query.words, d.prompt)",
-            condition="%s <%% d.prompt",
-            condition_params=[words],
+            tiers=[("%s <%% d.prompt", [words])],
             filters=filters,
             limit=limit,
             offset=offset,
         )
 
     @staticmethod
-    def _facets(condition: str, condition_params: list[Any], filters: Filters) -> FacetRows:
+    def _facets(condition: str, condition_params: list[Any], filters: Filters) -> Counted:
         conditions, params = filter_sql(filters)
         with connection.cursor() as cursor:
+            # One row past the counted ones tells whether more match; the rest are never read.
             cursor.execute(
                 f"""
-                SELECT t.slug, q.difficulty, count(*)
-                FROM search_document d
-                JOIN {QUESTION} q ON q.id = d.question_id
-                JOIN {TOPIC} t ON t.id = q.topic_id
-                WHERE {condition} AND {conditions}
-                GROUP BY t.slug, q.difficulty
+                SELECT t.slug, counted.difficulty, count(*) FILTER (WHERE counted.number <= %s),
+                    bool_or(counted.number > %s)
+                FROM (
+                    SELECT q.topic_id, q.difficulty, row_number() OVER () AS number
+                    FROM (
+                        SELECT q.topic_id, q.difficulty
+                        FROM search_document d JOIN {QUESTION} q ON q.id = d.question_id
+                        WHERE {condition} AND {conditions}
+                        LIMIT %s
+                    ) q
+                ) counted
+                JOIN {TOPIC} t ON t.id = counted.topic_id
+                GROUP BY t.slug, counted.difficulty
                 """,  # noqa: S608 - constants and placeholders only
-                [*condition_params, *params],
+                [COUNTED_MATCHES, COUNTED_MATCHES, *condition_params, *params, COUNTED_MATCHES + 1],
             )
-            return [(slug, difficulty, int(count)) for slug, difficulty, count in cursor.fetchall()]
+            found = cursor.fetchall()
+        return Counted(
+            rows=[(slug, difficulty, int(count)) for slug, difficulty, count, _ in found if count],
+            more=any(more for *_, more in found),
+        )
 
     @staticmethod
     def _page(
         *,
         cte: str,
         cte_params: list[Any],
-        cheap: str,
         score: str,
-        condition: str,
-        condition_params: list[Any],
+        tiers: list[Tier],
         filters: Filters,
         limit: int,
         offset: int,
     ) -> list[Hit]:
         conditions, params = filter_sql(filters)
+        per_tier = max(RANKED_PER_TIER, offset + limit)
+        selects, tier_params = [], []
+        for condition, condition_params in tiers:
+            selects.append(
+                f"(SELECT d.question_id AS id FROM search_document d JOIN {QUESTION} q ON q.id = d.question_id "  # noqa: S608 - constants and placeholders only
+                f"WHERE {condition} AND {conditions} LIMIT %s)"
+            )
+            tier_params.extend([*condition_params, *params, per_tier])
         with connection.cursor() as cursor:
-            # The condition is written out (not taken from the query CTE) so the planner sees an
-            # indexable one. The cheap score picks the candidates, the full score (which reads each whole
-            # vector) ranks them and the page is cut; snippets are made for the page's rows only.
+            # Each tier is a bounded index scan; only their union is ranked by the full score (which
+            # reads each whole vector), the page is cut, and snippets are made for the page's rows only.
             cursor.execute(
                 f"""
                 WITH {cte},
-                candidates AS (
-                    SELECT d.question_id AS id
-                    FROM query, search_document d JOIN {QUESTION} q ON q.id = d.question_id
-                    WHERE {condition} AND {conditions}
-                    ORDER BY {cheap} DESC, d.question_id
-                    LIMIT %s
-                ),
+                candidates AS ({" UNION ".join(selects)}),
                 page AS (
                     SELECT d.question_id AS id, {score} AS score
                     FROM query, candidates JOIN search_document d ON d.question_id = candidates.id
@@ -336,15 +436,7 @@ class PostgresBackend:
                 JOIN {TOPIC} t ON t.id = q.topic_id
                 ORDER BY page.score DESC, page.id
                 """,  # noqa: S608 - constants and placeholders only
-                [
-                    *cte_params,
-                    *condition_params,
-                    *params,
-                    max(RANKED_CANDIDATES, offset + limit),
-                    limit,
-                    offset,
-                    HEADLINE_OPTIONS,
-                ],
+                [*cte_params, *tier_params, limit, offset, HEADLINE_OPTIONS],
             )
             return [
                 Hit(

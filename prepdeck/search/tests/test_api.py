@@ -111,7 +111,7 @@ def test_odd_queries_are_answered_with_results_or_nothing(
     response = api.get("/api/v1/search/", {"q": query})
 
     assert response.status_code == 200
-    assert set(response.json()) == {"count", "results", "facets", "suggestion"}
+    assert set(response.json()) == {"count", "count_exact", "results", "facets", "suggestion"}
 
 
 def test_only_editors_search_other_statuses(api: APIClient, questions: Questions) -> None:
@@ -182,3 +182,64 @@ def test_similar_questions_of_a_question_you_cannot_see_is_a_404(
     assert missing.status_code == 404
     assert editor.status_code == 200
     assert "beat" in [hit["key"] for hit in editor.json()["results"]]
+
+
+def test_a_swap_of_two_letters_is_suggested_and_searched(api: APIClient, questions: Questions) -> None:
+    # issue 16 item 10: "djnago" found nothing and suggested nothing ("djang" worked)
+    questions(
+        views={"prompt": "How do Django views work?"},
+        models={"prompt": "What is a Django model?"},
+        dragon={"prompt": "What does a dragon eat?"},
+        mango={"prompt": "Is a mango a fruit?"},
+    )
+
+    swapped = api.get("/api/v1/search/", {"q": "djnago"}).json()
+    doubled = api.get("/api/v1/search/", {"q": "djangoo models"}).json()
+
+    assert swapped["suggestion"] == "django"
+    assert sorted(hit["key"] for hit in swapped["results"]) == ["models", "views"]
+    assert swapped["count"] == 2
+    assert doubled["suggestion"] == "django models"
+    assert [hit["key"] for hit in doubled["results"]] == ["models"]
+
+
+def test_snippets_keep_key_points_apart_with_punctuation(api: APIClient, questions: Questions) -> None:
+    # issue 16 item 10: snippets ran key points together ("skipped rows Cursor pagination ...")
+    questions(
+        pages={
+            "prompt": "Which pagination?",
+            "short_answer": "It depends on the list",
+            "key_points": ["Offset pagination reads the skipped rows", "Cursor pagination is stable."],
+        }
+    )
+
+    response = api.get("/api/v1/search/", {"q": "pagination"}).json()
+
+    # (PostgreSQL's ts_headline may leave out a word at either end of a fragment)
+    assert (
+        "on the list. Offset <mark>pagination</mark> reads the skipped rows. Cursor <mark>pagination</mark> is"
+        in response["results"][0]["snippet"]
+    )
+
+
+def test_counts_stop_at_a_thousand_and_say_so(api: APIClient, questions: Questions) -> None:
+    # Counting every match of a common word costs time in proportion to the bank: beyond 1,000 a search
+    # says "1,000+" and its facets are the first 1,000 matches'.
+    questions(
+        **{f"widget-{number:04d}": {"prompt": f"Widget number {number}?"} for number in range(1001)},
+        gadget={"prompt": "A gadget?", "difficulty": "advanced"},
+    )
+
+    many = api.get("/api/v1/search/", {"q": "widget", "limit": "5"}).json()
+    few = api.get("/api/v1/search/", {"q": "gadget"}).json()
+
+    assert many["count"] == 1000
+    assert many["count_exact"] is False
+    assert sum(many["facets"]["difficulty"].values()) == 1000
+    assert sum(many["facets"]["topic"].values()) == 1000
+    assert len(many["results"]) == 5
+    keys = {hit["key"] for hit in many["results"]}
+    assert len(keys) == 5
+    assert keys <= {f"widget-{number:04d}" for number in range(1001)}
+    assert few["count"] == 1
+    assert few["count_exact"] is True

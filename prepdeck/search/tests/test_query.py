@@ -15,10 +15,12 @@ from prepdeck.search.query import (
     Term,
     choose_correction,
     clean_query_text,
+    edit_variants,
     identifier_words,
     join_identifier,
     parse_query,
     snippet_html,
+    term_weights,
     vocabulary_words,
 )
 
@@ -197,3 +199,26 @@ def test_any_text_parses_and_renders_to_plain_quoted_terms(text: str) -> None:
     for piece in postgresql.tsquery_sql(parsed, any_term=True)[1]:
         assert re.fullmatch(r'[\w. "+@]*', piece), piece
     assert all(isinstance(term, Term) and term.words for term in parsed.terms())
+
+
+def test_edit_variants_are_every_spelling_one_edit_away() -> None:
+    assert edit_variants("djnago")[:3] == ["jdnago", "dnjago", "django"]  # swaps first
+    assert "django" in edit_variants("djangoo")  # a letter too many
+    assert "celery" in edit_variants("celry")  # a letter missing
+    assert "select" in edit_variants("selext")  # a letter replaced
+    variants = edit_variants("celry")
+    assert (
+        len(variants) == len(set(variants)) == 285
+    )  # 4 swaps, 5 deletions, 125 replacements, 151 insertions
+    assert "celry" not in variants
+    assert edit_variants("abc")[:4] == ["bac", "acb", "bbc", "cbc"]  # "bc" and "ac" are too short
+    assert all(len(variant) >= 3 for variant in edit_variants("abc"))
+
+
+def test_term_weights_favour_rare_words() -> None:
+    query = parse_query("how do I paginate an api")
+
+    paginate, api = term_weights(query, {"paginate": 5, "api": 80})
+
+    assert paginate > api
+    assert term_weights(query, {}) == [term_weights(query, {})[0]] * 2

@@ -61,3 +61,11 @@ def test_mean_reciprocal_rank_and_recall_at_3(bank: None) -> None:
     )
     print("\n".join(misses))
     assert mrr >= MINIMUM_MRR
+
+
+def test_a_question_in_plain_words_ranks_the_questions_about_its_rare_word_first(bank: None) -> None:
+    # issue 16 item 10: a generic DRF question came first, its text holding both "pagination" and "API"
+    keys = [hit.key for hit in search_questions("how do i paginate an api", limit=3).results]
+
+    assert keys[0] in {"perf-pagination-cost", "drf-pag-unordered-warning", "drf-pag-how-pagination-works"}
+    assert "drf-view-what-is-drf" not in keys

@@ -89,7 +89,8 @@ def test_results_have_the_documented_shape_with_counts_and_facets(questions: Que
     assert result.facets.difficulty == {"advanced": 2, "basic": 1}
     assert result.suggestion is None
     assert len(result.results) == 2
-    assert set(result.as_dict()) == {"count", "results", "facets", "suggestion"}
+    assert set(result.as_dict()) == {"count", "count_exact", "results", "facets", "suggestion"}
+    assert result.count_exact is True
     hit = result.results[0].as_dict()
     assert set(hit) == {"id", "key", "prompt", "topic", "difficulty", "snippet", "score"}
     assert isinstance(hit["score"], float)

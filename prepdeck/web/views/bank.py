@@ -238,6 +238,8 @@ def search(request: HttpRequest) -> HttpResponse:
     context = {
         "search_query": query,
         "result": result,
+        # Beyond COUNTED_MATCHES a search stops counting: "1,000+", and the facets are the first 1,000's.
+        "count_label": f"{result.count:,}{'' if result.count_exact else '+'}" if result else "",
         "error": error,
         "topic": topics.get(topic),
         "difficulty": difficulty,

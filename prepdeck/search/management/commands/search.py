@@ -64,7 +64,7 @@ class Command(BaseCommand):
         shown = (
             f"{options['offset'] + 1}-{options['offset'] + len(result.results)} of " if result.results else ""
         )
-        self.stdout.write(f"{shown}{result.count} question(s)")
+        self.stdout.write(f"{shown}{result.count}{'' if result.count_exact else '+'} question(s)")
         for position, hit in enumerate(result.results, start=options["offset"] + 1):
             self.stdout.write("")
             self.stdout.write(self.style.SUCCESS(f"{position}. {hit.prompt}"))
