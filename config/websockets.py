@@ -2,4 +2,10 @@
 
 from typing import Any
 
-websocket_urlpatterns: list[Any] = []
+from django.urls import path
+
+from prepdeck.core.consumers import PingConsumer
+
+websocket_urlpatterns: list[Any] = [
+    path("ws/ping/", PingConsumer.as_asgi()),
+]

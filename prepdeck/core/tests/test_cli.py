@@ -202,3 +202,13 @@ def test_run_refuses_an_impossible_port(tmp_path: Path, port: str) -> None:
 
     assert result.returncode == 1
     assert "--port must be between 1 and 65535" in result.stderr
+
+
+def test_run_no_serve_no_collectstatic_migrates_without_writing_static_files(tmp_path: Path) -> None:
+    # the container's migrate role: its image collected the static files when it was built
+    result = _run(["run", "--no-serve", "--no-collectstatic"], _env(tmp_path))
+
+    assert result.returncode == 0, result.stderr
+    assert "Migrations applied." in result.stdout
+    assert (tmp_path / "data" / "prepdeck.sqlite3").exists()
+    assert not (tmp_path / "data" / "static").exists()

@@ -27,8 +27,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-serve", action="store_true", help="Prepare everything, then exit instead of serving."
         )
+        parser.add_argument(
+            "--no-collectstatic",
+            action="store_true",
+            help="Skip collecting static files (an image that collected them when it was built).",
+        )
 
-    def handle(self, *args: Any, host: str, port: int, no_serve: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, host: str, port: int, no_serve: bool, no_collectstatic: bool, **options: Any
+    ) -> None:
         if not 0 < port < 65536:
             raise CommandError(f"--port must be between 1 and 65535 (got {port})")
         if not no_serve:
@@ -42,8 +49,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Migrations applied.")
         bootstrap.run_first_run_hooks(self.stdout)
-        settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-        call_command("collectstatic", interactive=False, verbosity=0)
+        if not no_collectstatic:
+            settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+            call_command("collectstatic", interactive=False, verbosity=0)
 
         display_host = "localhost" if host in {"127.0.0.1", "0.0.0.0", "::"} else host  # noqa: S104
         url = f"http://{display_host}:{port}/"
