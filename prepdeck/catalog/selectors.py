@@ -17,6 +17,7 @@ from prepdeck.catalog.models import (
     Source,
     Tag,
     Topic,
+    published_condition,
 )
 from prepdeck.core.exceptions import NotFound
 
@@ -72,8 +73,8 @@ def questions_visible_to(*, user: Any) -> QuerySet[Question]:
     if roles.is_editor(user):
         return queryset
     if getattr(user, "is_authenticated", False):
-        return queryset.filter(Q(status=QuestionStatus.PUBLISHED) | Q(author=user))
-    return queryset.filter(status=QuestionStatus.PUBLISHED)
+        return queryset.filter(published_condition() | Q(author=user))
+    return queryset.published()
 
 
 def question_get_visible(*, user: Any, question_id: int) -> Question:
@@ -84,7 +85,7 @@ def question_get_visible(*, user: Any, question_id: int) -> Question:
             Prefetch("code_examples", queryset=CodeExample.objects.order_by("order")),
             Prefetch(
                 "follow_ups",
-                queryset=Question.objects.filter(status=QuestionStatus.PUBLISHED).only("id", "key", "prompt"),
+                queryset=Question.objects.published().only("id", "key", "prompt"),
             ),
             Prefetch("sources", queryset=Source.objects.order_by("document", "line_start", "id")),
         )
@@ -150,9 +151,7 @@ def topics_with_counts(*, status: str | None = QuestionStatus.PUBLISHED) -> Quer
     return (
         Topic.objects.select_related("parent")
         .annotate(
-            published_questions=Count(
-                "questions", filter=live & Q(questions__status=QuestionStatus.PUBLISHED)
-            ),
+            published_questions=Count("questions", filter=published_condition("questions__")),
             listed_questions=Count("questions", filter=listed),
         )
         .order_by("order", "slug")
@@ -163,7 +162,7 @@ def tags_with_counts() -> QuerySet[Tag]:
     return Tag.objects.annotate(
         published_questions=Count(
             "questions",
-            filter=Q(questions__status=QuestionStatus.PUBLISHED, questions__deleted_at__isnull=True),
+            filter=published_condition("questions__"),
         )
     ).order_by("slug")
 

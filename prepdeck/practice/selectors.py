@@ -33,7 +33,7 @@ from django.db.models.functions import Coalesce, Greatest, Power, TruncDate
 
 from prepdeck.accounts.models import User
 from prepdeck.catalog import selectors as catalog_selectors
-from prepdeck.catalog.models import Question, QuestionStatus, Topic
+from prepdeck.catalog.models import Question, Topic, published_condition
 from prepdeck.core.exceptions import NotFound
 from prepdeck.practice import scheduling
 from prepdeck.practice.models import Card, CardState, MockInterview, MockInterviewItem, Quiz, QuizItem, Review
@@ -100,7 +100,7 @@ class Queue:
 
 
 def _published_filtered(topic: str | None, tag: str | None, difficulty: str | None) -> Q:
-    condition = Q(question__status=QuestionStatus.PUBLISHED, question__deleted_at__isnull=True)
+    condition = published_condition("question__")
     if topic:
         condition &= Q(question__topic__slug__in=catalog_selectors.topic_descendant_slugs(slug=topic))
     if tag:
@@ -169,7 +169,7 @@ def review_queue(
     seen = Card.objects.filter(user=user, question=OuterRef("pk")).filter(
         Q(state__gt=CardState.NEW) | Q(suspended=True) | Q(buried_until__gt=now)
     )
-    new_filter = Q(status=QuestionStatus.PUBLISHED)
+    new_filter = published_condition()
     if topic:
         new_filter &= Q(topic__slug__in=catalog_selectors.topic_descendant_slugs(slug=topic))
     if tag:
@@ -232,7 +232,8 @@ def queue_item_for(
     """One published question as a queue item (with its rating intervals), whether or not it is due: for
     showing a card again right after its review was undone. ``None`` when it is not published."""
     question = (
-        Question.objects.filter(pk=question_id, status=QuestionStatus.PUBLISHED)
+        Question.objects.published()
+        .filter(pk=question_id)
         .select_related("topic")
         .prefetch_related("tags")
         .first()
@@ -366,7 +367,7 @@ def user_statistics(*, user: User, now: datetime, settings: scheduling.Scheduler
         Topic.objects.annotate(
             published=Count(
                 "questions",
-                filter=Q(questions__status=QuestionStatus.PUBLISHED, questions__deleted_at__isnull=True),
+                filter=published_condition("questions__"),
             )
         )
         .filter(published__gt=0)
@@ -414,11 +415,10 @@ def recall_by_topic(*, user: User, now: datetime, settings: scheduling.Scheduler
     return {
         topic_id: float(recall or 0)
         for topic_id, recall in Card.objects.filter(
+            published_condition("question__"),
             user=user,
             state__gt=CardState.NEW,
             stability__gt=0,
-            question__status=QuestionStatus.PUBLISHED,
-            question__deleted_at__isnull=True,
         )
         .values("question__topic_id")
         .annotate(recall=Sum(_recall_expression(now=now, settings=settings)))
@@ -540,11 +540,10 @@ def next_due_at(*, user: User, now: datetime) -> datetime | None:
     available_at = Greatest("due", Coalesce("buried_until", "due"))
     next_at: datetime | None = (
         Card.objects.filter(
+            published_condition("question__"),
             user=user,
             state__gt=CardState.NEW,
             suspended=False,
-            question__status=QuestionStatus.PUBLISHED,
-            question__deleted_at__isnull=True,
         )
         .annotate(available_at=available_at)
         .filter(available_at__gt=now)
