@@ -97,6 +97,27 @@ def question_get_visible(*, user: Any, question_id: int) -> Question:
     return question
 
 
+def questions_deleted(*, user: Any) -> QuerySet[Question]:
+    """Soft-deleted questions, most recently deleted first, with topic and tags (editors; ``NotFound``
+    for anyone else, as for any question they may not see)."""
+    if not roles.is_editor(user):
+        raise NotFound("Question not found.")
+    return (
+        Question.all_objects.deleted()
+        .select_related("topic")
+        .prefetch_related("tags")
+        .order_by("-deleted_at", "-id")
+    )
+
+
+def question_get_deleted(*, user: Any, question_id: int) -> Question:
+    """One soft-deleted question (editors); ``NotFound`` when missing, live or not the user's to see."""
+    question = questions_deleted(user=user).filter(pk=question_id).first()
+    if question is None:
+        raise NotFound("Question not found.")
+    return question
+
+
 def questions_browse(
     *,
     user: Any,
