@@ -18,7 +18,7 @@ from rest_framework_simplejwt import views as jwt_views
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from prepdeck.accounts import roles, selectors, services
+from prepdeck.accounts import roles, selectors, services, validators
 from prepdeck.accounts.models import ApiToken, User
 from prepdeck.core.api import signed_in_user
 from prepdeck.core.api.schema import errors
@@ -99,9 +99,16 @@ class ProfileSerializer(serializers.ModelSerializer[User]):
 class PreferencesSerializer(serializers.Serializer[Any]):
     display_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     time_zone = serializers.CharField(max_length=64, required=False)
-    day_start_hour = serializers.IntegerField(min_value=0, max_value=23, required=False)
-    desired_retention = serializers.FloatField(min_value=0.70, max_value=0.97, required=False)
-    daily_new_limit = serializers.IntegerField(min_value=0, max_value=500, required=False)
+    # The limits are the validators' (the model, its constraints and the web form use the same ones).
+    day_start_hour = serializers.IntegerField(
+        min_value=0, max_value=validators.MAX_DAY_START_HOUR, required=False
+    )
+    desired_retention = serializers.FloatField(
+        min_value=validators.MIN_DESIRED_RETENTION, max_value=validators.MAX_DESIRED_RETENTION, required=False
+    )
+    daily_new_limit = serializers.IntegerField(
+        min_value=0, max_value=validators.MAX_DAILY_NEW_LIMIT, required=False
+    )
 
 
 class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):

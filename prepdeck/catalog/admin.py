@@ -22,6 +22,7 @@ from prepdeck.catalog.models import (
 )
 from prepdeck.catalog.rendering import render_markdown
 from prepdeck.core.exceptions import ApplicationError
+from prepdeck.core.forms import MultipleFileField, check_uploads
 
 
 @admin.register(Topic)
@@ -57,24 +58,6 @@ class RevisionInline(admin.TabularInline):
     show_change_link = True
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """A file field that accepts several files (the pattern from Django's file-upload docs)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> Any:
-        clean_one = super().clean
-        if isinstance(data, list | tuple):
-            return [clean_one(item, initial) for item in data]
-        return [clean_one(data, initial)]
-
-
 class ImportForm(forms.Form):
     documents = MultipleFileField(
         help_text="Markdown, CSV/TSV or a PrepDeck JSON export.",
@@ -88,6 +71,11 @@ class ImportForm(forms.Form):
     dry_run = forms.BooleanField(
         required=False, initial=True, label="Dry run (show the report, write nothing)"
     )
+
+    def clean_documents(self) -> list[Any]:
+        files: list[Any] = self.cleaned_data["documents"]
+        check_uploads(files, size_limit=importing.largest_file_bytes())
+        return files
 
 
 class DeletedFilter(admin.SimpleListFilter):
@@ -286,24 +274,16 @@ class QuestionAdmin(admin.ModelAdmin):
         report = None
         if request.method == "POST" and form.is_valid():
             uploads = form.cleaned_data["documents"]
-            limit = importing.largest_file_bytes()
-            too_big = [upload.name for upload in uploads if (upload.size or 0) > limit]
-            if too_big:
-                form.add_error(
-                    "documents",
-                    f"Larger than the {limit // (1024 * 1024)} MiB limit: {', '.join(too_big)}",
-                )
-            else:
-                topic = form.cleaned_data["topic"]
-                report = importing.documents_import(
-                    files=[
-                        importing.InputFile(name=upload.name or "upload", data=upload.read())
-                        for upload in uploads
-                    ],
-                    topic=topic.slug if topic else None,
-                    dry_run=form.cleaned_data["dry_run"],
-                    author=request.user,  # type: ignore[arg-type]
-                )
+            topic = form.cleaned_data["topic"]
+            report = importing.documents_import(
+                files=[
+                    importing.InputFile(name=upload.name or "upload", data=upload.read())
+                    for upload in uploads
+                ],
+                topic=topic.slug if topic else None,
+                dry_run=form.cleaned_data["dry_run"],
+                author=request.user,  # type: ignore[arg-type]
+            )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

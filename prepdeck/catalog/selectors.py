@@ -69,7 +69,7 @@ def topics_in_tree_order() -> QuerySet[Topic]:
 
 def questions_visible_to(*, user: Any) -> QuerySet[Question]:
     """Live questions ``user`` may read (see ``accounts.roles``), with topic and tags loaded."""
-    queryset = Question.objects.select_related("topic").prefetch_related("tags")
+    queryset = Question.objects.get_queryset().select_related("topic").prefetch_related("tags")
     if roles.is_editor(user):
         return queryset
     if getattr(user, "is_authenticated", False):

@@ -294,6 +294,7 @@ class Statistics:
     due_forecast: list[dict[str, Any]]  # next 30 study days: {"date", "due"}
     heatmap: list[dict[str, Any]]  # last 365 study days with reviews: {"date", "reviews"}
     retention_by_week: list[dict[str, Any]]  # {"week", "reviews", "recalled", "retention"}
+    overall_retention: float | None  # over all those weeks (see ``overall_retention``)
     mastery_by_topic: list[dict[str, Any]]  # {"topic", "title", "questions", "mastery"}
     weakest_topics: list[str]
     totals: dict[str, int]
@@ -403,6 +404,7 @@ def user_statistics(*, user: User, now: datetime, settings: scheduling.Scheduler
         due_forecast=due_forecast,
         heatmap=heatmap,
         retention_by_week=retention_by_week,
+        overall_retention=overall_retention(retention_by_week),
         mastery_by_topic=mastery,
         weakest_topics=weakest,
         totals=totals,
@@ -445,6 +447,22 @@ def quizzes_of(*, user: User) -> QuerySet[Quiz]:
             queryset=QuizItem.objects.select_related("question__topic").prefetch_related("question__tags"),
         )
     )
+
+
+def quiz_score(quiz: Quiz) -> float | None:
+    """A quiz's score, the same on every page and in the API: the mean over all its questions (one not yet
+    answered counts 0), rounded to two places; ``None`` until an answer has been scored. Reads the
+    prefetched items of ``quizzes_of``."""
+    items = list(quiz.items.all())
+    scores = [item.score for item in items if item.score is not None]
+    return round(sum(scores) / len(items), 2) if scores else None
+
+
+def overall_retention(retention_by_week: list[dict[str, Any]]) -> float | None:
+    """True retention over every week of ``Statistics.retention_by_week`` (recalled / mature reviews), to
+    three places; ``None`` before the first mature review."""
+    total = sum(week["reviews"] for week in retention_by_week)
+    return round(sum(week["recalled"] for week in retention_by_week) / total, 3) if total else None
 
 
 def quiz_get(*, user: User, quiz_id: int) -> Quiz:

@@ -291,3 +291,43 @@ def test_adding_a_question_in_the_admin_goes_through_question_create(client: Cli
     question = Question.objects.get(prompt="What is a queryset?")
     assert (question.author_id, question.status, question.version) == (staff.pk, "published", 2)
     assert list(question.revisions.values_list("summary", flat=True)) == ["Edited in the admin", "Created"]
+
+
+# --- the admin's import page shares the web page's upload field and checks -------------------------------
+
+
+def test_the_admin_import_without_a_file_says_so_and_imports_nothing(client: Client) -> None:
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+
+    response = client.post("/admin/catalog/question/import/", {"dry_run": "on"})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "This field is required." in page
+    assert "Dry run: nothing was written" not in page
+
+
+def test_the_admin_import_refuses_too_many_files_like_the_web_page(client: Client) -> None:
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    files = [SimpleUploadedFile(f"f{number}.csv", CSV.encode()) for number in range(21)]
+
+    response = client.post("/admin/catalog/question/import/", {"documents": files})
+
+    assert "At most 20 files at once (you chose 21)." in response.content.decode()
+    assert Question.all_objects.count() == 0
+
+
+def test_the_admin_import_refuses_a_file_over_the_limit_with_the_shared_message(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prepdeck.catalog import importing
+
+    monkeypatch.setattr(importing, "largest_file_bytes", lambda: 10)
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+
+    response = client.post(
+        "/admin/catalog/question/import/", {"documents": SimpleUploadedFile("big.md", b"x" * 11)}
+    )
+
+    assert "Larger than the 0 MiB limit: big.md." in response.content.decode()
+    assert Question.all_objects.count() == 0
