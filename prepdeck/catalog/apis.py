@@ -371,7 +371,7 @@ class QuestionDetailApi(APIView):
 @extend_schema(
     tags=["bank"],
     summary="Deleted questions, most recently deleted first (editors)",
-    responses={200: DeletedQuestionSerializer(many=True), **errors(403)},
+    responses={200: DeletedQuestionSerializer(many=True), **errors(403, 404)},
 )
 class QuestionDeletedListApi(generics.ListAPIView[Question]):
     permission_classes = (EditorsOnly,)
