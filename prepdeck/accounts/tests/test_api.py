@@ -281,7 +281,7 @@ def test_deleting_the_account_needs_the_password_and_removes_practice_data(api: 
 def _claims(token: str) -> dict[str, Any]:
     from rest_framework_simplejwt.tokens import UntypedToken
 
-    return dict(UntypedToken(token).payload)
+    return dict(UntypedToken(token).payload)  # type: ignore[arg-type]  # the stubs omit the str form
 
 
 def test_jwt_tokens_carry_the_display_name_and_roles_and_keep_them_on_refresh(api: APIClient) -> None:
