@@ -35,7 +35,13 @@ urlpatterns = [
     path("topics/", catalog.TopicListApi.as_view(), name="topic-list"),
     path("tags/", catalog.TagListApi.as_view(), name="tag-list"),
     path("questions/", catalog.QuestionListApi.as_view(), name="question-list"),
+    path("questions/deleted/", catalog.QuestionDeletedListApi.as_view(), name="question-deleted-list"),
     path("questions/<int:question_id>/", catalog.QuestionDetailApi.as_view(), name="question-detail"),
+    path(
+        "questions/<int:question_id>/restore/",
+        catalog.QuestionUndeleteApi.as_view(),
+        name="question-undelete",
+    ),
     path("questions/<int:question_id>/submit/", catalog.QuestionSubmitApi.as_view(), name="question-submit"),
     path(
         "questions/<int:question_id>/publish/", catalog.QuestionPublishApi.as_view(), name="question-publish"

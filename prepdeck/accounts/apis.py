@@ -16,9 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt import views as jwt_views
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
-from rest_framework_simplejwt.tokens import RefreshToken
 
-from prepdeck.accounts import roles, selectors, services
+from prepdeck.accounts import roles, selectors, services, validators
 from prepdeck.accounts.models import ApiToken, User
 from prepdeck.core.api import signed_in_user
 from prepdeck.core.api.schema import errors
@@ -49,6 +48,15 @@ class TokenObtainSerializer(TokenObtainPairSerializer):
     access = serializers.CharField(read_only=True)
     refresh = serializers.CharField(read_only=True)
 
+    @classmethod
+    def get_token(cls, user: Any) -> Any:
+        """simplejwt's refresh token with the claims clients display: ``name`` (the public name, never the
+        email) and ``roles``. A refreshed access token carries the claims of its sign-in."""
+        token = super().get_token(user)
+        token["name"] = user.public_name
+        token["roles"] = roles.roles_of(user)
+        return token
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         try:
             self.user = services.sign_in(
@@ -60,7 +68,7 @@ class TokenObtainSerializer(TokenObtainPairSerializer):
             raise _api_error(error) from None
         if not self.user.is_active:
             raise _api_error(services.SignInFailed())
-        refresh = RefreshToken.for_user(self.user)
+        refresh = self.get_token(self.user)
         update_last_login(User, self.user)  # SIMPLE_JWT["UPDATE_LAST_LOGIN"], as simplejwt's serializer does
         return {"refresh": str(refresh), "access": str(refresh.access_token)}
 
@@ -99,9 +107,16 @@ class ProfileSerializer(serializers.ModelSerializer[User]):
 class PreferencesSerializer(serializers.Serializer[Any]):
     display_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     time_zone = serializers.CharField(max_length=64, required=False)
-    day_start_hour = serializers.IntegerField(min_value=0, max_value=23, required=False)
-    desired_retention = serializers.FloatField(min_value=0.70, max_value=0.97, required=False)
-    daily_new_limit = serializers.IntegerField(min_value=0, max_value=500, required=False)
+    # The limits are the validators' (the model, its constraints and the web form use the same ones).
+    day_start_hour = serializers.IntegerField(
+        min_value=0, max_value=validators.MAX_DAY_START_HOUR, required=False
+    )
+    desired_retention = serializers.FloatField(
+        min_value=validators.MIN_DESIRED_RETENTION, max_value=validators.MAX_DESIRED_RETENTION, required=False
+    )
+    daily_new_limit = serializers.IntegerField(
+        min_value=0, max_value=validators.MAX_DAILY_NEW_LIMIT, required=False
+    )
 
 
 class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):

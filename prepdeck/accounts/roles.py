@@ -33,3 +33,11 @@ def is_editor(user: Any) -> bool:
 
 def is_staff(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_staff)
+
+
+def roles_of(user: Any) -> list[str]:
+    """The roles ``user`` has, broadest first (``learner``, ``editor``, ``staff``): what clients are told in
+    the JWT's ``roles`` claim so that they can show or hide actions without asking."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return ["learner", *(["editor"] if is_editor(user) else []), *(["staff"] if is_staff(user) else [])]

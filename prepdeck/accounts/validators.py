@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 MIN_DESIRED_RETENTION = 0.70
 MAX_DESIRED_RETENTION = 0.97
 MAX_DAILY_NEW_LIMIT = 500
+MAX_DAY_START_HOUR = 23
 
 
 @lru_cache(maxsize=1)

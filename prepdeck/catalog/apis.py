@@ -189,6 +189,15 @@ class VersionSerializer(serializers.Serializer[Any]):
     version = serializers.IntegerField(min_value=1, help_text="The version the action is based on.")
 
 
+class OptionalVersionSerializer(serializers.Serializer[Any]):
+    version = serializers.IntegerField(min_value=1, required=False)
+
+
+class DeletedQuestionSerializer(QuestionListSerializer):
+    class Meta(QuestionListSerializer.Meta):
+        fields: tuple[str, ...] = (*QuestionListSerializer.Meta.fields, "deleted_at")  # type: ignore[assignment]
+
+
 class RevisionSerializer(serializers.ModelSerializer[QuestionRevision]):
     author = serializers.SerializerMethodField(
         help_text="The author's display name (never an email address); null for imports and the bundled bank."
@@ -378,6 +387,60 @@ class QuestionDetailApi(APIView):
         )
         fresh = selectors.question_get_visible(user=request.user, question_id=question_id)
         return Response(QuestionDetailSerializer(fresh).data, headers={"ETag": _etag(fresh)})
+
+    @extend_schema(
+        tags=["bank"],
+        summary="Delete a question (editors). A soft delete: it leaves the bank, search and every queue, "
+        "and POST /questions/{id}/restore/ brings it back. Pass ?version= to delete only that version.",
+        parameters=[OpenApiParameter("version", int, OpenApiParameter.QUERY, required=False)],
+        responses={204: None, **errors(400, 403, 404, 409)},
+    )
+    def delete(self, request: Request, question_id: int) -> Response:
+        question = selectors.question_get_visible(user=request.user, question_id=question_id)
+        payload = OptionalVersionSerializer(data=request.query_params)
+        payload.is_valid(raise_exception=True)
+        services.question_delete(
+            question=question,
+            user=signed_in_user(request),
+            expected_version=payload.validated_data.get("version"),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(
+    tags=["bank"],
+    summary="Deleted questions, most recently deleted first (editors)",
+    responses={200: DeletedQuestionSerializer(many=True), **errors(403, 404)},
+)
+class QuestionDeletedListApi(generics.ListAPIView[Question]):
+    permission_classes = (EditorsOnly,)
+    serializer_class = DeletedQuestionSerializer
+    filter_backends = ()
+
+    def get_queryset(self) -> Any:
+        return selectors.questions_deleted(user=self.request.user)
+
+
+class QuestionUndeleteApi(APIView):
+    permission_classes = (EditorsOnly,)
+
+    @extend_schema(
+        tags=["bank"],
+        summary="Restore a deleted question as it was, as a new version (editors)",
+        request=VersionSerializer,
+        responses={200: QuestionDetailSerializer, **errors(400, 403, 404, 409)},
+    )
+    def post(self, request: Request, question_id: int) -> Response:
+        question = selectors.question_get_deleted(user=request.user, question_id=question_id)
+        payload = VersionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.question_restore(
+            question=question,
+            user=signed_in_user(request),
+            expected_version=payload.validated_data["version"],
+        )
+        fresh = selectors.question_get_visible(user=request.user, question_id=question_id)
+        return Response(QuestionDetailSerializer(fresh).data)
 
 
 class QuestionTransitionApi(APIView):

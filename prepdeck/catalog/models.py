@@ -61,11 +61,44 @@ def validate_choice(value: Any) -> None:
         raise ValidationError("Expected " + "; ".join(problems) + ".")
 
 
+def published_condition(prefix: str = "") -> models.Q:
+    """The one definition of "published and not deleted", as a condition on a question reached through
+    ``prefix`` (``"question__"`` from a card, ``"questions__"`` from a topic or tag), for filters and
+    filtered aggregates that cannot start from ``Question.objects``."""
+    return models.Q(**{f"{prefix}status": QuestionStatus.PUBLISHED, f"{prefix}deleted_at__isnull": True})
+
+
+class QuestionQuerySet(models.QuerySet["Question"]):
+    def published(self) -> QuestionQuerySet:
+        """Questions learners see: published and not soft-deleted (see ``published_condition``)."""
+        return self.filter(published_condition())
+
+    def deleted(self) -> QuestionQuerySet:
+        """Soft-deleted questions (only reachable through ``Question.all_objects``)."""
+        return self.filter(deleted_at__isnull=False)
+
+
 class LiveQuestionManager(models.Manager["Question"]):
     """Questions that are not soft-deleted (the default everywhere)."""
 
-    def get_queryset(self) -> models.QuerySet[Question]:
-        return super().get_queryset().filter(deleted_at__isnull=True)
+    def get_queryset(self) -> QuestionQuerySet:
+        return QuestionQuerySet(self.model, using=self._db).filter(deleted_at__isnull=True)
+
+    def published(self) -> QuestionQuerySet:
+        return self.get_queryset().published()
+
+
+class AllQuestionManager(models.Manager["Question"]):
+    """Every question, soft-deleted ones included (the admin, the restore flow, exports of history)."""
+
+    def get_queryset(self) -> QuestionQuerySet:
+        return QuestionQuerySet(self.model, using=self._db)
+
+    def published(self) -> QuestionQuerySet:
+        return self.get_queryset().published()
+
+    def deleted(self) -> QuestionQuerySet:
+        return self.get_queryset().deleted()
 
 
 class Question(models.Model):
@@ -107,7 +140,7 @@ class Question(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar[LiveQuestionManager] = LiveQuestionManager()
-    all_objects: ClassVar[models.Manager[Question]] = models.Manager()
+    all_objects: ClassVar[AllQuestionManager] = AllQuestionManager()
 
     class Meta:
         ordering = ["topic__order", "id"]

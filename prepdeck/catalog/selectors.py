@@ -17,6 +17,7 @@ from prepdeck.catalog.models import (
     Source,
     Tag,
     Topic,
+    published_condition,
 )
 from prepdeck.core.exceptions import NotFound
 
@@ -68,12 +69,12 @@ def topics_in_tree_order() -> QuerySet[Topic]:
 
 def questions_visible_to(*, user: Any) -> QuerySet[Question]:
     """Live questions ``user`` may read (see ``accounts.roles``), with topic and tags loaded."""
-    queryset = Question.objects.select_related("topic").prefetch_related("tags")
+    queryset = Question.objects.get_queryset().select_related("topic").prefetch_related("tags")
     if roles.is_editor(user):
         return queryset
     if getattr(user, "is_authenticated", False):
-        return queryset.filter(Q(status=QuestionStatus.PUBLISHED) | Q(author=user))
-    return queryset.filter(status=QuestionStatus.PUBLISHED)
+        return queryset.filter(published_condition() | Q(author=user))
+    return queryset.published()
 
 
 def question_get_visible(*, user: Any, question_id: int) -> Question:
@@ -84,13 +85,34 @@ def question_get_visible(*, user: Any, question_id: int) -> Question:
             Prefetch("code_examples", queryset=CodeExample.objects.order_by("order")),
             Prefetch(
                 "follow_ups",
-                queryset=Question.objects.filter(status=QuestionStatus.PUBLISHED).only("id", "key", "prompt"),
+                queryset=Question.objects.published().only("id", "key", "prompt"),
             ),
             Prefetch("sources", queryset=Source.objects.order_by("document", "line_start", "id")),
         )
         .filter(pk=question_id)
         .first()
     )
+    if question is None:
+        raise NotFound("Question not found.")
+    return question
+
+
+def questions_deleted(*, user: Any) -> QuerySet[Question]:
+    """Soft-deleted questions, most recently deleted first, with topic and tags (editors; ``NotFound``
+    for anyone else, as for any question they may not see)."""
+    if not roles.is_editor(user):
+        raise NotFound("Question not found.")
+    return (
+        Question.all_objects.deleted()
+        .select_related("topic")
+        .prefetch_related("tags")
+        .order_by("-deleted_at", "-id")
+    )
+
+
+def question_get_deleted(*, user: Any, question_id: int) -> Question:
+    """One soft-deleted question (editors); ``NotFound`` when missing, live or not the user's to see."""
+    question = questions_deleted(user=user).filter(pk=question_id).first()
     if question is None:
         raise NotFound("Question not found.")
     return question
@@ -150,9 +172,7 @@ def topics_with_counts(*, status: str | None = QuestionStatus.PUBLISHED) -> Quer
     return (
         Topic.objects.select_related("parent")
         .annotate(
-            published_questions=Count(
-                "questions", filter=live & Q(questions__status=QuestionStatus.PUBLISHED)
-            ),
+            published_questions=Count("questions", filter=published_condition("questions__")),
             listed_questions=Count("questions", filter=listed),
         )
         .order_by("order", "slug")
@@ -163,7 +183,7 @@ def tags_with_counts() -> QuerySet[Tag]:
     return Tag.objects.annotate(
         published_questions=Count(
             "questions",
-            filter=Q(questions__status=QuestionStatus.PUBLISHED, questions__deleted_at__isnull=True),
+            filter=published_condition("questions__"),
         )
     ).order_by("slug")
 

@@ -46,6 +46,8 @@ CONTENT_FIELDS = (
     "difficulty",
     "status",
 )
+# Editable fields that are not part of a revision's snapshot (an editor's flag, the soft-delete mark).
+METADATA_FIELDS = ("needs_question", "deleted_at")
 CODE_FIELDS = ("language", "caption", "code", "runnable", "not_runnable_reason")
 
 
@@ -129,12 +131,19 @@ def question_update(
     The version check and increment happen in one conditional ``UPDATE``, so of two concurrent edits
     based on the same version exactly one wins; the other gets ``Conflict`` and nothing of it is written.
     """
-    unknown = set(changes) - {*CONTENT_FIELDS, "topic", "tags", "code_examples", "follow_ups"}
+    unknown = set(changes) - {
+        *CONTENT_FIELDS,
+        *METADATA_FIELDS,
+        "topic",
+        "tags",
+        "code_examples",
+        "follow_ups",
+    }
     if unknown:
         raise InvalidInput(f"Unknown question fields: {', '.join(sorted(unknown))}", code="unknown_fields")
     if "choice" in changes:
         changes = {**changes, "choice": _checked_choice(changes["choice"])}
-    scalar = {name: value for name, value in changes.items() if name in CONTENT_FIELDS}
+    scalar = {name: value for name, value in changes.items() if name in (*CONTENT_FIELDS, *METADATA_FIELDS)}
     if "topic" in changes:
         topic = Topic.objects.filter(slug=changes["topic"]).first()
         if topic is None:
@@ -617,9 +626,60 @@ def question_edit(
     """An edit through the API or UI: permission, then ``question_update`` (optimistic lock, revision)."""
     if not _may_edit(question, user):
         raise PermissionDenied("Only editors can change this question.")
-    if "status" in changes:
+    if "status" in changes or "deleted_at" in changes:
         raise InvalidInput("Change the status with submit, publish, archive or reopen.", code="invalid")
+    if "code_examples" in changes:
+        # Whether an example runs was checked for its code: an unchanged example keeps its flags, whichever
+        # door the edit came through (the API sends no flags at all).
+        changes = {
+            **changes,
+            "code_examples": code_examples_keeping_run_flags(
+                changes["code_examples"], list(question.code_examples.order_by("order"))
+            ),
+        }
     return question_update(question=question, expected_version=expected_version, changes=changes, author=user)
+
+
+def question_delete(
+    *, question: Question, user: User | None, expected_version: int | None = None
+) -> Question:
+    """Soft-delete a question (editors): it leaves the bank, search and every learner's queue, but it
+    and everyone's cards and reviews stay, so ``question_restore`` brings it back as it was. A new version
+    with a revision records who deleted it. ``expected_version`` None means "whatever is current" (the
+    admin's bulk action)."""
+    return _question_set_deleted(
+        question=question, user=user, expected_version=expected_version, deleted=True
+    )
+
+
+def question_restore(
+    *, question: Question, user: User | None, expected_version: int | None = None
+) -> Question:
+    """Bring a soft-deleted question back (editors), as a new version with a revision."""
+    return _question_set_deleted(
+        question=question, user=user, expected_version=expected_version, deleted=False
+    )
+
+
+def _question_set_deleted(
+    *, question: Question, user: User | None, expected_version: int | None, deleted: bool
+) -> Question:
+    # ``user`` None is a trusted caller (a management command); every door passes the signed-in user.
+    if user is not None and not roles.is_editor(user):
+        raise PermissionDenied(f"Only editors can {'delete' if deleted else 'restore'} questions.")
+    if (question.deleted_at is not None) == deleted:
+        raise Conflict(
+            "This question is already deleted." if deleted else "This question is not deleted.",
+            code="invalid_transition",
+            details={"deleted": question.deleted_at is not None},
+        )
+    return question_update(
+        question=question,
+        expected_version=question.version if expected_version is None else expected_version,
+        changes={"deleted_at": timezone.now() if deleted else None},
+        author=user,
+        summary="Deleted" if deleted else "Restored",
+    )
 
 
 def question_transition(*, question: Question, user: User, action: str, expected_version: int) -> Question:

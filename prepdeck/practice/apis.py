@@ -296,6 +296,9 @@ StatisticsSerializer = inline_serializer(
         "due_forecast": serializers.ListField(child=serializers.DictField()),
         "heatmap": serializers.ListField(child=serializers.DictField()),
         "retention_by_week": serializers.ListField(child=serializers.DictField()),
+        "overall_retention": serializers.FloatField(
+            allow_null=True, help_text="Recalled / mature reviews over all weeks; null before the first."
+        ),
         "mastery_by_topic": serializers.ListField(child=serializers.DictField()),
         "weakest_topics": serializers.ListField(child=serializers.CharField()),
         "totals": serializers.DictField(child=serializers.IntegerField()),
@@ -439,8 +442,7 @@ class QuizSerializer(serializers.ModelSerializer[Quiz]):
         fields = ("id", "kind", "created_at", "finished_at", "score", "items")
 
     def get_score(self, quiz: Quiz) -> float | None:
-        scores = [item.score for item in quiz.items.all() if item.score is not None]
-        return round(sum(scores) / len(quiz.items.all()), 2) if scores else None
+        return selectors.quiz_score(quiz)
 
 
 class QuizCreateSerializer(serializers.Serializer[Any]):

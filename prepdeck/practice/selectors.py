@@ -34,7 +34,7 @@ from django.db.models.functions import Coalesce, Greatest, Power, TruncDate
 
 from prepdeck.accounts.models import User
 from prepdeck.catalog import selectors as catalog_selectors
-from prepdeck.catalog.models import Question, QuestionStatus, Topic
+from prepdeck.catalog.models import Question, Topic, published_condition
 from prepdeck.core.exceptions import NotFound
 from prepdeck.practice import scheduling
 from prepdeck.practice.models import (
@@ -112,7 +112,7 @@ class Queue:
 
 
 def _published_filtered(topic: str | None, tag: str | None, difficulty: str | None) -> Q:
-    condition = Q(question__status=QuestionStatus.PUBLISHED, question__deleted_at__isnull=True)
+    condition = published_condition("question__")
     if topic:
         condition &= Q(question__topic__slug__in=catalog_selectors.topic_descendant_slugs(slug=topic))
     if tag:
@@ -206,7 +206,7 @@ def review_queue(
     seen = Card.objects.filter(user=user, question=OuterRef("pk")).filter(
         Q(state__gt=CardState.NEW) | Q(suspended=True) | Q(buried_until__gt=now)
     )
-    new_filter = Q(status=QuestionStatus.PUBLISHED)
+    new_filter = published_condition()
     if topic:
         new_filter &= Q(topic__slug__in=catalog_selectors.topic_descendant_slugs(slug=topic))
     if tag:
@@ -273,7 +273,8 @@ def queue_item_for(
     """One published question as a queue item (with its rating intervals), whether or not it is due: for
     showing a card again right after its review was undone. ``None`` when it is not published."""
     question = (
-        Question.objects.filter(pk=question_id, status=QuestionStatus.PUBLISHED)
+        Question.objects.published()
+        .filter(pk=question_id)
         .select_related("topic")
         .prefetch_related("tags")
         .first()
@@ -383,6 +384,7 @@ class Statistics:
     due_forecast: list[dict[str, Any]]  # next 30 study days: {"date", "due"}
     heatmap: list[dict[str, Any]]  # last 365 study days with reviews: {"date", "reviews"}
     retention_by_week: list[dict[str, Any]]  # {"week", "reviews", "recalled", "retention"}
+    overall_retention: float | None  # over all those weeks (see ``overall_retention``)
     mastery_by_topic: list[dict[str, Any]]  # {"topic", "title", "questions", "mastery"}
     weakest_topics: list[str]
     totals: dict[str, int]
@@ -456,7 +458,7 @@ def user_statistics(*, user: User, now: datetime, settings: scheduling.Scheduler
         Topic.objects.annotate(
             published=Count(
                 "questions",
-                filter=Q(questions__status=QuestionStatus.PUBLISHED, questions__deleted_at__isnull=True),
+                filter=published_condition("questions__"),
             )
         )
         .filter(published__gt=0)
@@ -492,6 +494,7 @@ def user_statistics(*, user: User, now: datetime, settings: scheduling.Scheduler
         due_forecast=due_forecast,
         heatmap=heatmap,
         retention_by_week=retention_by_week,
+        overall_retention=overall_retention(retention_by_week),
         mastery_by_topic=mastery,
         weakest_topics=weakest,
         totals=totals,
@@ -504,11 +507,10 @@ def recall_by_topic(*, user: User, now: datetime, settings: scheduling.Scheduler
     return {
         topic_id: float(recall or 0)
         for topic_id, recall in Card.objects.filter(
+            published_condition("question__"),
             user=user,
             state__gt=CardState.NEW,
             stability__gt=0,
-            question__status=QuestionStatus.PUBLISHED,
-            question__deleted_at__isnull=True,
         )
         .values("question__topic_id")
         .annotate(recall=Sum(_recall_expression(now=now, settings=settings)))
@@ -535,6 +537,22 @@ def quizzes_of(*, user: User) -> QuerySet[Quiz]:
             queryset=QuizItem.objects.select_related("question__topic").prefetch_related("question__tags"),
         )
     )
+
+
+def quiz_score(quiz: Quiz) -> float | None:
+    """A quiz's score, the same on every page and in the API: the mean over all its questions (one not yet
+    answered counts 0), rounded to two places; ``None`` until an answer has been scored. Reads the
+    prefetched items of ``quizzes_of``."""
+    items = list(quiz.items.all())
+    scores = [item.score for item in items if item.score is not None]
+    return round(sum(scores) / len(items), 2) if scores else None
+
+
+def overall_retention(retention_by_week: list[dict[str, Any]]) -> float | None:
+    """True retention over every week of ``Statistics.retention_by_week`` (recalled / mature reviews), to
+    three places; ``None`` before the first mature review."""
+    total = sum(week["reviews"] for week in retention_by_week)
+    return round(sum(week["recalled"] for week in retention_by_week) / total, 3) if total else None
 
 
 def quiz_get(*, user: User, quiz_id: int) -> Quiz:
@@ -630,11 +648,10 @@ def next_due_at(*, user: User, now: datetime) -> datetime | None:
     available_at = Greatest("due", Coalesce("buried_until", "due"))
     next_at: datetime | None = (
         Card.objects.filter(
+            published_condition("question__"),
             user=user,
             state__gt=CardState.NEW,
             suspended=False,
-            question__status=QuestionStatus.PUBLISHED,
-            question__deleted_at__isnull=True,
         )
         .annotate(available_at=available_at)
         .filter(available_at__gt=now)

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from prepdeck.accounts.models import User
-from prepdeck.catalog.models import Question, QuestionStatus
+from prepdeck.catalog.models import Question
 from prepdeck.core.exceptions import ApplicationError, Conflict, InvalidInput, NotFound
 from prepdeck.practice import scheduling
 from prepdeck.practice.models import Card, Review, ReviewSource, SchedulerParameters
@@ -129,7 +129,7 @@ def _review_once(
     if card is not None:
         before = card_state(card)
     else:
-        if not Question.objects.filter(pk=question_id, status=QuestionStatus.PUBLISHED).exists():
+        if not Question.objects.published().filter(pk=question_id).exists():
             raise NotFound("Question not found.")
         before = scheduling.new_card_state(now)
     outcome = scheduling.review(before, rating, now=now, settings=settings)
@@ -191,7 +191,7 @@ def review_undo(*, user: User) -> Card:
 
 def _card_for(user: User, question_id: int, now: datetime) -> Card:
     """The user's card for a published question, created (new) when missing."""
-    if not Question.objects.filter(pk=question_id, status=QuestionStatus.PUBLISHED).exists():
+    if not Question.objects.published().filter(pk=question_id).exists():
         raise NotFound("Question not found.")
     card, _ = Card.objects.get_or_create(
         user=user, question_id=question_id, defaults={"due": now, "created_at": now}

@@ -20,7 +20,7 @@ from django.utils import timezone
 from prepdeck.accounts.models import User
 from prepdeck.catalog import selectors as catalog_selectors
 from prepdeck.catalog.choice import choice_ready
-from prepdeck.catalog.models import Difficulty, Question, QuestionStatus
+from prepdeck.catalog.models import Difficulty, Question
 from prepdeck.core.exceptions import Conflict, InvalidInput, NotFound
 from prepdeck.practice import grading, scheduling, services
 from prepdeck.practice.models import (
@@ -41,13 +41,13 @@ PASSING_SCORE = 0.6  # below this an answer counts as missed in a mock interview
 
 def _pool(*, topics: list[str], difficulty: str | None, written: bool) -> list[Question]:
     """Published questions to draw from (with key points when answers are graded)."""
-    condition = Q(status=QuestionStatus.PUBLISHED)
+    condition = Q()
     if topics:
         slugs = {slug for topic in topics for slug in catalog_selectors.topic_descendant_slugs(slug=topic)}
         condition &= Q(topic__slug__in=slugs)
     if difficulty:
         condition &= Q(difficulty=difficulty)
-    pool = list(Question.objects.filter(condition).select_related("topic").order_by("id"))
+    pool = list(Question.objects.published().filter(condition).select_related("topic").order_by("id"))
     return [question for question in pool if question.key_points] if written else pool
 
 

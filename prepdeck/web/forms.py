@@ -15,6 +15,8 @@ from prepdeck.catalog.choice import MAX_DISTRACTORS as MAX_CHOICE_DISTRACTORS
 from prepdeck.catalog.choice import MAX_OPTION_CHARS, MAX_WHY_WRONG_CHARS, choice_normalized
 from prepdeck.catalog.importing import IMPORT_FORMATS
 from prepdeck.catalog.models import Difficulty, Question, Topic
+from prepdeck.core.forms import MAX_UPLOAD_FILES, MultipleFileField, MultipleFileInput, check_uploads
+from prepdeck.practice.models import QuizKind
 
 # --- the question editor --------------------------------------------------------------------------------
 
@@ -313,7 +315,7 @@ class MarkdownPreviewForm(forms.Form):
 
 # --- imports --------------------------------------------------------------------------------------------
 
-MAX_IMPORT_FILES = 20
+MAX_IMPORT_FILES = MAX_UPLOAD_FILES
 FORMAT_LABELS = {
     "auto": "Detect from each file",
     "markdown": "Markdown or text notes",
@@ -321,24 +323,6 @@ FORMAT_LABELS = {
     "json": "PrepDeck JSON export",
     "apkg": "Anki package (.apkg)",
 }
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files from one ``<input type=file multiple>``."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        single = super().clean
-        if isinstance(data, list | tuple) and data:
-            return [single(item, initial) for item in data]
-        return [single(data or None, initial)]  # none chosen: the usual "This field is required."
 
 
 class ImportUploadForm(forms.Form):
@@ -372,11 +356,52 @@ class ImportUploadForm(forms.Form):
 
     def clean_documents(self) -> list[UploadedFile]:
         files: list[UploadedFile] = self.cleaned_data["documents"]
-        if len(files) > MAX_IMPORT_FILES:
-            raise ValidationError(f"At most {MAX_IMPORT_FILES} files at once (you chose {len(files)}).")
-        too_big = [upload.name or "upload" for upload in files if (upload.size or 0) > self.size_limit]
-        if too_big:
-            raise ValidationError(
-                f"Larger than the {self.size_limit // (1024 * 1024)} MiB limit: {', '.join(too_big)}."
-            )
+        check_uploads(files, size_limit=self.size_limit, max_files=MAX_IMPORT_FILES)
         return files
+
+
+# --- quiz and mock interview setup ------------------------------------------------------------------------
+
+
+class SlugListField(forms.MultipleChoiceField):
+    """Several slugs from checkboxes (topics); whether each exists is checked by the service."""
+
+    def valid_value(self, value: Any) -> bool:
+        return bool(value) and slugify(str(value)) == value
+
+
+def first_error(form: forms.Form) -> str:
+    """The form's first error as one sentence naming its field (the setup pages show one message)."""
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = field.label if field is not None and field.label else name.replace("_", " ").capitalize()
+        return f"{label}: {errors[0]}"
+    return ""
+
+
+class QuizSetupForm(forms.Form):
+    """What the quiz page posts. Types only: the ranges (1-50 questions, known topics) are the rules of
+    ``sessions.quiz_create``, which every door calls."""
+
+    kind = forms.ChoiceField(label="Kind", choices=QuizKind.choices)
+    count = forms.IntegerField(label="Questions")
+    difficulty = forms.ChoiceField(
+        label="Difficulty", required=False, choices=[("", "Any"), *Difficulty.choices]
+    )
+    topics = SlugListField(label="Topics", required=False)
+
+
+class MockSetupForm(forms.Form):
+    """What the mock interview page posts (types only; ``sessions.mock_start`` checks the ranges)."""
+
+    LEVELS = (Difficulty.BASIC, Difficulty.INTERMEDIATE, Difficulty.ADVANCED)
+
+    topics = SlugListField(label="Topics", required=False)
+    count_basic = forms.IntegerField(label="Basic questions", required=False, min_value=0)
+    count_intermediate = forms.IntegerField(label="Intermediate questions", required=False, min_value=0)
+    count_advanced = forms.IntegerField(label="Advanced questions", required=False, min_value=0)
+    seconds = forms.IntegerField(label="Time per question")
+
+    def mix(self) -> dict[str, int]:
+        """How many questions of each difficulty were asked for (levels left empty count 0)."""
+        return {str(level): self.cleaned_data.get(f"count_{level}") or 0 for level in self.LEVELS}

@@ -276,3 +276,31 @@ def test_deleting_the_account_needs_the_password_and_removes_practice_data(api: 
     assert deleted.status_code == 204
     assert not User.objects.filter(pk=user.pk).exists()
     assert not ApiToken.objects.filter(pk=token.pk).exists()
+
+
+def _claims(token: str) -> dict[str, Any]:
+    from rest_framework_simplejwt.tokens import UntypedToken
+
+    return dict(UntypedToken(token).payload)  # type: ignore[arg-type]  # the stubs omit the str form
+
+
+def test_jwt_tokens_carry_the_display_name_and_roles_and_keep_them_on_refresh(api: APIClient) -> None:
+    from prepdeck.accounts.tests.factories import make_editor
+
+    learner = make_user(display_name="Ada")
+    editor = make_editor()
+
+    learner_tokens = _login(api, learner.email)
+    editor_tokens = _login(api, editor.email)
+    refreshed = api.post("/api/v1/auth/token/refresh/", {"refresh": learner_tokens["refresh"]}, format="json")
+
+    learner_claims = _claims(learner_tokens["access"])
+    assert (learner_claims["name"], learner_claims["roles"]) == ("Ada", ["learner"])
+    assert "email" not in learner_claims
+    editor_claims = _claims(editor_tokens["access"])
+    assert (editor_claims["name"], editor_claims["roles"]) == (f"User #{editor.pk}", ["learner", "editor"])
+    assert refreshed.status_code == 200
+    assert {key: _claims(refreshed.json()["access"])[key] for key in ("name", "roles")} == {
+        "name": "Ada",
+        "roles": ["learner"],
+    }

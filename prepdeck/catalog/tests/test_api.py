@@ -410,3 +410,88 @@ def test_topics_and_tags_are_public_with_counts(api: APIClient) -> None:
         "tag-1": 1,
         "tag-2": 1,
     }
+
+
+def test_an_api_edit_keeps_the_runnable_flag_of_an_unchanged_code_example(api: APIClient) -> None:
+    _bank(
+        1,
+        code_examples=[
+            {"language": "python", "caption": "kept", "code": "x = 1", "runnable": True},
+            {"language": "python", "caption": "edited", "code": "y = 1", "runnable": True},
+        ],
+    )
+    question = Question.objects.get()
+    api.force_authenticate(make_editor())
+
+    response = api.patch(
+        f"/api/v1/questions/{question.pk}/",
+        {
+            "version": question.version,
+            "code_examples": [
+                {"language": "python", "caption": "kept, new caption", "code": "x = 1"},
+                {"language": "python", "caption": "edited", "code": "y = 2"},
+            ],
+        },
+        format="json",
+    )
+
+    assert response.status_code == 200
+    assert [(example["code"], example["runnable"]) for example in response.json()["code_examples"]] == [
+        ("x = 1", True),
+        ("y = 2", False),
+    ]
+
+
+def test_an_editor_deletes_lists_and_restores_a_question(api: APIClient) -> None:
+    question = _bank(2)[0]
+    editor = make_editor()
+    api.force_authenticate(editor)
+
+    stale = api.delete(f"/api/v1/questions/{question.pk}/?version=7")
+    deleted = api.delete(f"/api/v1/questions/{question.pk}/?version=1")
+
+    assert (stale.status_code, stale.json()["error"]["code"]) == (409, "edit_conflict")
+    assert deleted.status_code == 204
+    stored = Question.all_objects.get(pk=question.pk)
+    assert stored.deleted_at is not None
+    assert (stored.version, stored.revisions.get(version=2).summary) == (2, "Deleted")
+    assert api.get(f"/api/v1/questions/{question.pk}/").status_code == 404
+    assert [row["key"] for row in api.get("/api/v1/questions/").json()["results"]] == ["q-1"]
+    listing = api.get("/api/v1/questions/deleted/").json()
+    assert [(row["id"], row["version"]) for row in listing["results"]] == [(question.pk, 2)]
+    assert listing["results"][0]["deleted_at"] is not None
+
+    restored = api.post(f"/api/v1/questions/{question.pk}/restore/", {"version": 2}, format="json")
+
+    assert restored.status_code == 200
+    assert restored.json()["version"] == 3
+    stored = Question.all_objects.get(pk=question.pk)
+    assert stored.deleted_at is None
+    revision = stored.revisions.get(version=3)
+    assert (revision.summary, revision.author_id) == ("Restored", editor.pk)
+    assert api.get("/api/v1/questions/deleted/").json()["count"] == 0
+
+
+def test_restoring_a_live_question_is_a_404(api: APIClient) -> None:
+    question = _bank(1)[0]
+    api.force_authenticate(make_editor())
+
+    response = api.post(f"/api/v1/questions/{question.pk}/restore/", {"version": 1}, format="json")
+
+    assert response.status_code == 404
+    assert Question.all_objects.get(pk=question.pk).version == 1
+
+
+@pytest.mark.parametrize("page_size", [5, 50])
+def test_the_deleted_list_runs_the_same_queries_for_any_page_size(
+    api: APIClient, page_size: int, django_assert_num_queries: Any
+) -> None:
+    for question in _bank(60):
+        services.question_delete(question=question, user=None)
+    api.force_authenticate(make_editor())
+
+    # the editor check, the count, the page, its tags
+    with django_assert_num_queries(4):
+        response = api.get(f"/api/v1/questions/deleted/?page_size={page_size}")
+
+    assert len(response.json()["results"]) == page_size

@@ -133,6 +133,12 @@ def _draft(world: World) -> dict[str, int]:
     return {"question_id": world.draft.pk}
 
 
+def _deleted_draft(world: World) -> dict[str, int]:
+    """The draft, soft-deleted (now at version 2)."""
+    catalog_services.question_delete(question=world.draft, user=None)
+    return {"question_id": world.draft.pk}
+
+
 def _published(world: World) -> dict[str, int]:
     return {"question_id": world.published.pk}
 
@@ -183,6 +189,11 @@ MATRIX: dict[tuple[str, str], Entry] = {
     ("question-detail", "get"): Entry(DRAFT_READ, path=_draft),
     ("question-detail", "patch"): Entry(
         DRAFT_WRITE, path=_draft, body=lambda world, role: {"version": 1, "short_answer": "Edited."}
+    ),
+    ("question-detail", "delete"): Entry({**DRAFT_EDITOR_WRITE, "editor": 204, "staff": 204}, path=_draft),
+    ("question-deleted-list", "get"): Entry(EDITORS_ONLY),
+    ("question-undelete", "post"): Entry(
+        EDITORS_ONLY, path=_deleted_draft, body=lambda world, role: {"version": 2}
     ),
     ("question-submit", "post"): Entry(DRAFT_WRITE, path=_draft, body=lambda world, role: {"version": 1}),
     ("question-publish", "post"): Entry(

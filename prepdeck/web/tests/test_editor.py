@@ -653,3 +653,75 @@ def test_only_editors_get_editor_only_transitions(bank: list[Question], learner:
 
     assert catalog_services.question_transitions_allowed(question=draft, user=learner) == ["submit"]
     assert catalog_services.question_transitions_allowed(question=bank[0], user=learner) == []
+
+
+# --- deleted questions and restore --------------------------------------------------------------------------
+
+
+def test_an_editor_deletes_a_question_and_restores_it_from_the_deleted_list(
+    editor_client: Client, editor: User, bank: list[Question]
+) -> None:
+    question = bank[0]
+    assert (
+        "Delete question"
+        in editor_client.get(reverse("web:question_edit", args=[question.pk])).content.decode()
+    )
+
+    deleted = editor_client.post(
+        reverse("web:question_delete", args=[question.pk]), {"version": str(question.version)}
+    )
+
+    assert deleted.status_code == 302
+    assert deleted["Location"] == reverse("web:questions_deleted")
+    stored = Question.all_objects.get(pk=question.pk)
+    assert stored.deleted_at is not None
+    assert stored.version == question.version + 1
+    assert stored.revisions.get(version=stored.version).summary == "Deleted"
+    assert editor_client.get(reverse("web:question", args=[question.pk])).status_code == 404
+    listing = editor_client.get(reverse("web:questions_deleted")).content.decode()
+    assert question.prompt[:40] in listing
+    assert reverse("web:question_restore", args=[question.pk]) in listing
+
+    restored = editor_client.post(
+        reverse("web:question_restore", args=[question.pk]), {"version": str(stored.version)}
+    )
+
+    assert restored["Location"] == reverse("web:question_edit", args=[question.pk])
+    stored = Question.all_objects.get(pk=question.pk)
+    assert (stored.deleted_at, stored.version) == (None, question.version + 2)
+    assert stored.revisions.get(version=stored.version).author_id == editor.pk
+    assert "No deleted questions" in editor_client.get(reverse("web:questions_deleted")).content.decode()
+
+
+def test_a_restore_based_on_an_old_version_restores_nothing(
+    editor_client: Client, bank: list[Question]
+) -> None:
+    question = bank[0]
+    catalog_services.question_delete(question=question, user=None)
+
+    response = editor_client.post(reverse("web:question_restore", args=[question.pk]), {"version": "1"})
+
+    assert response["Location"] == reverse("web:questions_deleted")
+    assert Question.all_objects.get(pk=question.pk).deleted_at is not None
+
+
+def test_learners_cannot_see_or_restore_deleted_questions(
+    learner_client: Client, bank: list[Question]
+) -> None:
+    question = bank[0]
+    catalog_services.question_delete(question=question, user=None)
+    version = Question.all_objects.get(pk=question.pk).version
+
+    assert learner_client.get(reverse("web:questions_deleted")).status_code == 403
+    assert (
+        learner_client.post(
+            reverse("web:question_restore", args=[question.pk]), {"version": str(version)}
+        ).status_code
+        == 403
+    )
+    assert (
+        learner_client.post(reverse("web:question_delete", args=[bank[1].pk]), {"version": "1"}).status_code
+        == 403
+    )
+    assert Question.all_objects.get(pk=question.pk).deleted_at is not None
+    assert Question.objects.filter(pk=bank[1].pk).exists()

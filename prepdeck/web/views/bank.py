@@ -185,7 +185,7 @@ def question(request: HttpRequest, question_id: int) -> HttpResponse:
             "similar": similar,
             "card": _card_status(card, timezone.now()),
             "can_edit": roles.is_editor(user),
-            "is_published": item.status == QuestionStatus.PUBLISHED,
+            "is_published": item.is_published,
         },
     )
 

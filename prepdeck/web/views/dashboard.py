@@ -97,9 +97,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "mastery": _mastery_rows(stats.mastery_by_topic),
         "desired_retention_percent": round(settings.desired_retention * 100),
         "overall_retention": (
-            round(100 * sum(week["recalled"] for week in retention) / total)
-            if (total := sum(week["reviews"] for week in retention))
-            else None
+            round(100 * stats.overall_retention) if stats.overall_retention is not None else None
         ),
     }
     return render(request, "web/statistics.html", context)

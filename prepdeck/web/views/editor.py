@@ -38,6 +38,7 @@ from prepdeck.web.forms import (
 View = Callable[..., HttpResponse]
 
 HISTORY_PAGE_SIZE = 20
+DELETED_PAGE_SIZE = 50
 MAX_PREVIEW = MAX_EXPLANATION
 _PAST = {
     "submit": "submitted for review",
@@ -115,12 +116,8 @@ def _stored_content(question: Question) -> dict[str, Any]:
 def _changes(question: Question, content: dict[str, Any]) -> dict[str, Any]:
     """What the form changes compared with the stored question."""
     stored = _stored_content(question)
-    changes = {name: value for name, value in content.items() if value != stored[name]}
-    if "code_examples" in changes:
-        changes["code_examples"] = catalog_services.code_examples_keeping_run_flags(
-            changes["code_examples"], list(question.code_examples.all())
-        )
-    return changes
+    # Which code examples keep their "runnable" flags is decided by ``question_edit`` for every door.
+    return {name: value for name, value in content.items() if value != stored[name]}
 
 
 def _code_initial(question: Question) -> list[dict[str, Any]]:
@@ -186,7 +183,7 @@ def question_new(request: HttpRequest) -> HttpResponse:
             topic=content.pop("topic"),
             prompt=content.pop("prompt"),
             **content,
-            code_examples=catalog_services.code_examples_keeping_run_flags(code_forms.examples(), []),
+            code_examples=code_forms.examples(),
         )
     except exceptions.InvalidInput as error:
         form.add_error(None, error.message)
@@ -321,6 +318,64 @@ def question_transition(request: HttpRequest, question_id: int) -> HttpResponse:
     return redirect("web:question_edit", question_id=question.pk)
 
 
+# --- soft delete and restore ----------------------------------------------------------------------------
+
+
+@editor_required
+@require_POST
+def question_delete(request: HttpRequest, question_id: int) -> HttpResponse:
+    """Delete a question (soft: it leaves the bank and every queue, and can be restored)."""
+    question = _question_or_404(request, question_id)
+    try:
+        catalog_services.question_delete(
+            question=question, user=editor_user(request), expected_version=_posted_int(request, "version")
+        )
+    except exceptions.Conflict:
+        messages.error(
+            request,
+            "Someone changed this question since you opened it, so it was not deleted. "
+            "This is the latest version: check it, then try again.",
+        )
+        return redirect("web:question_edit", question_id=question.pk)
+    except exceptions.PermissionDenied as error:
+        raise PermissionDenied(error.message) from None
+    messages.success(request, "Question deleted. You can restore it from this list.")
+    return redirect("web:questions_deleted")
+
+
+@editor_required
+@require_GET
+def questions_deleted(request: HttpRequest) -> HttpResponse:
+    """Deleted questions, most recently deleted first, each with a Restore button."""
+    page = Paginator(catalog_selectors.questions_deleted(user=request.user), DELETED_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "web/editor/deleted.html", {"page": page})
+
+
+@editor_required
+@require_POST
+def question_restore(request: HttpRequest, question_id: int) -> HttpResponse:
+    """Bring a deleted question back as it was (a new version records the restore)."""
+    try:
+        question = catalog_selectors.question_get_deleted(user=request.user, question_id=question_id)
+    except exceptions.NotFound:
+        raise Http404("Question not found.") from None
+    try:
+        catalog_services.question_restore(
+            question=question, user=editor_user(request), expected_version=_posted_int(request, "version")
+        )
+    except exceptions.Conflict:
+        messages.error(
+            request,
+            "Someone changed this question since you opened this list, so it was not restored. "
+            "The list below is up to date: check it, then try again.",
+        )
+        return redirect("web:questions_deleted")
+    messages.success(request, "Question restored.")
+    return redirect("web:question_edit", question_id=question.pk)
+
+
 # --- history --------------------------------------------------------------------------------------------
 
 
@@ -391,6 +446,9 @@ urlpatterns: list[URLPattern] = [
     path("questions/preview/", markdown_preview, name="question_preview"),
     path("questions/<int:question_id>/edit/", question_edit, name="question_edit"),
     path("questions/<int:question_id>/transition/", question_transition, name="question_transition"),
+    path("questions/<int:question_id>/delete/", question_delete, name="question_delete"),
+    path("questions/deleted/", questions_deleted, name="questions_deleted"),
+    path("questions/<int:question_id>/restore/", question_restore, name="question_restore"),
     path("questions/<int:question_id>/history/", question_history, name="question_history"),
     path(
         "questions/<int:question_id>/history/<int:version>/restore/",

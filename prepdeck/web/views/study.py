@@ -29,6 +29,7 @@ from prepdeck.practice import grading, scheduling, sessions
 from prepdeck.practice import selectors as practice_selectors
 from prepdeck.practice import services as practice_services
 from prepdeck.practice.models import MockStatus, QuizKind
+from prepdeck.web.forms import MockSetupForm, QuizSetupForm, first_error
 
 RATINGS = [
     (scheduling.AGAIN, "Again"),
@@ -347,19 +348,22 @@ def quiz_new(request: HttpRequest) -> HttpResponse:
     }
     error = ""
     if request.method == "POST":
+        setup = QuizSetupForm(request.POST)
         form = {
             "kind": request.POST.get("kind", ""),
-            "count": _int(request.POST.get("count"), 10),
+            "count": _int(request.POST.get("count"), 10),  # shown again as chosen
             "topics": request.POST.getlist("topics"),
             "difficulty": request.POST.get("difficulty", ""),
         }
         try:
+            if not setup.is_valid():
+                raise InvalidInput(first_error(setup))
             quiz = sessions.quiz_create(
                 user=user,
-                kind=form["kind"],
-                count=form["count"],
-                topics=form["topics"],
-                difficulty=form["difficulty"] or None,
+                kind=setup.cleaned_data["kind"],
+                count=setup.cleaned_data["count"],
+                topics=setup.cleaned_data["topics"],
+                difficulty=setup.cleaned_data["difficulty"] or None,
             )
         except InvalidInput as invalid:
             error = invalid.message
@@ -385,8 +389,12 @@ def quiz_new(request: HttpRequest) -> HttpResponse:
 def _quiz_summary(quiz: Any) -> dict[str, Any]:
     items = list(quiz.items.all())
     answered = [item for item in items if item.answered_at is not None]
-    score = sum(item.score or 0 for item in answered) / len(items) if items else 0.0
-    return {"quiz": quiz, "questions": len(items), "answered": len(answered), "score": score}
+    return {
+        "quiz": quiz,
+        "questions": len(items),
+        "answered": len(answered),
+        "score": practice_selectors.quiz_score(quiz),
+    }
 
 
 @login_required
@@ -480,17 +488,20 @@ def mock_new(request: HttpRequest) -> HttpResponse:
     }
     error = ""
     if request.method == "POST":
-        form = {
+        setup = MockSetupForm(request.POST)
+        form = {  # shown again as chosen
             "topics": request.POST.getlist("topics"),
             "mix": {level: max(0, _int(request.POST.get(f"count_{level}"))) for level, _ in levels},
             "seconds": _int(request.POST.get("seconds"), 180),
         }
         try:
+            if not setup.is_valid():
+                raise InvalidInput(first_error(setup))
             interview = sessions.mock_start(
                 user=user,
-                topics=form["topics"],
-                difficulty_mix={level: count for level, count in form["mix"].items() if count},
-                seconds_per_question=form["seconds"],
+                topics=setup.cleaned_data["topics"],
+                difficulty_mix={level: count for level, count in setup.mix().items() if count},
+                seconds_per_question=setup.cleaned_data["seconds"],
             )
         except InvalidInput as invalid:
             error = invalid.message
