@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -32,6 +33,10 @@ def test_question_is_complete(question: dict[str, object]) -> None:
     assert isinstance(key_points, list)
     assert 3 <= len(key_points) <= 6
     assert "distractors" not in question  # replaced by the ``choice`` object (FORMAT.md)
+    # tags are slugs (a "." would not survive the Markdown round trip nor fit a SlugField)
+    tags = question["tags"]
+    assert isinstance(tags, list)
+    assert all(re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", tag) for tag in tags), tags
     assert choice_problems(question.get("choice")) == []
     follow_ups = question.get("follow_ups", [])
     assert isinstance(follow_ups, list)

@@ -83,7 +83,8 @@ def _backends_on_the_test_database() -> int:
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_requests_in_new_threads_share_the_process_pool_of_postgresql_connections() -> None:
-    # given: the pool of the shipped settings
+    # given: the pool of the shipped settings, one of whose connections this test holds
+    connection.ensure_connection()
     pool = connection.pool  # type: ignore[attr-defined]  # PostgreSQL only
     assert pool is not None
     max_size = settings.DATABASES["default"]["OPTIONS"]["pool"]["max_size"]

@@ -46,6 +46,9 @@ def test_a_typed_answer_by_keyboard_only_and_letters_in_the_box_fire_no_shortcut
     expect(page.get_by_label("Your answer")).to_have_value(answer)
     assert Review.objects.filter(user=user).count() == 1
     assert page.url.endswith("/review/")
+    # keys are ignored while a request is on its way (by design): wait for the graded card to settle
+    expect(page.locator("[data-review] .htmx-request, [data-review].htmx-request")).to_have_count(0)
+    expect(page.locator(".rating.suggested")).to_be_focused()
     page.keyboard.press("3")
     expect(page.locator("span.review-done")).to_have_text("2")
     assert Review.objects.filter(user=user).count() == 2
