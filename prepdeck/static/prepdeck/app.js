@@ -191,8 +191,11 @@
   // --- after htmx swaps: focus what the new content asks for, restart the review clock -----------------------
   document.addEventListener("htmx:afterSettle", function (event) {
     var root = event.detail && event.detail.elt ? event.detail.elt : document;
-    stampReviewStart(root.parentElement || document);
-    var wanted = (root.parentElement || document).querySelector("[data-focus]");
+    // The element that sent the request may have been swapped out with the content (a form in the card):
+    // then look in the whole page, or the new card would never get the focus.
+    var scope = (root.isConnected && root.parentElement) || document;
+    stampReviewStart(scope);
+    var wanted = scope.querySelector("[data-focus]");
     if (wanted) wanted.focus({ preventScroll: false });
     tickTimers();
   });
