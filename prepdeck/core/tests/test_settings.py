@@ -331,3 +331,9 @@ def test_replica_use_has_defaults_and_refuses_what_is_not_seconds() -> None:
     assert environment.replica_settings({"REPLICA_MAX_LAG_SECONDS": "2.5"})["REPLICA_MAX_LAG_SECONDS"] == 2.5
     with pytest.raises(ImproperlyConfigured, match="REPLICA_STICKY_SECONDS must be a number of seconds"):
         environment.replica_settings({"REPLICA_STICKY_SECONDS": "soon"})
+
+
+def test_the_ping_task_keeps_its_result_though_results_are_ignored_by_default() -> None:
+    from prepdeck.core.tasks import ping
+
+    assert ping.ignore_result is False  # its answer is read back (readyz, the compose smoke test)
