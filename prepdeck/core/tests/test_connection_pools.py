@@ -119,12 +119,12 @@ def test_enqueuing_tasks_from_new_threads_opens_no_result_connections() -> None:
     import redis
 
     from config.celery import app
-    from prepdeck.core.tasks import ping
+    from prepdeck.catalog.tasks import import_jobs_sweep_task as task  # any task that keeps no result
 
     listening: list[bool] = []
 
     def enqueue() -> None:
-        ping.delay()
+        task.delay()
         # Celery keeps the result backend per thread; a subscription to the task's result holds a connection
         listening.append(
             getattr(app.backend, "result_consumer", None) is not None
