@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from django.utils.text import slugify
 
+from prepdeck.catalog import limits
 from prepdeck.catalog.choice import MAX_DISTRACTORS as MAX_CHOICE_DISTRACTORS
 from prepdeck.catalog.choice import MAX_OPTION_CHARS, MAX_WHY_WRONG_CHARS, choice_normalized
 from prepdeck.catalog.importing import IMPORT_FORMATS
@@ -20,13 +21,14 @@ from prepdeck.practice.models import QuizKind
 
 # --- the question editor --------------------------------------------------------------------------------
 
-MAX_TAGS = 20
-MAX_KEY_POINTS = 10
-MAX_COMMON_MISTAKES = 20
+# One set of content limits for every door (the JSON importer checks the same ones): catalog/limits.py.
+MAX_TAGS = limits.TAGS_MAX
+MAX_KEY_POINTS = limits.KEY_POINTS_MAX
+MAX_COMMON_MISTAKES = limits.COMMON_MISTAKES_MAX
 MAX_DISTRACTORS = MAX_CHOICE_DISTRACTORS
 WHY_WRONG_SEPARATOR = " => "
-MAX_CODE_EXAMPLES = 10
-MAX_EXPLANATION = 50_000
+MAX_CODE_EXAMPLES = limits.CODE_EXAMPLES_MAX
+MAX_EXPLANATION = limits.EXPLANATION_MAX
 
 
 def _unix_newlines(value: str) -> str:
