@@ -13,6 +13,7 @@ from typing import Any
 
 from prepdeck.catalog.choice import choice_as_lines
 from prepdeck.catalog.models import Difficulty, QuestionStatus
+from prepdeck.catalog.probes import probes_as_lines
 
 FIELD_LABELS = {
     "prompt": "Prompt",
@@ -25,6 +26,7 @@ FIELD_LABELS = {
     "key_points": "Key points",
     "common_mistakes": "Common mistakes",
     "choice": "Multiple choice",
+    "probes": "Probing follow-ups",
     "code_examples": "Code examples",
     "follow_ups": "Follow-up questions",
 }
@@ -77,6 +79,8 @@ def _as_lines(name: str, value: Any) -> list[str]:
         return lines
     if name == "choice":
         return choice_as_lines(value)
+    if name == "probes":
+        return probes_as_lines(value)
     if isinstance(value, list):
         return [str(item) for item in value]
     return str(value).splitlines()

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from prepdeck.catalog.choice import choice_problems
+from prepdeck.catalog.probes import probes_problems
 
 
 class Difficulty(models.TextChoices):
@@ -57,6 +58,13 @@ class Tag(models.Model):
 def validate_choice(value: Any) -> None:
     """Refuse a ``choice`` of the wrong shape (the admin and model forms run this)."""
     problems = choice_problems(value)
+    if problems:
+        raise ValidationError("Expected " + "; ".join(problems) + ".")
+
+
+def validate_probes(value: Any) -> None:
+    """Refuse ``probes`` of the wrong shape (the admin and model forms run this)."""
+    problems = probes_problems(value)
     if problems:
         raise ValidationError("Expected " + "; ".join(problems) + ".")
 
@@ -118,6 +126,15 @@ class Question(models.Model):
         help_text=(
             'Multiple choice: {"correct": "...", "distractors": [{"text": "...", "why_wrong": "..."}]} '
             "(at least 3 distractors; see the bank's FORMAT.md)."
+        ),
+    )
+    probes = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_probes],
+        help_text=(
+            'Probing follow-ups: [{"ask": "Now the table has 100M rows: what changes?", "answer": "..."}] '
+            "(what an interviewer asks next; see the bank's FORMAT.md)."
         ),
     )
     difficulty = models.CharField(max_length=12, choices=Difficulty.choices, default=Difficulty.UNKNOWN)

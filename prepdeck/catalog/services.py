@@ -28,6 +28,7 @@ from prepdeck.catalog.models import (
     Tag,
     Topic,
 )
+from prepdeck.catalog.probes import probes_normalized, probes_problems
 from prepdeck.core.bootstrap import Writer
 from prepdeck.core.bulk import bulk_insert_rows
 from prepdeck.core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -43,6 +44,7 @@ CONTENT_FIELDS = (
     "key_points",
     "common_mistakes",
     "choice",
+    "probes",
     "difficulty",
     "status",
 )
@@ -143,6 +145,8 @@ def question_update(
         raise InvalidInput(f"Unknown question fields: {', '.join(sorted(unknown))}", code="unknown_fields")
     if "choice" in changes:
         changes = {**changes, "choice": _checked_choice(changes["choice"])}
+    if "probes" in changes:
+        changes = {**changes, "probes": _checked_probes(changes["probes"])}
     scalar = {name: value for name, value in changes.items() if name in (*CONTENT_FIELDS, *METADATA_FIELDS)}
     if "topic" in changes:
         topic = Topic.objects.filter(slug=changes["topic"]).first()
@@ -199,6 +203,13 @@ def _checked_choice(value: Any) -> dict[str, Any]:
     return choice_normalized(value)
 
 
+def _checked_probes(value: Any) -> list[dict[str, str]]:
+    problems = probes_problems(value)
+    if problems:
+        raise InvalidInput(f"The question needs {', '.join(problems)}.", code="invalid")
+    return probes_normalized(value)
+
+
 # --- the bundled bank ---------------------------------------------------------------------------------
 
 
@@ -224,7 +235,7 @@ def _validate_bank_question(path: Path, question: dict[str, Any]) -> None:
         raise InvalidInput(f"{where} lacks {', '.join(missing)}", code="bank_invalid")
     if question["difficulty"] not in Difficulty.values:
         raise InvalidInput(f"{where} has unknown difficulty {question['difficulty']!r}", code="bank_invalid")
-    problems = choice_problems(question.get("choice"))
+    problems = choice_problems(question.get("choice")) + probes_problems(question.get("probes"))
     if problems:
         raise InvalidInput(f"{where} needs {', '.join(problems)}", code="bank_invalid")
 
@@ -267,6 +278,7 @@ def _entry_content(entry: dict[str, Any]) -> dict[str, Any]:
         "key_points": list(entry.get("key_points", [])),
         "common_mistakes": list(entry.get("common_mistakes", [])),
         "choice": choice_from_entry(entry),
+        "probes": probes_normalized(entry.get("probes")),
         "difficulty": entry.get("difficulty", Difficulty.UNKNOWN),
         "status": entry.get("status", QuestionStatus.PUBLISHED),
         "topic": entry["topic"],
@@ -604,6 +616,8 @@ def question_create(*, author: User, topic: str, prompt: str, **content: Any) ->
         raise InvalidInput("A question needs a prompt.", code="invalid")
     if "choice" in content:
         content = {**content, "choice": _checked_choice(content["choice"])}
+    if "probes" in content:
+        content = {**content, "probes": _checked_probes(content["probes"])}
     base = slugify(prompt)[:80].strip("-") or "question"
     with transaction.atomic():
         question = Question.objects.create(

@@ -16,6 +16,13 @@ from prepdeck.catalog.choice import MAX_DISTRACTORS as MAX_CHOICE_DISTRACTORS
 from prepdeck.catalog.choice import MAX_OPTION_CHARS, MAX_WHY_WRONG_CHARS, choice_normalized
 from prepdeck.catalog.importing import IMPORT_FORMATS
 from prepdeck.catalog.models import Difficulty, Question, Topic
+from prepdeck.catalog.probes import (
+    MAX_ANSWER_CHARS,
+    MAX_ASK_CHARS,
+    MAX_PROBES,
+    probes_as_text,
+    probes_from_text,
+)
 from prepdeck.core.forms import MAX_UPLOAD_FILES, MultipleFileField, MultipleFileInput, check_uploads
 from prepdeck.practice.models import QuizKind
 
@@ -120,6 +127,14 @@ class QuestionForm(forms.Form):
         help_text="One or two sentences, written for the quiz (not the short answer). Without it and "
         "three wrong options the question is not asked as multiple choice.",
     )
+    probes = forms.CharField(
+        label="Probing follow-ups",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=f"What an interviewer asks next, with a short model answer: a line starting “Ask:”, then "
+        f"the answer on the lines after it (Markdown). At most {MAX_PROBES}; shown after the answer, in mock "
+        "interview reports and to interviewers.",
+    )
     distractors = forms.CharField(
         label="Multiple choice: wrong options",
         required=False,
@@ -162,6 +177,7 @@ class QuestionForm(forms.Form):
                 item["text"] + (WHY_WRONG_SEPARATOR + item["why_wrong"] if item.get("why_wrong") else "")
                 for item in (question.choice or {}).get("distractors", [])
             ),
+            "probes": probes_as_text(question.probes),
         }
 
     def clean_prompt(self) -> str:
@@ -201,6 +217,20 @@ class QuestionForm(forms.Form):
             longest=500,
             what="common mistakes",
         )
+
+    def clean_probes(self) -> list[dict[str, str]]:
+        probes = probes_from_text(_unix_newlines(self.cleaned_data["probes"]))
+        if len(probes) > MAX_PROBES:
+            raise ValidationError(f"At most {MAX_PROBES} probing follow-ups (this has {len(probes)}).")
+        for number, probe in enumerate(probes, start=1):
+            if not probe["ask"] or not probe["answer"]:
+                raise ValidationError(f"Follow-up {number} needs both the question (Ask:) and an answer.")
+            if len(probe["ask"]) > MAX_ASK_CHARS or len(probe["answer"]) > MAX_ANSWER_CHARS:
+                raise ValidationError(
+                    f"Follow-up {number}: the question has at most {MAX_ASK_CHARS} characters and the answer "
+                    f"at most {MAX_ANSWER_CHARS}."
+                )
+        return probes
 
     def clean_choice_correct(self) -> str:
         return " ".join(self.cleaned_data["choice_correct"].split())
@@ -249,6 +279,7 @@ class QuestionForm(forms.Form):
             "choice": choice_normalized(
                 {"correct": data["choice_correct"], "distractors": data["distractors"]}
             ),
+            "probes": data["probes"],
         }
 
 

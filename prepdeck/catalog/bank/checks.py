@@ -22,6 +22,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from prepdeck.catalog.probes import ADVANCED_MIN_PROBES
+
 MIN_DISTRACTORS = 3
 LONGEST_PICK_LIMIT = 0.35  # "always pick the longest option" may score at most this over the bank
 LENGTH_RATIO_LIMIT = 1.25  # len(correct) <= this x mean(len(distractors)), for every question
@@ -173,4 +175,26 @@ def choice_figures(questions: Iterable[dict[str, Any]]) -> ChoiceFigures:
         figures.longest_pick_score = round(longest_credit / figures.with_choice, 3)
         figures.mean_length_ratio = round(sum(ratios) / len(ratios), 3)
         figures.max_length_ratio = round(max(ratios), 3)
+    return figures
+
+
+@dataclass
+class ProbeFigures:
+    """How many advanced questions carry their probing follow-ups (``bank/FORMAT.md``: two or three)."""
+
+    advanced: int = 0
+    with_probes: int = 0
+    missing: list[str] = field(default_factory=list)  # keys of advanced questions with fewer
+
+
+def probe_figures(questions: Iterable[dict[str, Any]]) -> ProbeFigures:
+    figures = ProbeFigures()
+    for question in questions:
+        if question.get("difficulty") != "advanced":
+            continue
+        figures.advanced += 1
+        if len(question.get("probes") or []) >= ADVANCED_MIN_PROBES:
+            figures.with_probes += 1
+        else:
+            figures.missing.append(str(question.get("key", "?")))
     return figures

@@ -16,6 +16,7 @@ from typing import Any
 from prepdeck.catalog import limits
 from prepdeck.catalog.choice import choice_problems
 from prepdeck.catalog.importers.base import ImportFormatError
+from prepdeck.catalog.probes import probes_problems
 
 EXPORT_FORMAT = "prepdeck-export/1"
 # Our own export is how a whole bank is backed up and moved, so it may be far larger than a document.
@@ -164,6 +165,7 @@ def entry_problems(entry: dict[str, Any]) -> Problems:
     for name, most, longest in lists:
         _strings(problems, name, entry.get(name, []), most=most, longest=longest)
     problems.extend(("choice", f"needs {problem}") for problem in choice_problems(entry.get("choice")))
+    problems.extend(("probes", f"needs {problem}") for problem in probes_problems(entry.get("probes")))
     _objects(
         problems,
         "code_examples",

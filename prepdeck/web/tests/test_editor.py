@@ -68,6 +68,7 @@ def edit_data(question: Question, **overrides: str) -> dict[str, str]:
             f"{item['text']} => {item['why_wrong']}" if item["why_wrong"] else item["text"]
             for item in question.choice.get("distractors", [])
         ),
+        "probes": "\n\n".join(f"Ask: {item['ask']}\nAnswer: {item['answer']}" for item in question.probes),
         **_code_management(len(examples), len(examples) + 1),
         f"code-{len(examples)}-language": "python",
         f"code-{len(examples)}-caption": "",

@@ -106,6 +106,7 @@ def _stored_content(question: Question) -> dict[str, Any]:
         "key_points": list(question.key_points),
         "common_mistakes": list(question.common_mistakes),
         "choice": question.choice or {},
+        "probes": list(question.probes or []),
         "code_examples": [
             {"language": example.language, "caption": example.caption, "code": example.code}
             for example in question.code_examples.all()

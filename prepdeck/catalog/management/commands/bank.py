@@ -4,6 +4,7 @@ multiple-choice figures (issue 13)."""
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -43,9 +44,11 @@ class Command(BaseCommand):
             self.stdout.write(services.bank_report_json(report))
 
     def _check(self, *, as_json: bool) -> None:
-        figures = checks.choice_figures(question for _path, question in bank_files.iter_questions())
+        questions = [question for _path, question in bank_files.iter_questions()]
+        figures = checks.choice_figures(questions)
+        probes = checks.probe_figures(questions)
         if as_json:
-            self.stdout.write(json.dumps(figures.as_dict(), indent=2))
+            self.stdout.write(json.dumps({**figures.as_dict(), "probes": asdict(probes)}, indent=2))
         else:
             score = figures.longest_pick_score
             self.stdout.write(
@@ -55,7 +58,9 @@ class Command(BaseCommand):
                 f"(limit {checks.LONGEST_PICK_LIMIT}); correct option strictly the longest in "
                 f"{figures.correct_is_longest}\n"
                 f"Length ratio correct / mean distractor: mean {figures.mean_length_ratio}, "
-                f"max {figures.max_length_ratio} (limit {checks.LENGTH_RATIO_LIMIT} per question)"
+                f"max {figures.max_length_ratio} (limit {checks.LENGTH_RATIO_LIMIT} per question)\n"
+                f"Advanced questions with >= {checks.ADVANCED_MIN_PROBES} probing follow-ups: "
+                f"{probes.with_probes} of {probes.advanced}"
             )
             for offender in [*figures.ratio_offenders, *figures.sanity_offenders]:
                 self.stdout.write(f"  {offender.key}: {offender.problem}")
