@@ -25,7 +25,6 @@ When a subscriber runs is its own choice, made once when it subscribes:
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
@@ -84,4 +83,15 @@ class Announcement(Generic[PayloadT]):
             if subscription.when == "in_transaction":
                 subscription.hook(payload)
             else:
-                transaction.on_commit(functools.partial(subscription.hook, payload), robust=True)
+                transaction.on_commit(_bound(subscription.hook, payload), robust=True)
+
+
+def _bound(hook: Callable[[PayloadT], None], payload: PayloadT) -> Callable[[], None]:
+    """``hook`` with its payload, named after it: Django logs a failing robust hook by its
+    ``__qualname__``, which a ``functools.partial`` lacks (the log call itself would raise)."""
+
+    def run() -> None:
+        hook(payload)
+
+    run.__qualname__ = getattr(hook, "__qualname__", repr(hook))
+    return run
