@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "prepdeck.practice",
     "prepdeck.search",
     "prepdeck.web",
+    "prepdeck.server",
     "django_htmx",
     "axes",
 ]

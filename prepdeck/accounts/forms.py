@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from prepdeck.accounts import services, validators
 from prepdeck.accounts.models import User
-from prepdeck.practice.scheduling import REFERENCE_RETENTION
+from prepdeck.accounts.retention import REFERENCE_RETENTION
 
 
 class FocusFirstErrorMixin:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from prepdeck.accounts.data_export import user_data_sections
 from prepdeck.accounts.models import ApiToken, User
 
 
@@ -18,10 +19,10 @@ def users_exist() -> bool:
 
 
 def user_data_export(*, user: User) -> dict[str, Any]:
-    """Everything PrepDeck keeps about the user, as one JSON-ready document ("export my data")."""
-    from prepdeck.catalog import selectors as catalog_selectors
-    from prepdeck.practice import selectors as practice_selectors
+    """Everything PrepDeck keeps about the user, as one JSON-ready document ("export my data").
 
+    Accounts' own data, then each section that an app above registered (``accounts.data_export``).
+    """
     profile = {
         name: getattr(user, name)
         for name in (
@@ -35,15 +36,20 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             "daily_new_limit",
         )
     }
-    return {
+    document: dict[str, Any] = {
         "format": "prepdeck-account/1",
         "profile": profile,
         "api_tokens": list(
             user.api_tokens.order_by("id").values("name", "prefix", "created_at", "last_used_at")
         ),
-        **practice_selectors.practice_data_of(user=user),
-        **catalog_selectors.authored_data_of(user=user),
     }
+    for section in user_data_sections():
+        part = section(user=user)
+        clash = document.keys() & part.keys()
+        if clash:  # a programming error: two apps would overwrite each other's data
+            raise RuntimeError(f"export sections both write {', '.join(sorted(clash))}")
+        document.update(part)
+    return document
 
 
 def api_token_list(*, user: User) -> list[ApiToken]:

@@ -30,9 +30,9 @@ from prepdeck.accounts.forms import (
     time_zone_suggestions,
 )
 from prepdeck.accounts.models import User
+from prepdeck.accounts.retention import REFERENCE_RETENTION, TYPICAL_RETENTIONS, retention_effect
 from prepdeck.core.exceptions import InvalidInput, NotFound
 from prepdeck.core.outages import fallback_cache
-from prepdeck.practice.scheduling import REFERENCE_RETENTION, TYPICAL_RETENTIONS, retention_effect
 
 # The raw token of a just-created API token waits here for the one page that shows it, which removes it.
 NEW_TOKEN_SESSION_KEY = "accounts.new_api_token"  # noqa: S105 - a session key name, not a secret

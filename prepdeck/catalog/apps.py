@@ -7,8 +7,11 @@ class CatalogConfig(AppConfig):
     verbose_name = "Question bank"
 
     def ready(self) -> None:
-        from prepdeck.catalog import services
+        from prepdeck.accounts.data_export import user_data_section_register
+        from prepdeck.catalog import selectors, services
         from prepdeck.core.bootstrap import FIRST_RUN_HOOKS
 
         # `prepdeck run` loads the bundled bank into an empty database.
         FIRST_RUN_HOOKS.append(services.bank_load_if_empty)
+        # "Export my data" includes the questions the user wrote and their import jobs.
+        user_data_section_register(selectors.authored_data_of)

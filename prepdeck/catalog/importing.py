@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from prepdeck.accounts.models import User
 from prepdeck.catalog import limits, matching, services, topic_rules
+from prepdeck.catalog.events import questions_changed_announce
 from prepdeck.catalog.importers.anki import parse_apkg
 from prepdeck.catalog.importers.base import MAX_FILE_BYTES, ImportFormatError, ParsedDocument, ParsedItem
 from prepdeck.catalog.importers.markdown import parse_markdown
@@ -46,7 +47,6 @@ from prepdeck.catalog.models import (
 from prepdeck.core.bulk import bulk_insert_rows
 from prepdeck.core.exceptions import Conflict, InvalidInput, NotFound, ServiceUnavailable
 from prepdeck.core.task_queue import task_queue_check, task_send
-from prepdeck.search.services import search_index_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -531,7 +531,7 @@ def _write(
             )
         )
     Source.objects.bulk_create(sources)
-    search_index_refresh(set(question_for.values()))
+    questions_changed_announce(set(question_for.values()))
 
 
 # --- background import jobs (the API's door) ----------------------------------------------------------

@@ -18,6 +18,7 @@ from prepdeck.accounts import roles
 from prepdeck.accounts.models import User
 from prepdeck.catalog.bank import files as bank_files
 from prepdeck.catalog.choice import choice_from_entry, choice_normalized, choice_problems
+from prepdeck.catalog.events import questions_changed_announce
 from prepdeck.catalog.models import (
     CodeExample,
     Difficulty,
@@ -32,7 +33,6 @@ from prepdeck.catalog.probes import probes_normalized, probes_problems
 from prepdeck.core.bootstrap import Writer
 from prepdeck.core.bulk import bulk_insert_rows
 from prepdeck.core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
-from prepdeck.search.services import search_index_refresh
 
 _T = TypeVar("_T")
 
@@ -172,7 +172,7 @@ def question_update(
     question.refresh_from_db()
     _apply_content(question, changes)
     _record_revision(question, author=author, summary=summary or "Edited")
-    search_index_refresh([question.pk])
+    questions_changed_announce([question.pk])
     return question
 
 
@@ -430,7 +430,7 @@ def questions_upsert(
             for pk, _, version, content in written
         ],
     )
-    search_index_refresh(pk for pk, _, _, _ in written)
+    questions_changed_announce(pk for pk, _, _, _ in written)
     return report
 
 
@@ -630,7 +630,7 @@ def question_create(*, author: User, topic: str, prompt: str, **content: Any) ->
         )
         _apply_content(question, content)
         _record_revision(question, author=author, summary="Created")
-        search_index_refresh([question.pk])
+        questions_changed_announce([question.pk])
     return question
 
 

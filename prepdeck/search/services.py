@@ -1,10 +1,12 @@
 """Writes to the search index.
 
-The index is kept current by explicit calls, not signals: the catalog's bulk writes (``COPY``,
-``bulk_create``, ``bulk_update``) send none, and one set-based refresh at the end of a write is cheaper
-than a trigger per row of questions, tags and code examples. The catalog's write services call
-``search_index_refresh(ids)`` with the questions they wrote; ``search_index_ensure`` (a first-run hook)
-and ``prepdeck search --rebuild`` rebuild everything.
+The index follows the catalog's own announcement, not Django's model signals: the catalog's bulk writes
+(``COPY``, ``bulk_create``, ``bulk_update``) send none, and one set-based refresh at the end of a write is
+cheaper than a trigger per row of questions, tags and code examples. Every catalog write announces the
+questions it touched once (``catalog.events.questions_changed``, a bulk import all of them together);
+``search_index_follow_catalog`` is subscribed to it in ``SearchConfig.ready()`` and refreshes those rows
+in the write's transaction. ``search_index_ensure`` (a first-run hook) and ``prepdeck search --rebuild``
+rebuild everything.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from prepdeck.catalog.events import QuestionsChanged
 from prepdeck.catalog.models import Question
 from prepdeck.core.bootstrap import Writer
 from prepdeck.search.backends import backend
@@ -30,6 +33,11 @@ def search_index_refresh(question_ids: Iterable[int] | None = None) -> None:
         return
     with transaction.atomic():
         backend().refresh(ids)
+
+
+def search_index_follow_catalog(change: QuestionsChanged) -> None:
+    """Subscriber of ``catalog.events.questions_changed``: refresh the rows of the questions that changed."""
+    search_index_refresh(change.question_ids)
 
 
 def search_index_ensure(stdout: Writer) -> None:

@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from prepdeck.accounts import services
 from prepdeck.accounts.models import ApiToken, User
+from prepdeck.accounts.retention import retention_effect
 from prepdeck.accounts.tests.factories import DEFAULT_PASSWORD, make_user
 from prepdeck.accounts.views import NEW_TOKEN_SESSION_KEY
-from prepdeck.practice.scheduling import retention_effect
 
 pytestmark = pytest.mark.django_db
 
