@@ -29,6 +29,7 @@ from prepdeck.catalog import limits, matching, services, topic_rules
 from prepdeck.catalog.events import questions_changed_announce
 from prepdeck.catalog.importers.anki import parse_apkg
 from prepdeck.catalog.importers.base import MAX_FILE_BYTES, ImportFormatError, ParsedDocument, ParsedItem
+from prepdeck.catalog.importers.fields import QuestionFields, question_fields
 from prepdeck.catalog.importers.markdown import parse_markdown
 from prepdeck.catalog.importers.ownjson import MAX_EXPORT_BYTES, parse_export
 from prepdeck.catalog.importers.tabular import parse_tabular
@@ -188,15 +189,6 @@ def _question_key(entry: _Entry) -> str:
             entry.item.prompt
         )
     return "imp-" + hashlib.sha256(basis.encode()).hexdigest()[:16]
-
-
-def _short_answer(answer: str) -> str:
-    """The answer's first paragraph of prose (not code), trimmed to a few sentences."""
-    for block in answer.split("\n\n"):
-        text = block.strip()
-        if text and not text.startswith(("```", "#", "|")):
-            return text[:600]
-    return ""
 
 
 class _ExistingIndex:
@@ -422,6 +414,7 @@ def _write(
     question_for: dict[int, int] = {}  # entry index -> question pk (negative: one of new_rows)
     new_rows: list[dict[str, Any]] = []  # questions to create
     new_items: list[ParsedItem] = []  # the item of each of new_rows
+    new_fields: list[QuestionFields] = []  # its short answer, explanation and code examples
     now = timezone.now()
     for position, (index, entry) in enumerate(enumerate(entries), start=1):
         if progress is not None:
@@ -440,13 +433,14 @@ def _write(
         if pk is None:
             # A placeholder id until the new questions are inserted together below.
             pk = -(len(new_rows) + 1)
+            fields = question_fields(entry.item)
             new_rows.append(
                 {
                     "key": key,
                     "topic_id": topics[topic or _topic_for(entry.item, topics)],
                     "prompt": entry.item.prompt,
-                    "short_answer": _short_answer(entry.item.answer),
-                    "explanation": entry.item.answer,
+                    "short_answer": fields.short_answer,
+                    "explanation": fields.explanation,
                     "key_points": entry.item.key_points[:6],
                     "difficulty": entry.item.difficulty,
                     "status": QuestionStatus.DRAFT.value,
@@ -463,6 +457,7 @@ def _write(
                 }
             )
             new_items.append(entry.item)
+            new_fields.append(fields)
             existing.by_key[key] = pk
             if not entry.item.needs_question:
                 existing.add(pk, entry.item.prompt, key=key)
@@ -486,8 +481,8 @@ def _write(
                 "code": code.code,
                 "caption": code.caption,
             }
-            for question_id, item in zip(created_ids, new_items, strict=True)
-            for order, code in enumerate(item.code_examples)
+            for question_id, fields in zip(created_ids, new_fields, strict=True)
+            for order, code in enumerate(fields.code_examples)
         ],
     )
     tags_of = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
@@ -403,6 +404,69 @@ class SlugListField(forms.MultipleChoiceField):
         return bool(value) and slugify(str(value)) == value
 
 
+@dataclass(frozen=True)
+class TopicArea:
+    """A top-level topic of the tree (Django, DRF, PostgreSQL...) with the topics one can pick in it."""
+
+    slug: str
+    title: str
+    topics: tuple[
+        tuple[str, str], ...
+    ]  # (slug, title): its subtopics, and itself first when it has questions
+
+    @property
+    def has_subtopics(self) -> bool:
+        return any(slug != self.slug for slug, _ in self.topics)
+
+
+def topic_areas(topics: Iterable[Topic]) -> list[TopicArea]:
+    """The topics that have published questions (``topics_with_counts``), grouped under their area.
+
+    Areas and topics keep the tree's order. The area's own questions are listed as "General" within it, so
+    every name is unambiguous inside its group.
+    """
+    ordered = sorted(topics, key=lambda topic: (topic.order, topic.title))
+    children: dict[int, list[Topic]] = {}
+    for topic in ordered:
+        if topic.parent_id is not None:
+            children.setdefault(topic.parent_id, []).append(topic)
+    areas = []
+    for area in ordered:
+        if area.parent_id is not None:
+            continue
+        below = [topic for topic in children.get(area.pk, []) if getattr(topic, "published_questions", 0)]
+        own = getattr(area, "published_questions", 0)
+        picks = [(topic.slug, topic.title) for topic in below]
+        if own:
+            picks.insert(0, (area.slug, "General" if below else area.title))
+        if picks:
+            areas.append(TopicArea(area.slug, area.title, tuple(picks)))
+    return areas
+
+
+class TopicPickerForm(forms.Form):
+    """Topics ticked one by one, or a whole area (``areas``), which ``clean`` turns into its topics."""
+
+    topics = SlugListField(label="Topics", required=False)
+    areas = SlugListField(label="Areas", required=False)
+
+    def __init__(self, *args: Any, areas: Iterable[TopicArea] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.topic_areas = {area.slug: area for area in areas}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        chosen: list[str] = list(cleaned.get("topics") or [])
+        for slug in cleaned.get("areas") or []:
+            area = self.topic_areas.get(slug)
+            # an area that lists nothing (unknown, or without questions) is passed on for the service to judge
+            for topic in [topic for topic, _ in area.topics] if area else [slug]:
+                if topic not in chosen:
+                    chosen.append(topic)
+        cleaned["topics"] = chosen
+        return cleaned
+
+
 def first_error(form: forms.Form) -> str:
     """The form's first error as one sentence naming its field (the setup pages show one message)."""
     for name, errors in form.errors.items():
@@ -412,7 +476,7 @@ def first_error(form: forms.Form) -> str:
     return ""
 
 
-class QuizSetupForm(forms.Form):
+class QuizSetupForm(TopicPickerForm):
     """What the quiz page posts. Types only: the ranges (1-50 questions, known topics) are the rules of
     ``sessions.quiz_create``, which every door calls."""
 
@@ -421,15 +485,13 @@ class QuizSetupForm(forms.Form):
     difficulty = forms.ChoiceField(
         label="Difficulty", required=False, choices=[("", "Any"), *Difficulty.choices]
     )
-    topics = SlugListField(label="Topics", required=False)
 
 
-class MockSetupForm(forms.Form):
+class MockSetupForm(TopicPickerForm):
     """What the mock interview page posts (types only; ``sessions.mock_start`` checks the ranges)."""
 
     LEVELS = (Difficulty.BASIC, Difficulty.INTERMEDIATE, Difficulty.ADVANCED)
 
-    topics = SlugListField(label="Topics", required=False)
     count_basic = forms.IntegerField(label="Basic questions", required=False, min_value=0)
     count_intermediate = forms.IntegerField(label="Intermediate questions", required=False, min_value=0)
     count_advanced = forms.IntegerField(label="Advanced questions", required=False, min_value=0)

@@ -44,6 +44,8 @@ _FENCE = re.compile(r"^(?P<indent> *)(?P<ticks>`{3,})(?P<rest>.*)$")
 _LIST_ITEM = re.compile(r"^ *(?:[-*+]|\d{1,9}[.)])(?: +|$)")
 _ATX = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<title>.*?))?(?:[ \t]+#+)?[ \t]*$")
 _H1 = re.compile(r"^ {0,3}# +\S")
+# A setext heading's underline: "Title" over "=====" is an H1 (a document title), over "-----" an H2.
+_SETEXT_UNDERLINE = re.compile(r"^ {0,3}(?P<marks>=+|-+)[ \t]*$")
 _SUBHEADING_AT_COLUMN_0 = re.compile(r"^#{2,6} +\S")
 _RULE = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _TABLE_ROW = re.compile(r"^ *\|")
@@ -524,6 +526,14 @@ def _classify(lines: list[Line], repairs: Counter[str]) -> tuple[dict[int, str],
     for index, line in enumerate(lines):
         if line.kind is not Kind.TEXT:
             continue
+        setext = _setext_level(lines, index)
+        if setext:
+            lines[index + 1].kind = Kind.REMOVED
+            repairs["setext_headings"] += 1
+            if setext == 1:
+                line.kind = Kind.TITLE
+                continue
+            line.text = "## " + line.text.strip()
         if _H1.match(line.text):
             line.kind = Kind.TITLE
         elif _is_filler(line.text):
@@ -552,6 +562,29 @@ def _classify(lines: list[Line], repairs: Counter[str]) -> tuple[dict[int, str],
             line.text = "## " + line.text
             repairs["section_markers"] += 1
     return difficulties, metadata
+
+
+def _setext_level(lines: Sequence[Line], index: int) -> int:
+    """1 or 2 when ``lines[index]`` is a one-line setext heading ("Title" over "====" or "----"), else 0.
+
+    Only a line that stands alone above its underline counts: a longer paragraph over a ``---`` is far
+    more often prose followed by a rule in the documents people paste.
+    """
+    line = lines[index]
+    if (
+        index + 1 >= len(lines)
+        or line.indent > 3
+        or _LIST_ITEM.match(line.text)
+        or _ATX.match(line.text)
+        or _is_rule(line)
+        or (index > 0 and lines[index - 1].kind is Kind.TEXT)
+    ):
+        return 0
+    underline = lines[index + 1]
+    match = _SETEXT_UNDERLINE.match(underline.text) if underline.kind is Kind.TEXT else None
+    if not match:
+        return 0
+    return 1 if match["marks"][0] == "=" else 2
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1027,6 +1060,11 @@ def _caption(rendered: list[str]) -> str:
     return ""
 
 
+def code_caption(line: str) -> str:
+    """The caption a line gives the code block right below it ("**Example:**" → "Example"), else ""."""
+    return _caption([line])
+
+
 def _looks_truncated(kept: Sequence[Line]) -> bool:
     """Whether an answer stops mid-code or mid-list: the signs that text was cut off when pasting."""
     content = [line for line in kept if line.kind is not Kind.BLANK]
@@ -1239,6 +1277,15 @@ class _DocumentBuilder:
         ]
         if not prose:
             return
+        if all(_names_a_section(lines[index]) for index in prose):
+            # Only headings that ask nothing (a document's "Top Django questions"): sections, not drafts.
+            for index in prose:
+                heading = _heading(lines[index])
+                title, numbered = clean_section(heading[1] if heading else lines[index].text)
+                self.document.repairs["section_numbers"] += numbered
+                self.section = title
+                self.section_level = _level_named_in(title)
+            return
         substantial = (
             whole_segment or len(prose) >= 2 or any(lines[index].kind is Kind.OPEN for index in prose)
         )
@@ -1274,6 +1321,17 @@ class _DocumentBuilder:
                     needs_question=True,
                 )
             )
+
+
+def _names_a_section(line: Line) -> bool:
+    """A heading, or a line in bold alone, that asks nothing: it names what follows, it is no answer."""
+    if line.kind is not Kind.TEXT:
+        return False
+    heading = _heading(line)
+    title = heading[1] if heading else line.text
+    if not heading and not _BOLD_LINE.match(line.text):
+        return False
+    return bool(clean_prompt(title)) and not _question_like(title)
 
 
 def _pasted_answers(lines: Sequence[Line], start: int, end: int) -> list[tuple[int, int]]:

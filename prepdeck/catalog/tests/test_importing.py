@@ -298,8 +298,8 @@ def test_csv_export_neutralises_formulas_and_the_importer_reads_them_back(tmp_pa
 
     rows = list(csv.reader(target.open(newline="")))
     assert rows[1:] == [
-        ['\'=HYPERLINK("http://evil.example","Click")', "'- a list item answer\n\n- a list item answer", "django-orm", "'=cmd|' /c calc'!a0", "basic", "'+1 point|@SUM(A1)"],
-        ["'@who is asking?", "Tabbed answer\n\nTabbed answer", "django-orm", "orm", "unknown", "'-minus point"],
+        ['\'=HYPERLINK("http://evil.example","Click")', "'- a list item answer", "django-orm", "'=cmd|' /c calc'!a0", "basic", "'+1 point|@SUM(A1)"],
+        ["'@who is asking?", "Tabbed answer", "django-orm", "orm", "unknown", "'-minus point"],
     ]  # fmt: skip
     # and importing the export gives the same questions back (the importer strips our quote)
     Question.all_objects.all().delete()
@@ -336,3 +336,94 @@ def test_neutralise_formula(cell: str, written: str) -> None:
 
     assert neutralise_formula(cell) == written
     assert _unescape_formula(written) == cell
+
+
+# -- what an imported question shows (issue 16 items 3 and 4) ---------------------------------------------
+
+CHATBOT_DOCUMENT = """Top Django questions
+====================
+
+## What does select_related do?
+
+It follows foreign keys with a SQL join, so one query fetches the related rows.
+
+It only works for forward foreign keys and one-to-one fields:
+
+```python
+Book.objects.select_related("author")
+
+# no query here
+book.author
+```
+
+For many-to-many relations use `prefetch_related` instead.
+
+## How do you write a custom management command?
+
+Create a module in `app/management/commands/` with a `Command` class.
+
+**Example:**
+
+```python
+class Command(BaseCommand):
+    def handle(self, *args, **options):
+        self.stdout.write("done")
+```
+"""
+
+
+def test_an_imported_question_shows_its_short_answer_explanation_and_code_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # given a chatbot document under a setext title
+    path = tmp_path / "top.md"
+    path.write_text(CHATBOT_DOCUMENT)
+
+    # when it is imported with the command
+    call_command("import", str(path), "--json")
+
+    # then the title is no question, and each question says each thing once
+    report = json.loads(capsys.readouterr().out)
+    assert (report["questions_found"], report["created"], report["drafts"]) == (2, 2, 0)
+    questions = {
+        question.prompt: question for question in Question.all_objects.prefetch_related("code_examples")
+    }
+    assert sorted(questions) == [
+        "How do you write a custom management command?",
+        "What does select_related do?",
+    ]
+    joins = questions["What does select_related do?"]
+    assert joins.short_answer == (
+        "It follows foreign keys with a SQL join, so one query fetches the related rows."
+    )
+    assert joins.explanation == (
+        "It only works for forward foreign keys and one-to-one fields:\n\n"
+        '```python\nBook.objects.select_related("author")\n\n# no query here\nbook.author\n```\n\n'
+        "For many-to-many relations use `prefetch_related` instead."
+    )
+    assert list(joins.code_examples.all()) == []  # the code sits in the explanation, once
+    command = questions["How do you write a custom management command?"]
+    assert command.short_answer == "Create a module in `app/management/commands/` with a `Command` class."
+    assert command.explanation == ""
+    assert [(code.language, code.caption, code.code) for code in command.code_examples.all()] == [
+        (
+            "python",
+            "Example",
+            'class Command(BaseCommand):\n    def handle(self, *args, **options):\n        self.stdout.write("done")',
+        )
+    ]
+
+
+def test_a_heading_that_asks_nothing_is_a_section_not_a_draft() -> None:
+    document = (
+        "## Top Django questions\n\n\n"
+        "## What is a QuerySet?\n\nA lazy database query.\n\n\n"
+        "**Further reading**\n"
+    )
+
+    report = importing.documents_import(files=[importing.InputFile("top.md", document.encode())])
+
+    assert (report.questions_found, report.created, report.drafts) == (1, 1, 0)
+    assert list(Question.all_objects.values_list("prompt", "short_answer", "needs_question")) == [
+        ("What is a QuerySet?", "A lazy database query.", False)
+    ]

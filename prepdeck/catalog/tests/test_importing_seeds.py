@@ -60,6 +60,35 @@ def test_stored_text_has_no_mojibake_and_balanced_fences() -> None:
         assert _fences_balanced(source.original_answer), (source.document, source.line_start)
 
 
+def test_imported_questions_say_each_thing_once() -> None:
+    # issue 16 item 3: 14 short answers ended inside a code fence (the whole answer cut at 600 characters),
+    # every explanation repeated its short answer, and every code block was shown twice
+    importing.documents_import(files=_seed_files())
+
+    questions = list(Question.all_objects.prefetch_related("code_examples"))
+    unbalanced = [
+        (question.key, name)
+        for question in questions
+        for name, text in (("short_answer", question.short_answer), ("explanation", question.explanation))
+        if not _fences_balanced(text)
+    ]
+    assert unbalanced == []
+    assert [question.key for question in questions if "```" in question.short_answer] == []
+    assert [
+        question.key
+        for question in questions
+        if question.short_answer and question.short_answer in question.explanation
+    ] == []
+    assert [
+        (question.key, example.order)
+        for question in questions
+        for example in question.code_examples.all()
+        if example.code in question.explanation
+    ] == []
+    with_code = [question for question in questions if question.code_examples.all()]
+    assert len(with_code) == 107
+
+
 def test_reimporting_the_seeds_creates_nothing() -> None:
     importing.documents_import(files=_seed_files())
     counts = (Question.all_objects.count(), Source.objects.count())

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from prepdeck.accounts.models import User
 from prepdeck.accounts.tests.factories import make_user
-from prepdeck.catalog.models import Question
+from prepdeck.catalog.models import Question, Topic
 from prepdeck.practice import sessions
 from prepdeck.practice.models import Card, MockInterview, Quiz, QuizItem, Review, ReviewSource
 
@@ -246,6 +246,100 @@ def test_the_review_page_runs_the_same_number_of_queries_with_many_cards(
         many = learner_client.get("/review/")
 
     assert (few.context["queue"].due, many.context["queue"].due) == (1, 12)
+
+
+# --- topic pickers (issue 16 item 9) ------------------------------------------------------------------------
+
+
+def _spread_over_areas(bank: list[Question]) -> None:
+    """Move two questions to the two "Authentication, permissions and ..." topics (Django's and DRF's)."""
+    Question.objects.filter(pk=bank[0].pk).update(topic=Topic.objects.get(slug="django-auth"))
+    Question.objects.filter(pk=bank[1].pk).update(topic=Topic.objects.get(slug="drf-auth-permissions"))
+
+
+@pytest.mark.parametrize("url", ["/quiz/", "/mock/"])
+def test_topic_pickers_group_topics_by_area_in_tree_order(
+    learner_client: Client, bank: list[Question], url: str
+) -> None:
+    _spread_over_areas(bank)
+
+    response = learner_client.get(url)
+
+    assert [(area.title, [title for _, title in area.topics]) for area in response.context["areas"]] == [
+        ("Django", ["ORM and QuerySets", "Authentication, permissions and sessions"]),
+        ("Django REST Framework", ["Serializers", "Authentication, permissions and throttling"]),
+        ("PostgreSQL", ["Indexes and query plans"]),
+    ]
+    html = _text(response)
+    assert html.count('name="areas"') == 3
+    assert '<input type="checkbox" name="areas" value="django" data-area-all> All of Django</label>' in html
+    assert html.index("<legend>Django</legend>") < html.index('value="django-auth"')
+    assert html.index('value="django-auth"') < html.index("<legend>Django REST Framework</legend>")
+
+
+def test_ticking_a_whole_area_picks_its_topics_without_javascript(
+    learner_client: Client, bank: list[Question]
+) -> None:
+    # given Django questions in two topics
+    _spread_over_areas(bank)
+    django_questions = Question.objects.filter(topic__parent__slug="django").count()
+
+    # when a quiz is asked for with the area ticked
+    response = learner_client.post("/quiz/", {"kind": "written", "count": 50, "areas": ["django"]})
+
+    # then it is made of every question of the area's topics, and of nothing else
+    assert response.status_code == 302
+    quiz = Quiz.objects.get()
+    assert set(QuizItem.objects.filter(quiz=quiz).values_list("question__topic__slug", flat=True)) == {
+        "django-auth",
+        "django-orm",
+    }
+    assert quiz.items.count() == django_questions == 4
+
+
+def test_a_form_sent_back_shows_the_areas_topics_ticked_one_by_one(
+    learner_client: Client, bank: list[Question]
+) -> None:
+    _spread_over_areas(bank)
+
+    response = learner_client.post(
+        "/mock/",
+        {
+            "areas": ["django"],
+            "count_basic": 50,
+            "count_intermediate": 0,
+            "count_advanced": 0,
+            "seconds": 180,
+        },
+    )
+
+    html = _text(response)
+    assert response.status_code == 400
+    assert 'value="django-orm" checked' in html
+    assert 'value="django-auth" checked' in html
+    assert 'value="drf-serializers" checked' not in html
+    assert MockInterview.objects.count() == 0
+
+
+def test_a_mock_interview_can_be_set_up_for_a_whole_area(
+    learner_client: Client, bank: list[Question]
+) -> None:
+    response = learner_client.post(
+        "/mock/",
+        {
+            "areas": ["postgresql"],
+            "count_basic": 0,
+            "count_intermediate": 0,
+            "count_advanced": 2,
+            "seconds": 180,
+        },
+    )
+
+    assert response.status_code == 302
+    interview = MockInterview.objects.get()
+    assert {item.question.topic.slug for item in interview.items.select_related("question__topic")} == {
+        "postgresql-indexes"
+    }
 
 
 # --- quizzes -----------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from prepdeck.practice import grading, scheduling, sessions
 from prepdeck.practice import selectors as practice_selectors
 from prepdeck.practice import services as practice_services
 from prepdeck.practice.models import MockStatus, QuizKind
-from prepdeck.web.forms import MockSetupForm, QuizSetupForm, first_error
+from prepdeck.web.forms import MockSetupForm, QuizSetupForm, TopicArea, first_error, topic_areas
 
 RATINGS = [
     (scheduling.AGAIN, "Again"),
@@ -326,12 +326,8 @@ def review_undo(request: HttpRequest) -> HttpResponse:
 # --- quizzes -----------------------------------------------------------------------------------------------
 
 
-def _topic_choices() -> list[tuple[str, str]]:
-    return [
-        (topic.slug, topic.title)
-        for topic in catalog_selectors.topics_with_counts()
-        if getattr(topic, "published_questions", 0)
-    ]
+def _topic_areas() -> list[TopicArea]:
+    return topic_areas(catalog_selectors.topics_with_counts())
 
 
 @login_required
@@ -339,7 +335,7 @@ def _topic_choices() -> list[tuple[str, str]]:
 def quiz_new(request: HttpRequest) -> HttpResponse:
     """Choose a quiz (multiple choice or written, how many questions, which topics) and see past quizzes."""
     user = _user(request)
-    topics = _topic_choices()
+    areas = _topic_areas()
     form: dict[str, Any] = {
         "kind": QuizKind.MULTIPLE_CHOICE.value,
         "count": 10,
@@ -348,15 +344,16 @@ def quiz_new(request: HttpRequest) -> HttpResponse:
     }
     error = ""
     if request.method == "POST":
-        setup = QuizSetupForm(request.POST)
+        setup = QuizSetupForm(request.POST, areas=areas)
+        valid = setup.is_valid()
         form = {
             "kind": request.POST.get("kind", ""),
             "count": _int(request.POST.get("count"), 10),  # shown again as chosen
-            "topics": request.POST.getlist("topics"),
+            "topics": setup.cleaned_data.get("topics", request.POST.getlist("topics")),
             "difficulty": request.POST.get("difficulty", ""),
         }
         try:
-            if not setup.is_valid():
+            if not valid:
                 raise InvalidInput(first_error(setup))
             quiz = sessions.quiz_create(
                 user=user,
@@ -376,7 +373,7 @@ def quiz_new(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "error": error,
-            "topics": topics,
+            "areas": areas,
             "kinds": QuizKind.choices,
             "sizes": QUIZ_SIZES,
             "difficulties": [choice for choice in Difficulty.choices if choice[0] != Difficulty.UNKNOWN],
@@ -481,6 +478,7 @@ def mock_new(request: HttpRequest) -> HttpResponse:
     """Set up a timed interview (topics, how many questions of each difficulty, time per question)."""
     user = _user(request)
     levels = [choice for choice in Difficulty.choices if choice[0] != Difficulty.UNKNOWN]
+    areas = _topic_areas()
     form: dict[str, Any] = {
         "topics": [],
         "mix": {"basic": 1, "intermediate": 2, "advanced": 1},
@@ -488,14 +486,15 @@ def mock_new(request: HttpRequest) -> HttpResponse:
     }
     error = ""
     if request.method == "POST":
-        setup = MockSetupForm(request.POST)
+        setup = MockSetupForm(request.POST, areas=areas)
+        valid = setup.is_valid()
         form = {  # shown again as chosen
-            "topics": request.POST.getlist("topics"),
+            "topics": setup.cleaned_data.get("topics", request.POST.getlist("topics")),
             "mix": {level: max(0, _int(request.POST.get(f"count_{level}"))) for level, _ in levels},
             "seconds": _int(request.POST.get("seconds"), 180),
         }
         try:
-            if not setup.is_valid():
+            if not valid:
                 raise InvalidInput(first_error(setup))
             interview = sessions.mock_start(
                 user=user,
@@ -514,7 +513,7 @@ def mock_new(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "error": error,
-            "topics": _topic_choices(),
+            "areas": areas,
             "levels": [(level, label, form["mix"].get(level, 0)) for level, label in levels],
             "seconds_choices": MOCK_SECONDS,
             "recent": recent,
