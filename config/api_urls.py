@@ -1,11 +1,17 @@
 """``/api/v1/``: every endpoint of the public API, version 1 (see docs/api.md for the changelog)."""
 
 from django.urls import include, path
+from rest_framework.routers import SimpleRouter
 
 from prepdeck.accounts import apis as accounts
 from prepdeck.catalog import apis as catalog
 
 app_name = "api"
+
+# /questions/ with its detail, soft delete and workflow actions: questions-list, question-detail,
+# question-deleted-list, question-undelete, question-submit, ... (path converters, as the other routes).
+questions = SimpleRouter(use_regex_path=False)
+questions.register("questions", catalog.QuestionViewSet, basename="question")
 
 urlpatterns = [
     # account
@@ -34,30 +40,16 @@ urlpatterns = [
     # bank
     path("topics/", catalog.TopicListApi.as_view(), name="topic-list"),
     path("tags/", catalog.TagListApi.as_view(), name="tag-list"),
-    path("questions/", catalog.QuestionListApi.as_view(), name="question-list"),
-    path("questions/deleted/", catalog.QuestionDeletedListApi.as_view(), name="question-deleted-list"),
-    path("questions/<int:question_id>/", catalog.QuestionDetailApi.as_view(), name="question-detail"),
-    path(
-        "questions/<int:question_id>/restore/",
-        catalog.QuestionUndeleteApi.as_view(),
-        name="question-undelete",
-    ),
-    path("questions/<int:question_id>/submit/", catalog.QuestionSubmitApi.as_view(), name="question-submit"),
-    path(
-        "questions/<int:question_id>/publish/", catalog.QuestionPublishApi.as_view(), name="question-publish"
-    ),
-    path(
-        "questions/<int:question_id>/archive/", catalog.QuestionArchiveApi.as_view(), name="question-archive"
-    ),
-    path("questions/<int:question_id>/reopen/", catalog.QuestionReopenApi.as_view(), name="question-reopen"),
+    *questions.urls,
+    # revisions, nested under their question by hand (two routes do not need a nested-router package)
     path(
         "questions/<int:question_id>/revisions/",
-        catalog.QuestionRevisionListApi.as_view(),
+        catalog.QuestionRevisionViewSet.as_view({"get": "list"}),
         name="question-revisions",
     ),
     path(
         "questions/<int:question_id>/revisions/<int:version>/restore/",
-        catalog.QuestionRestoreApi.as_view(),
+        catalog.QuestionRevisionViewSet.as_view({"post": "restore"}, detail=True),
         name="question-restore",
     ),
     path("imports/", catalog.ImportJobListApi.as_view(), name="import-list"),

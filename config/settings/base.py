@@ -257,7 +257,7 @@ SPECTACULAR_SETTINGS = {
         "QuestionStatusEnum": "prepdeck.catalog.models.QuestionStatus",
         "DifficultyEnum": "prepdeck.catalog.models.Difficulty",
         "QuizKindEnum": "prepdeck.practice.models.QuizKind",
-        "QueueItemKindEnum": "prepdeck.practice.apis.QUEUE_ITEM_KINDS",
+        "QueueItemKindEnum": "prepdeck.practice.serializers.QUEUE_ITEM_KINDS",
     },
 }
 

@@ -1,7 +1,10 @@
 """The question bank's API (``/api/v1/``): topics, tags, questions and their workflow, imports, exports.
 
-Views are thin: they parse input with a serializer, call a selector or service and serialize the result.
-Who may do what is decided in ``accounts.roles`` (used by the selectors and services called here).
+Views are thin: they parse input with a serializer (``catalog.serializers``), call a selector or service
+and serialize the result. Questions are a viewset on a router (``config/api_urls.py``), their workflow its
+actions, their revisions a viewset nested under them. Who may do what is decided in ``accounts.roles`` and
+``catalog.services.question_action_refusal``, which the permission classes (``catalog.permissions``) and
+the services called here both apply.
 """
 
 from __future__ import annotations
@@ -11,15 +14,15 @@ from typing import Any
 
 from django.http import HttpResponse
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import generics, permissions, serializers, status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, mixins, permissions, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from prepdeck.accounts import roles
-from prepdeck.catalog import choice as multiple_choice
 from prepdeck.catalog import importing, selectors, services
 from prepdeck.catalog.exporters import formats
 from prepdeck.catalog.models import (
@@ -31,237 +34,27 @@ from prepdeck.catalog.models import (
     Tag,
     Topic,
 )
+from prepdeck.catalog.permissions import EditorsOnly, QuestionAccess
+from prepdeck.catalog.serializers import (
+    DeletedQuestionSerializer,
+    ImportJobSerializer,
+    ImportUploadSerializer,
+    OptionalVersionSerializer,
+    QuestionDetailSerializer,
+    QuestionEditSerializer,
+    QuestionListSerializer,
+    QuestionWriteSerializer,
+    RevisionSerializer,
+    TagSerializer,
+    TopicSerializer,
+    VersionSerializer,
+)
 from prepdeck.core.api import signed_in_user
 from prepdeck.core.api.pagination import FeedPagination
 from prepdeck.core.api.schema import errors
 from prepdeck.core.api.throttling import ScopedThrottle
 from prepdeck.core.exceptions import InvalidInput, PermissionDenied, RequestTooLarge
 from prepdeck.core.uploads import refused_upload
-
-# --- serializers ----------------------------------------------------------------------------------------
-
-
-class TopicSerializer(serializers.ModelSerializer[Topic]):
-    parent = serializers.SlugRelatedField[Topic](slug_field="slug", read_only=True, allow_null=True)  # type: ignore[assignment]
-    published_questions = serializers.IntegerField(read_only=True)
-
-    class Meta:
-        model = Topic
-        fields = ("slug", "title", "description", "parent", "order", "published_questions")
-
-
-class TagSerializer(serializers.ModelSerializer[Tag]):
-    published_questions = serializers.IntegerField(read_only=True)
-
-    class Meta:
-        model = Tag
-        fields = ("slug", "published_questions")
-
-
-class CodeExampleSerializer(serializers.Serializer[Any]):
-    language = serializers.CharField(max_length=30, default="python")
-    caption = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    code = serializers.CharField(trim_whitespace=False)
-    runnable = serializers.BooleanField(read_only=True)
-
-
-class QuestionListSerializer(serializers.ModelSerializer[Question]):
-    topic: serializers.Field[Any, Any, Any, Any] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
-    )
-    tags: serializers.Field[Any, Any, Any, Any] = serializers.SlugRelatedField(
-        slug_field="slug", many=True, read_only=True
-    )
-
-    class Meta:
-        model = Question
-        fields = (
-            "id",
-            "key",
-            "topic",
-            "prompt",
-            "short_answer",
-            "difficulty",
-            "status",
-            "tags",
-            "needs_question",
-            "version",
-            "updated_at",
-        )
-
-
-class SourceSerializer(serializers.Serializer[Any]):
-    document = serializers.CharField()
-    line_start = serializers.IntegerField(allow_null=True)
-    line_end = serializers.IntegerField(allow_null=True)
-    original_prompt = serializers.CharField()
-    original_answer = serializers.CharField(help_text="The source's own answer, kept as an alternative.")
-
-
-class FollowUpSerializer(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    key = serializers.CharField()
-    prompt = serializers.CharField()
-
-
-class DistractorSerializer(serializers.Serializer[Any]):
-    text = serializers.CharField(max_length=multiple_choice.MAX_OPTION_CHARS)
-    why_wrong = serializers.CharField(
-        max_length=multiple_choice.MAX_WHY_WRONG_CHARS,
-        required=False,
-        allow_blank=True,
-        default="",
-        help_text="One line on why this option is wrong (shown after answering).",
-    )
-
-
-class ChoiceSerializer(serializers.Serializer[Any]):
-    """Multiple-choice content; a question without it (or with fewer than 3 distractors) is not asked as
-    multiple choice."""
-
-    correct = serializers.CharField(
-        max_length=multiple_choice.MAX_OPTION_CHARS,
-        allow_blank=True,
-        help_text="The correct option, written for the quiz.",
-    )
-    distractors = DistractorSerializer(many=True, max_length=multiple_choice.MAX_DISTRACTORS)  # type: ignore[call-arg]
-
-
-class QuestionDetailSerializer(QuestionListSerializer):
-    choice = serializers.SerializerMethodField()
-    code_examples = CodeExampleSerializer(many=True, read_only=True)
-    follow_ups = FollowUpSerializer(many=True, read_only=True)
-    sources = SourceSerializer(many=True, read_only=True)
-
-    class Meta(QuestionListSerializer.Meta):
-        fields: tuple[str, ...] = (  # type: ignore[assignment]
-            *QuestionListSerializer.Meta.fields,
-            "explanation",
-            "key_points",
-            "common_mistakes",
-            "choice",
-            "code_examples",
-            "follow_ups",
-            "sources",
-            "lint_findings",
-            "created_at",
-            "published_at",
-        )
-
-    @extend_schema_field(ChoiceSerializer(allow_null=True))
-    def get_choice(self, question: Question) -> dict[str, Any] | None:
-        """The multiple-choice content, or null when the question has none."""
-        return question.choice or None
-
-
-class QuestionWriteSerializer(serializers.Serializer[Any]):
-    """Fields an author or editor writes (``version`` is required when editing)."""
-
-    topic = serializers.SlugField(max_length=80)
-    prompt = serializers.CharField(max_length=2000)
-    short_answer = serializers.CharField(max_length=5000, required=False, allow_blank=True)
-    explanation = serializers.CharField(
-        max_length=50000, required=False, allow_blank=True, trim_whitespace=False
-    )
-    key_points = serializers.ListField(
-        child=serializers.CharField(max_length=300), max_length=10, required=False
-    )
-    common_mistakes = serializers.ListField(
-        child=serializers.CharField(max_length=500), max_length=20, required=False
-    )
-    choice = ChoiceSerializer(required=False)
-    difficulty = serializers.ChoiceField(choices=Difficulty.choices, required=False)
-    tags = serializers.ListField(child=serializers.SlugField(max_length=60), max_length=20, required=False)
-    code_examples = CodeExampleSerializer(many=True, required=False)
-
-
-class QuestionEditSerializer(QuestionWriteSerializer):
-    version = serializers.IntegerField(min_value=1, help_text="The version your edit is based on.")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            if name != "version":
-                field.required = False
-
-
-class VersionSerializer(serializers.Serializer[Any]):
-    version = serializers.IntegerField(min_value=1, help_text="The version the action is based on.")
-
-
-class OptionalVersionSerializer(serializers.Serializer[Any]):
-    version = serializers.IntegerField(min_value=1, required=False)
-
-
-class DeletedQuestionSerializer(QuestionListSerializer):
-    class Meta(QuestionListSerializer.Meta):
-        fields: tuple[str, ...] = (*QuestionListSerializer.Meta.fields, "deleted_at")  # type: ignore[assignment]
-
-
-class RevisionSerializer(serializers.ModelSerializer[QuestionRevision]):
-    author = serializers.SerializerMethodField(
-        help_text="The author's display name (never an email address); null for imports and the bundled bank."
-    )
-
-    class Meta:
-        model = QuestionRevision
-        fields = ("version", "summary", "author", "created_at", "snapshot")
-
-    def get_author(self, revision: QuestionRevision) -> str | None:
-        return revision.author.public_name if revision.author else None
-
-
-class ImportJobSerializer(serializers.ModelSerializer[ImportJob]):
-    files = serializers.SerializerMethodField()
-
-    class Meta:
-        model = ImportJob
-        fields = (
-            "id",
-            "status",
-            "file_format",
-            "topic",
-            "dry_run",
-            "keep_status",
-            "files",
-            "report",
-            "created_at",
-            "started_at",
-            "finished_at",
-        )
-
-    def get_files(self, job: ImportJob) -> list[str]:
-        names = [file.name for file in job.files.all()]
-        return names or list((job.report or {}).get("files", []))
-
-
-class ImportUploadSerializer(serializers.Serializer[Any]):
-    files = serializers.ListField(child=serializers.FileField(), min_length=1, max_length=20)
-    format = serializers.ChoiceField(choices=importing.IMPORT_FORMATS, default="auto")
-    topic = serializers.SlugField(required=False, allow_blank=True, default="")
-    dry_run = serializers.BooleanField(default=False)
-    keep_status = serializers.BooleanField(
-        default=False,
-        help_text="For our own JSON export: give questions the status the export names (e.g. published) "
-        "instead of importing them as drafts, to restore a backup on purpose.",
-    )
-
-
-# --- permissions ----------------------------------------------------------------------------------------
-
-
-# Reading is open; writing needs a signed-in user (what the object allows is decided by the services).
-ReadOnlyOrSignedIn = permissions.IsAuthenticatedOrReadOnly
-
-
-class EditorsOnly(permissions.BasePermission):
-    message = "Only editors can do this."
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if not request.user or not request.user.is_authenticated:
-            return False
-        return roles.is_editor(request.user)
-
 
 # --- views ----------------------------------------------------------------------------------------------
 
@@ -308,38 +101,6 @@ class QuestionFilter(filters.FilterSet):
         return queryset.filter(topic__slug__in=selectors.topic_descendant_slugs(slug=value))
 
 
-class QuestionListApi(generics.ListCreateAPIView[Question]):
-    permission_classes = (ReadOnlyOrSignedIn,)
-    serializer_class = QuestionListSerializer
-    filterset_class = QuestionFilter
-    ordering_fields = ("id", "updated_at", "created_at", "difficulty")
-    ordering = ("id",)
-
-    def get_queryset(self) -> Any:
-        return selectors.questions_visible_to(user=self.request.user)
-
-    @extend_schema(
-        tags=["bank"],
-        summary="List questions you can see (published ones; drafts too for their author and editors)",
-        responses={200: QuestionListSerializer(many=True), **errors(400, 404)},
-    )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
-
-    @extend_schema(
-        tags=["bank"],
-        summary="Propose a question (created as your draft)",
-        request=QuestionWriteSerializer,
-        responses={201: QuestionDetailSerializer, **errors(400)},
-    )
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        payload = QuestionWriteSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        question = services.question_create(author=signed_in_user(request), **payload.validated_data)
-        detail = selectors.question_get_visible(user=request.user, question_id=question.pk)
-        return Response(QuestionDetailSerializer(detail).data, status=status.HTTP_201_CREATED)
-
-
 def _etag(question: Question) -> str:
     return (
         '"'
@@ -350,8 +111,84 @@ def _etag(question: Question) -> str:
     )
 
 
-class QuestionDetailApi(APIView):
-    permission_classes = (ReadOnlyOrSignedIn,)
+def _workflow_schema(summary: str) -> Any:
+    return extend_schema(
+        tags=["bank"],
+        summary=summary,
+        request=VersionSerializer,
+        responses={200: QuestionDetailSerializer, **errors(400, 403, 404, 409)},
+    )
+
+
+class QuestionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Question]):
+    # /questions/: the bank's questions, their editorial workflow and their soft delete. (Comments, not a
+    # docstring: drf-spectacular would publish a docstring as every operation's description.)
+    # Who may do what to one question is QuestionAccess (the services' own rule, checked once the question
+    # is found, so a question you may not see is a 404 before it is a 403); every write goes through a
+    # catalog.services function, which checks the rule again, bumps the version and records a revision.
+    # There is no PUT: edits are partial (PATCH with the version they are based on).
+
+    permission_classes = (permissions.IsAuthenticatedOrReadOnly, QuestionAccess)
+    filterset_class = QuestionFilter
+    ordering_fields = ("id", "updated_at", "created_at", "difficulty")
+    ordering = ("id",)
+    lookup_url_kwarg = "question_id"
+    lookup_value_converter = "int"
+
+    # view action -> the question action whose rule ``QuestionAccess`` checks on the object
+    question_actions = {
+        "partial_update": "edit",
+        "destroy": "delete",
+        "restore": "restore",
+        **{action: action for action in services.TRANSITIONS},
+    }
+
+    @property
+    def question_action(self) -> str | None:
+        return self.question_actions.get(self.action or "")
+
+    def get_queryset(self) -> Any:
+        if self.action == "deleted":
+            return selectors.questions_deleted(user=self.request.user)
+        return selectors.questions_visible_to(user=self.request.user)
+
+    def get_serializer_class(self) -> Any:
+        return DeletedQuestionSerializer if self.action == "deleted" else QuestionListSerializer
+
+    def get_object(self) -> Question:
+        """The question of the URL with everything its detail shows, if the user may see it (else
+        ``NotFound``; a deleted one only for ``restore``), then the object permissions."""
+        question_id = self.kwargs[self.lookup_url_kwarg]
+        if self.action == "restore":
+            question = selectors.question_get_deleted(user=self.request.user, question_id=question_id)
+        else:
+            question = selectors.question_get_visible(user=self.request.user, question_id=question_id)
+        self.check_object_permissions(self.request, question)
+        return question
+
+    def _detail(self, question: Question) -> Question:
+        """The question as it is now (after a write), loaded as its detail shows it."""
+        return selectors.question_get_visible(user=self.request.user, question_id=question.pk)
+
+    @extend_schema(
+        tags=["bank"],
+        summary="List questions you can see (published ones; drafts too for their author and editors)",
+        responses={200: QuestionListSerializer(many=True), **errors(400, 404)},
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        tags=["bank"],
+        summary="Propose a question (created as your draft)",
+        request=QuestionWriteSerializer,
+        responses={201: QuestionDetailSerializer, **errors(400)},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        payload = QuestionWriteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        question = services.question_create(author=signed_in_user(request), **payload.validated_data)
+        return Response(QuestionDetailSerializer(self._detail(question)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         tags=["bank"],
@@ -363,8 +200,8 @@ class QuestionDetailApi(APIView):
             **errors(404),
         },
     )
-    def get(self, request: Request, question_id: int) -> Response:
-        question = selectors.question_get_visible(user=request.user, question_id=question_id)
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        question = self.get_object()
         etag = _etag(question)
         if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
@@ -376,8 +213,8 @@ class QuestionDetailApi(APIView):
         request=QuestionEditSerializer,
         responses={200: QuestionDetailSerializer, **errors(400, 403, 404, 409)},
     )
-    def patch(self, request: Request, question_id: int) -> Response:
-        question = selectors.question_get_visible(user=request.user, question_id=question_id)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        question = self.get_object()
         payload = QuestionEditSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         changes = dict(payload.validated_data)
@@ -385,7 +222,7 @@ class QuestionDetailApi(APIView):
         services.question_edit(
             question=question, user=signed_in_user(request), expected_version=version, changes=changes
         )
-        fresh = selectors.question_get_visible(user=request.user, question_id=question_id)
+        fresh = self._detail(question)
         return Response(QuestionDetailSerializer(fresh).data, headers={"ETag": _etag(fresh)})
 
     @extend_schema(
@@ -395,8 +232,8 @@ class QuestionDetailApi(APIView):
         parameters=[OpenApiParameter("version", int, OpenApiParameter.QUERY, required=False)],
         responses={204: None, **errors(400, 403, 404, 409)},
     )
-    def delete(self, request: Request, question_id: int) -> Response:
-        question = selectors.question_get_visible(user=request.user, question_id=question_id)
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        question = self.get_object()
         payload = OptionalVersionSerializer(data=request.query_params)
         payload.is_valid(raise_exception=True)
         services.question_delete(
@@ -406,23 +243,20 @@ class QuestionDetailApi(APIView):
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-
-@extend_schema(
-    tags=["bank"],
-    summary="Deleted questions, most recently deleted first (editors)",
-    responses={200: DeletedQuestionSerializer(many=True), **errors(403, 404)},
-)
-class QuestionDeletedListApi(generics.ListAPIView[Question]):
-    permission_classes = (EditorsOnly,)
-    serializer_class = DeletedQuestionSerializer
-    filter_backends = ()
-
-    def get_queryset(self) -> Any:
-        return selectors.questions_deleted(user=self.request.user)
-
-
-class QuestionUndeleteApi(APIView):
-    permission_classes = (EditorsOnly,)
+    @extend_schema(
+        tags=["bank"],
+        summary="Deleted questions, most recently deleted first (editors)",
+        responses={200: DeletedQuestionSerializer(many=True), **errors(403, 404)},
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_name="deleted-list",
+        permission_classes=[EditorsOnly],
+        filter_backends=[],
+    )
+    def deleted(self, request: Request) -> Response:
+        return self.list(request)
 
     @extend_schema(
         tags=["bank"],
@@ -430,8 +264,11 @@ class QuestionUndeleteApi(APIView):
         request=VersionSerializer,
         responses={200: QuestionDetailSerializer, **errors(400, 403, 404, 409)},
     )
-    def post(self, request: Request, question_id: int) -> Response:
-        question = selectors.question_get_deleted(user=request.user, question_id=question_id)
+    @action(
+        detail=True, methods=["post"], url_name="undelete", permission_classes=[EditorsOnly, QuestionAccess]
+    )
+    def restore(self, request: Request, question_id: int) -> Response:
+        question = self.get_object()
         payload = VersionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         services.question_restore(
@@ -439,69 +276,69 @@ class QuestionUndeleteApi(APIView):
             user=signed_in_user(request),
             expected_version=payload.validated_data["version"],
         )
-        fresh = selectors.question_get_visible(user=request.user, question_id=question_id)
-        return Response(QuestionDetailSerializer(fresh).data)
+        return Response(QuestionDetailSerializer(self._detail(question)).data)
 
-
-class QuestionTransitionApi(APIView):
-    permission_classes = (permissions.IsAuthenticated,)
-    action_name = ""
-
-    def post(self, request: Request, question_id: int) -> Response:
-        question = selectors.question_get_visible(user=request.user, question_id=question_id)
+    def _transition(self, request: Request, action: str) -> Response:
+        question = self.get_object()
         payload = VersionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         services.question_transition(
             question=question,
             user=signed_in_user(request),
-            action=self.action_name,
+            action=action,
             expected_version=payload.validated_data["version"],
         )
-        fresh = selectors.question_get_visible(user=request.user, question_id=question_id)
-        return Response(QuestionDetailSerializer(fresh).data)
+        return Response(QuestionDetailSerializer(self._detail(question)).data)
+
+    @_workflow_schema("Submit a draft for review (its author or an editor)")
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, question_id: int) -> Response:
+        return self._transition(request, "submit")
+
+    @_workflow_schema("Publish a question (editors)")
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, question_id: int) -> Response:
+        return self._transition(request, "publish")
+
+    @_workflow_schema("Archive a question (editors)")
+    @action(detail=True, methods=["post"])
+    def archive(self, request: Request, question_id: int) -> Response:
+        return self._transition(request, "archive")
+
+    @_workflow_schema("Move an archived or in-review question back to draft (editors)")
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, question_id: int) -> Response:
+        return self._transition(request, "reopen")
 
 
-def _transition_view(action: str, summary: str) -> Any:
-    view = type(
-        f"Question{action.capitalize()}Api",
-        (QuestionTransitionApi,),
-        {"action_name": action},
-    )
-    return extend_schema(
-        tags=["bank"],
-        summary=summary,
-        request=VersionSerializer,
-        responses={200: QuestionDetailSerializer, **errors(400, 403, 404, 409)},
-    )(view)
+class QuestionRevisionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[QuestionRevision]):
+    # /questions/{question_id}/revisions/: a question's history (editors, as the web history page), nested
+    # under its question by hand in config/api_urls.py: the user must be an editor (else 403, checked
+    # first) and the question one they may see (else 404).
 
-
-QuestionSubmitApi = _transition_view("submit", "Submit a draft for review (its author or an editor)")
-QuestionPublishApi = _transition_view("publish", "Publish a question (editors)")
-QuestionArchiveApi = _transition_view("archive", "Archive a question (editors)")
-QuestionReopenApi = _transition_view(
-    "reopen", "Move an archived or in-review question back to draft (editors)"
-)
-
-
-@extend_schema(
-    tags=["bank"],
-    summary="A question's revision history, newest first (editors, as the web history page)",
-    responses={200: RevisionSerializer(many=True), **errors(403, 404)},
-)
-class QuestionRevisionListApi(generics.ListAPIView[QuestionRevision]):
     permission_classes = (EditorsOnly,)
     serializer_class = RevisionSerializer
     filter_backends = ()
+    lookup_field = "version"
 
-    def get_queryset(self) -> Any:
+    def question(self) -> Question:
+        """The question the revisions belong to, with the object permissions checked."""
         question = selectors.question_get_visible(
             user=self.request.user, question_id=self.kwargs["question_id"]
         )
-        return selectors.question_revisions(question=question)
+        self.check_object_permissions(self.request, question)
+        return question
 
+    def get_queryset(self) -> Any:
+        return selectors.question_revisions(question=self.question())
 
-class QuestionRestoreApi(APIView):
-    permission_classes = (EditorsOnly,)
+    @extend_schema(
+        tags=["bank"],
+        summary="A question's revision history, newest first (editors, as the web history page)",
+        responses={200: RevisionSerializer(many=True), **errors(403, 404)},
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         tags=["bank"],
@@ -509,8 +346,9 @@ class QuestionRestoreApi(APIView):
         request=VersionSerializer,
         responses={200: QuestionDetailSerializer, **errors(400, 403, 404, 409)},
     )
-    def post(self, request: Request, question_id: int, version: int) -> Response:
-        question = selectors.question_get_visible(user=request.user, question_id=question_id)
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, question_id: int, version: int) -> Response:
+        question = self.question()
         payload = VersionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         services.question_revision_restore(
@@ -519,7 +357,7 @@ class QuestionRestoreApi(APIView):
             expected_version=payload.validated_data["version"],
             author=signed_in_user(request),
         )
-        fresh = selectors.question_get_visible(user=request.user, question_id=question_id)
+        fresh = selectors.question_get_visible(user=request.user, question_id=question.pk)
         return Response(QuestionDetailSerializer(fresh).data)
 
 

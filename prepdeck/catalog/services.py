@@ -597,11 +597,34 @@ TRANSITIONS = tuple(_TRANSITIONS)
 _PAST = {"submit": "submitted", "publish": "published", "archive": "archived", "reopen": "reopened"}
 
 
-def _may_edit(question: Question, user: User) -> bool:
+def _may_edit(question: Question, user: Any) -> bool:
     """Editors edit anything; an author edits their own question while it is a draft."""
     return roles.is_editor(user) or (
-        question.author_id == user.pk and question.status == QuestionStatus.DRAFT
+        getattr(user, "is_authenticated", False)
+        and question.author_id == user.pk
+        and question.status == QuestionStatus.DRAFT
     )
+
+
+# Actions on one question besides the workflow's: who may take them is decided here too.
+QUESTION_ACTIONS = ("edit", "delete", "restore", *TRANSITIONS)
+
+
+def question_action_refusal(*, question: Question, user: Any, action: str) -> str | None:
+    """Why ``user``'s role does not allow ``action`` on ``question`` (one of ``QUESTION_ACTIONS``), or
+    None when it does: the one access rule for every door. The services raise it as ``PermissionDenied``;
+    the API's permission classes answer it before the request's input is read; the editor page offers
+    only the workflow buttons it allows. Whether the question's status allows a transition is not a
+    matter of role: ``question_transition`` answers that with a conflict."""
+    if action == "edit":
+        return None if _may_edit(question, user) else "Only editors can change this question."
+    if action in ("delete", "restore"):
+        return None if roles.is_editor(user) else f"Only editors can {action} questions."
+    if action not in _TRANSITIONS:
+        raise InvalidInput(f"Unknown action {action!r}.", code="invalid")
+    if _TRANSITIONS[action][2]:
+        return None if roles.is_editor(user) else f"Only editors can {action} questions."
+    return None if _may_edit(question, user) else f"Only the author or an editor can {action} this question."
 
 
 def question_create(*, author: User, topic: str, prompt: str, **content: Any) -> Question:
@@ -638,8 +661,9 @@ def question_edit(
     *, question: Question, user: User, expected_version: int, changes: dict[str, Any]
 ) -> Question:
     """An edit through the API or UI: permission, then ``question_update`` (optimistic lock, revision)."""
-    if not _may_edit(question, user):
-        raise PermissionDenied("Only editors can change this question.")
+    refusal = question_action_refusal(question=question, user=user, action="edit")
+    if refusal:
+        raise PermissionDenied(refusal)
     if "status" in changes or "deleted_at" in changes:
         raise InvalidInput("Change the status with submit, publish, archive or reopen.", code="invalid")
     if "code_examples" in changes:
@@ -679,8 +703,12 @@ def _question_set_deleted(
     *, question: Question, user: User | None, expected_version: int | None, deleted: bool
 ) -> Question:
     # ``user`` None is a trusted caller (a management command); every door passes the signed-in user.
-    if user is not None and not roles.is_editor(user):
-        raise PermissionDenied(f"Only editors can {'delete' if deleted else 'restore'} questions.")
+    if user is not None:
+        refusal = question_action_refusal(
+            question=question, user=user, action="delete" if deleted else "restore"
+        )
+        if refusal:
+            raise PermissionDenied(refusal)
     if (question.deleted_at is not None) == deleted:
         raise Conflict(
             "This question is already deleted." if deleted else "This question is not deleted.",
@@ -700,11 +728,10 @@ def question_transition(*, question: Question, user: User, action: str, expected
     """Move a question through the workflow (draft → in review → published → archived)."""
     if action not in _TRANSITIONS:
         raise InvalidInput(f"Unknown action {action!r}.", code="invalid")
-    allowed_from, target, editor_only = _TRANSITIONS[action]
-    if editor_only and not roles.is_editor(user):
-        raise PermissionDenied(f"Only editors can {action} questions.")
-    if not editor_only and not _may_edit(question, user):
-        raise PermissionDenied(f"Only the author or an editor can {action} this question.")
+    allowed_from, target, _editor_only = _TRANSITIONS[action]
+    refusal = question_action_refusal(question=question, user=user, action=action)
+    if refusal:
+        raise PermissionDenied(refusal)
     if question.status not in allowed_from:
         raise Conflict(
             f"A question that is {question.get_status_display().lower()} cannot be {_PAST[action]}.",
@@ -726,12 +753,10 @@ def question_transitions_allowed(*, question: Question, user: User) -> list[str]
     The same rules as ``question_transition``: the edit page offers exactly these as buttons.
     """
     allowed = []
-    for action, (allowed_from, _target, editor_only) in _TRANSITIONS.items():
+    for action, (allowed_from, _target, _editor_only) in _TRANSITIONS.items():
         if question.status not in allowed_from:
             continue
-        if editor_only and not roles.is_editor(user):
-            continue
-        if not editor_only and not _may_edit(question, user):
+        if question_action_refusal(question=question, user=user, action=action):
             continue
         allowed.append(action)
     return allowed

@@ -281,9 +281,11 @@ def _api_endpoints() -> list[tuple[str, str]]:
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, route)
             elif isinstance(pattern, URLPattern) and route.startswith("api/v1/"):
-                view_class = pattern.callback.view_class  # type: ignore[attr-defined]
+                # A viewset's route names the methods it maps to actions; another view has a method each.
+                actions = getattr(pattern.callback, "actions", None)
+                view_class = getattr(pattern.callback, "view_class", None)
                 for method in ("get", "post", "put", "patch", "delete"):
-                    if hasattr(view_class, method):
+                    if (method in actions) if actions else hasattr(view_class, method):
                         found.append((str(pattern.name), method))
 
     walk(get_resolver().url_patterns, "")
