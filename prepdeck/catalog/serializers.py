@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from prepdeck.catalog import choice as multiple_choice
+from prepdeck.catalog import probes as probing
 from prepdeck.catalog import importing
 from prepdeck.catalog.models import Difficulty, ImportJob, Question, QuestionRevision, Tag, Topic
 
@@ -101,10 +102,18 @@ class ChoiceSerializer(serializers.Serializer[Any]):
     distractors = DistractorSerializer(many=True, max_length=multiple_choice.MAX_DISTRACTORS)  # type: ignore[call-arg]
 
 
+class ProbeSerializer(serializers.Serializer[Any]):
+    """A probing follow-up: what an interviewer asks next, and a short model answer (Markdown)."""
+
+    ask = serializers.CharField(max_length=probing.MAX_ASK_CHARS)
+    answer = serializers.CharField(max_length=probing.MAX_ANSWER_CHARS, trim_whitespace=False)
+
+
 class QuestionDetailSerializer(QuestionListSerializer):
     choice = serializers.SerializerMethodField()
     code_examples = CodeExampleSerializer(many=True, read_only=True)
     follow_ups = FollowUpSerializer(many=True, read_only=True)
+    probes = ProbeSerializer(many=True, read_only=True)
     sources = SourceSerializer(many=True, read_only=True)
 
     class Meta(QuestionListSerializer.Meta):
@@ -116,6 +125,7 @@ class QuestionDetailSerializer(QuestionListSerializer):
             "choice",
             "code_examples",
             "follow_ups",
+            "probes",
             "sources",
             "lint_findings",
             "created_at",
@@ -144,6 +154,7 @@ class QuestionWriteSerializer(serializers.Serializer[Any]):
         child=serializers.CharField(max_length=500), max_length=20, required=False
     )
     choice = ChoiceSerializer(required=False)
+    probes = ProbeSerializer(many=True, required=False, max_length=probing.MAX_PROBES)  # type: ignore[call-arg]
     difficulty = serializers.ChoiceField(choices=Difficulty.choices, required=False)
     tags = serializers.ListField(child=serializers.SlugField(max_length=60), max_length=20, required=False)
     code_examples = CodeExampleSerializer(many=True, required=False)

@@ -495,3 +495,28 @@ def test_the_deleted_list_runs_the_same_queries_for_any_page_size(
         response = api.get(f"/api/v1/questions/deleted/?page_size={page_size}")
 
     assert len(response.json()["results"]) == page_size
+
+
+def test_probes_are_read_and_written_through_the_api(api: APIClient) -> None:
+    probes = [{"ask": "Now two servers run it?", "answer": "Use a database lock."}]
+    question = _bank(1, difficulty="advanced", probes=probes)[0]
+    api.force_authenticate(make_editor())
+
+    assert api.get(f"/api/v1/questions/{question.pk}/").json()["probes"] == probes
+    edited = api.patch(
+        f"/api/v1/questions/{question.pk}/",
+        {"version": 1, "probes": [*probes, {"ask": "  And 100M rows? ", "answer": "Batch it."}]},
+        format="json",
+    )
+    invalid = api.patch(
+        f"/api/v1/questions/{question.pk}/", {"version": 2, "probes": [{"ask": "No answer"}]}, format="json"
+    )
+
+    assert edited.status_code == 200
+    assert Question.objects.get(pk=question.pk).probes == [
+        *probes,
+        {"ask": "And 100M rows?", "answer": "Batch it."},
+    ]
+    assert invalid.status_code == 400
+    assert invalid.json()["error"]["code"] == "invalid"
+    assert Question.objects.get(pk=question.pk).version == 2
