@@ -11,8 +11,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from prepdeck.catalog import choice as multiple_choice
-from prepdeck.catalog import probes as probing
 from prepdeck.catalog import importing
+from prepdeck.catalog import probes as probing
 from prepdeck.catalog.models import Difficulty, ImportJob, Question, QuestionRevision, Tag, Topic
 
 
