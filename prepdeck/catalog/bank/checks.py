@@ -186,6 +186,11 @@ class ProbeFigures:
     with_probes: int = 0
     missing: list[str] = field(default_factory=list)  # keys of advanced questions with fewer
 
+    def failures(self) -> list[str]:
+        if not self.missing:
+            return []
+        return [f"{len(self.missing)} advanced question(s) lack {ADVANCED_MIN_PROBES} probing follow-ups"]
+
 
 def probe_figures(questions: Iterable[dict[str, Any]]) -> ProbeFigures:
     figures = ProbeFigures()

@@ -159,8 +159,32 @@ def test_bank_check_exits_1_and_names_what_fails(
         "Questions: 2; with a choice of >= 3 distractors: 1; still with the old distractors list: 1\n"
         "'Always pick the longest option' scores: 1.0 (limit 0.35); correct option strictly the longest in 1\n"
         "Length ratio correct / mean distractor: mean 1.3, max 1.3 (limit 1.25 per question)\n"
+        "Advanced questions with >= 2 probing follow-ups: 0 of 0\n"
         "  long: correct option is 1.30x the mean distractor length\n"
         "Failing: 1 question(s) lack a choice with >= 3 distractors; 1 question(s) still have the old "
         "distractors list; 'pick the longest option' scores 1.0 (limit 0.35); 1 question(s) have a correct "
         "option over 1.25x the mean distractor length.\n"
     )
+
+
+def test_bank_check_fails_an_advanced_question_without_two_probes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    probe = {"ask": "Now two servers run it?", "answer": "Use a database lock."}
+    _write_bank(
+        tmp_path / "data",
+        [
+            {**_question("deep"), "difficulty": "advanced", "probes": [probe, probe]},
+            {**_question("shallow"), "difficulty": "advanced", "probes": [probe]},
+            _question("basic"),
+        ],
+    )
+    monkeypatch.setattr(files, "DATA_DIR", tmp_path / "data")
+
+    with pytest.raises(SystemExit):
+        call_command("bank", "check")
+
+    out = capsys.readouterr().out
+    assert "Advanced questions with >= 2 probing follow-ups: 1 of 2\n" in out
+    assert "  shallow: advanced, with fewer than 2 probes\n" in out
+    assert out.endswith("Failing: 1 advanced question(s) lack 2 probing follow-ups.\n")

@@ -47,8 +47,11 @@ class Command(BaseCommand):
         questions = [question for _path, question in bank_files.iter_questions()]
         figures = checks.choice_figures(questions)
         probes = checks.probe_figures(questions)
+        failures = [*figures.failures(), *probes.failures()]
         if as_json:
-            self.stdout.write(json.dumps({**figures.as_dict(), "probes": asdict(probes)}, indent=2))
+            self.stdout.write(
+                json.dumps({**figures.as_dict(), "probes": asdict(probes), "failures": failures}, indent=2)
+            )
         else:
             score = figures.longest_pick_score
             self.stdout.write(
@@ -64,7 +67,8 @@ class Command(BaseCommand):
             )
             for offender in [*figures.ratio_offenders, *figures.sanity_offenders]:
                 self.stdout.write(f"  {offender.key}: {offender.problem}")
-            failures = figures.failures()
+            for key in probes.missing:
+                self.stdout.write(f"  {key}: advanced, with fewer than {checks.ADVANCED_MIN_PROBES} probes")
             self.stdout.write("All checks pass." if not failures else "Failing: " + "; ".join(failures) + ".")
-        if figures.failures():
+        if failures:
             raise SystemExit(1)
