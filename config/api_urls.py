@@ -8,10 +8,12 @@ from prepdeck.catalog import apis as catalog
 
 app_name = "api"
 
-# /questions/ with its detail, soft delete and workflow actions: questions-list, question-detail,
-# question-deleted-list, question-undelete, question-submit, ... (path converters, as the other routes).
-questions = SimpleRouter(use_regex_path=False)
-questions.register("questions", catalog.QuestionViewSet, basename="question")
+# The bank's viewsets, with path converters as the other routes: /questions/ with its detail, soft delete
+# and workflow actions (question-list, question-detail, question-deleted-list, question-undelete,
+# question-submit, ...) and /imports/ (import-list, import-detail).
+router = SimpleRouter(use_regex_path=False)
+router.register("questions", catalog.QuestionViewSet, basename="question")
+router.register("imports", catalog.ImportJobViewSet, basename="import")
 
 urlpatterns = [
     # account
@@ -40,7 +42,7 @@ urlpatterns = [
     # bank
     path("topics/", catalog.TopicListApi.as_view(), name="topic-list"),
     path("tags/", catalog.TagListApi.as_view(), name="tag-list"),
-    *questions.urls,
+    *router.urls,
     # revisions, nested under their question by hand (two routes do not need a nested-router package)
     path(
         "questions/<int:question_id>/revisions/",
@@ -52,8 +54,6 @@ urlpatterns = [
         catalog.QuestionRevisionViewSet.as_view({"post": "restore"}, detail=True),
         name="question-restore",
     ),
-    path("imports/", catalog.ImportJobListApi.as_view(), name="import-list"),
-    path("imports/<int:job_id>/", catalog.ImportJobDetailApi.as_view(), name="import-detail"),
     path("exports/", catalog.ExportApi.as_view(), name="export"),
     # practice
     path("", include("prepdeck.practice.urls")),

@@ -361,8 +361,12 @@ class QuestionRevisionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Que
         return Response(QuestionDetailSerializer(fresh).data)
 
 
-class ImportJobListApi(generics.ListAPIView[ImportJob]):
-    """Upload documents to import (editors); the import runs as a background job."""
+_IMPORTS_DESCRIPTION = "Upload documents to import (editors); the import runs as a background job."
+
+
+class ImportJobViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[ImportJob]):
+    # /imports/: your import jobs (editors). An upload is queued as a job; poll its detail for the report.
+    # Another editor's job is not found (the selectors' rule), not forbidden.
 
     permission_classes = (EditorsOnly,)
     serializer_class = ImportJobSerializer
@@ -370,6 +374,8 @@ class ImportJobListApi(generics.ListAPIView[ImportJob]):
     filter_backends = ()
     parser_classes = (MultiPartParser,)
     throttle_scope = "imports"
+    lookup_url_kwarg = "job_id"
+    lookup_value_converter = "int"
 
     def get_throttles(self) -> list[Any]:
         # Listing your jobs is cheap; only uploads count against the imports rate.
@@ -381,21 +387,28 @@ class ImportJobListApi(generics.ListAPIView[ImportJob]):
     def get_queryset(self) -> Any:
         return selectors.import_jobs_of(user=self.request.user)
 
+    def get_object(self) -> ImportJob:
+        job = selectors.import_job_get(user=self.request.user, job_id=self.kwargs[self.lookup_url_kwarg])
+        self.check_object_permissions(self.request, job)
+        return job
+
     @extend_schema(
         tags=["imports"],
         summary="Your import jobs, newest first",
+        description=_IMPORTS_DESCRIPTION,
         responses={200: ImportJobSerializer(many=True), **errors(403, 404)},
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         tags=["imports"],
         summary="Upload files to import (Markdown, CSV/TSV, PrepDeck JSON, Anki .apkg); returns the queued job",
+        description=_IMPORTS_DESCRIPTION,
         request={"multipart/form-data": ImportUploadSerializer},
         responses={202: ImportJobSerializer, **errors(400, 403, 413)},
     )
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         payload = ImportUploadSerializer(data=request.data)
         refused = refused_upload(request._request)
         if refused is not None:
@@ -417,17 +430,13 @@ class ImportJobListApi(generics.ListAPIView[ImportJob]):
             headers={"Location": f"/api/v1/imports/{job.pk}/"},
         )
 
-
-@extend_schema(
-    tags=["imports"],
-    summary="One import job and, once it ran, its report",
-    responses={200: ImportJobSerializer, **errors(403, 404)},
-)
-class ImportJobDetailApi(APIView):
-    permission_classes = (EditorsOnly,)
-
-    def get(self, request: Request, job_id: int) -> Response:
-        return Response(ImportJobSerializer(selectors.import_job_get(user=request.user, job_id=job_id)).data)
+    @extend_schema(
+        tags=["imports"],
+        summary="One import job and, once it ran, its report",
+        responses={200: ImportJobSerializer, **errors(403, 404)},
+    )
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(ImportJobSerializer(self.get_object()).data)
 
 
 _EXPORTS = formats.FORMATS
