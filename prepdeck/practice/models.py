@@ -133,6 +133,9 @@ class QuizItem(models.Model):
     grade = models.JSONField(null=True, blank=True, help_text="Written answers: the grader's result.")
     score = models.FloatField(null=True, blank=True)
     score_overridden = models.BooleanField(default=False)
+    skipped = models.BooleanField(
+        default=False, help_text="Passed over without an answer: done, scored nothing, not reviewed."
+    )
     answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -455,24 +455,28 @@ def user_statistics(*, user: User, now: datetime, settings: scheduling.Scheduler
 
     recall_sums = recall_by_topic(user=user, now=now, settings=settings)
     topics = (
-        Topic.objects.annotate(
+        Topic.objects.select_related("parent")
+        .annotate(
             published=Count(
                 "questions",
                 filter=published_condition("questions__"),
             )
         )
         .filter(published__gt=0)
-        .order_by("order", "slug")
     )
     mastery: list[dict[str, Any]] = []
     studied: list[dict[str, Any]] = []
-    for topic in topics:
+    # In tree order: each area (a top-level topic: Django, DRF...) followed by its subtopics.
+    for topic in sorted(topics, key=_tree_position):
         published = int(topic.published)
         recall = float(recall_sums.get(topic.pk) or 0)
+        area = topic.parent or topic
         mastery.append(
             {
                 "topic": topic.slug,
                 "title": topic.title,
+                "area": area.slug,
+                "area_title": area.title,
                 "questions": published,
                 "mastery": round(recall / published, 3),
             }
@@ -499,6 +503,12 @@ def user_statistics(*, user: User, now: datetime, settings: scheduling.Scheduler
         weakest_topics=weakest,
         totals=totals,
     )
+
+
+def _tree_position(topic: Topic) -> tuple[int, str, int, int, str]:
+    """Sorts topics as the tree reads: areas in order, each followed by its subtopics in order."""
+    area = topic.parent or topic
+    return (area.order, area.slug, 0 if topic.parent is None else 1, topic.order, topic.slug)
 
 
 def recall_by_topic(*, user: User, now: datetime, settings: scheduling.SchedulerSettings) -> dict[int, float]:

@@ -143,13 +143,23 @@ def quiz_answer(
     chosen_option: int | None = None,
     answer: str = "",
     duration_ms: int = 0,
+    skip: bool = False,
     now: datetime | None = None,
 ) -> QuizItem:
-    """Answer one quiz question: graded, stored, and fed to the scheduler. A question is answered once."""
+    """Answer one quiz question: graded, stored, and fed to the scheduler. A question is answered once.
+
+    ``skip`` passes over it instead: it is done and scores nothing in the quiz, and, since nothing was
+    answered, the card's schedule is left as it was.
+    """
     now = now or timezone.now()
     item = _quiz_item(user, quiz_id, position)
     if item.answered_at is not None:
         raise Conflict("This question of the quiz was already answered.", code="already_answered")
+    if skip:
+        item.skipped, item.answered_at = True, now
+        item.save(update_fields=["skipped", "answered_at"])
+        _finish_quiz_when_done(item, now=now)
+        return item
     if item.quiz.kind == QuizKind.MULTIPLE_CHOICE:
         if chosen_option is None or not 0 <= chosen_option < len(item.options):
             raise InvalidInput(f"Choose an option from 0 to {len(item.options) - 1}.", code="invalid")
@@ -177,9 +187,13 @@ def quiz_answer(
         source=source,
         now=now,
     )
+    _finish_quiz_when_done(item, now=now)
+    return item
+
+
+def _finish_quiz_when_done(item: QuizItem, *, now: datetime) -> None:
     if not item.quiz.items.filter(answered_at__isnull=True).exists():
         Quiz.objects.filter(pk=item.quiz_id).update(finished_at=now)
-    return item
 
 
 @transaction.atomic
@@ -189,7 +203,7 @@ def quiz_grade_override(*, user: User, quiz_id: int, position: int, score: float
     if not 0.0 <= score <= 1.0:
         raise InvalidInput("A score is between 0 and 1.", code="invalid")
     item = _quiz_item(user, quiz_id, position)
-    if item.quiz.kind != QuizKind.WRITTEN or item.answered_at is None:
+    if item.quiz.kind != QuizKind.WRITTEN or item.answered_at is None or item.skipped:
         raise Conflict("Only an answered written question can be re-graded.", code="not_gradable")
     item.score, item.score_overridden = round(score, 2), True
     item.save(update_fields=["score", "score_overridden"])

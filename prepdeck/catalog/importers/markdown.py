@@ -827,10 +827,23 @@ class _SegmentReader:
 
             def stops(index: int, candidate: _Candidate, *, questions: set[int] = questions) -> bool:
                 heading = _heading(self.lines[index])
-                return index in questions or (heading is not None and heading[0] < candidate.level)
+                return index in questions or (
+                    heading is not None
+                    and (heading[0] < candidate.level or self._section_heading(index, heading, candidate))
+                )
 
             return _Dialect(name, candidates, stops)
         return None
+
+    def _section_heading(self, index: int, heading: tuple[int, str], candidate: _Candidate) -> bool:
+        """A heading at the questions' level that asks nothing and has no text of its own ("## Models"
+        right above the next heading): it names a section, it is not part of the answer above it."""
+        if heading[0] != candidate.level or _question_like(heading[1]):
+            return False
+        later = index + 1
+        while later < self.end and self.lines[later].kind in (Kind.BLANK, Kind.METADATA, Kind.DIFFICULTY):
+            later += 1
+        return later < self.end and _heading(self.lines[later]) is not None
 
     # -- "12. **Question:**" with an indented answer, "12. Question" with "- " bullets ------------------
 

@@ -67,11 +67,29 @@
   });
 
   // --- review: Space shows the answer, t types an answer, 1-4 rate, u undoes ------------------------------
+  var SENDING = ".htmx-request";
+  // htmx puts a swapped-in card in the page at once but wires its forms (hx-post) only when the swap
+  // settles, a timer later (20 ms, much more on a busy machine). A button clicked in between submits its
+  // form without htmx: the whole page reloads. A key pressed then is kept and pressed once it has settled.
+  var SETTLING = ".htmx-swapping, .htmx-settling, .htmx-added";
+  var keyAfterSettle = null;
+  function busy(review, selector) {
+    return review.matches(selector) || review.querySelector(selector) !== null;
+  }
   function reviewKeys(event) {
     if (chooseOption(event)) return;
     var review = document.querySelector("[data-review]");
-    // while a rating or an undo is on its way, keys wait for the next card (htmx marks the sending form)
-    if (!review || review.matches(".htmx-request") || review.querySelector(".htmx-request")) return;
+    if (!review) return;
+    // while a rating or an undo is on its way, keys are dropped (htmx marks the sending form), so a double
+    // press never rates the next card unseen
+    if (busy(review, SENDING)) return;
+    if (busy(review, SETTLING)) {
+      if (/^[ 1-4tu]$/.test(event.key) || event.key === "Enter") {
+        keyAfterSettle = event.key;
+        event.preventDefault();
+      }
+      return;
+    }
     if (event.key === " " || event.key === "Enter") {
       // Space or Enter on a link, a button or the "type your answer" summary does what that element does
       if (event.target instanceof Element && event.target.closest("a, button, summary")) return;
@@ -198,6 +216,11 @@
     var wanted = scope.querySelector("[data-focus]");
     if (wanted) wanted.focus({ preventScroll: false });
     tickTimers();
+    if (keyAfterSettle !== null) {
+      var key = keyAfterSettle;
+      keyAfterSettle = null;
+      reviewKeys({ key: key, target: document.activeElement, preventDefault: function () {} });
+    }
   });
 
   document.addEventListener("DOMContentLoaded", function () {

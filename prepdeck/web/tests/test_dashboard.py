@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,7 @@ from django.utils import dateformat, timezone
 
 from prepdeck.accounts.models import User
 from prepdeck.accounts.tests.factories import make_user
-from prepdeck.catalog.models import Question
+from prepdeck.catalog.models import Question, Topic
 from prepdeck.practice import selectors, services, sessions
 from prepdeck.practice.models import Card, MockInterview
 from prepdeck.web.tests.conftest import make_bank
@@ -159,6 +160,26 @@ def test_the_dashboard_escapes_what_the_user_typed(bank: list[Question]) -> None
 
     assert "<script>alert(1)</script>" not in content
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+
+
+def test_statistics_list_mastery_grouped_by_area_in_tree_order(learner: User, bank: list[Question]) -> None:
+    # given questions in Django's and DRF's "Authentication, permissions and ..." topics too (issue 16 item 9)
+    Question.objects.filter(pk=bank[0].pk).update(topic=Topic.objects.get(slug="drf-auth-permissions"))
+    Question.objects.filter(pk=bank[1].pk).update(topic=Topic.objects.get(slug="django-auth"))
+
+    response = signed_in(learner).get("/statistics/")
+
+    content = response.content.decode()
+    groups = re.findall(r'class="mastery-area-title">([^<]+)</th>', content)
+    assert groups == ["Django", "Django REST Framework", "PostgreSQL"]
+    topics = re.findall(r'<a href="/browse/\?topic=([a-z-]+)">', content)
+    assert topics == [
+        "django-orm",
+        "django-auth",
+        "drf-serializers",
+        "drf-auth-permissions",
+        "postgresql-indexes",
+    ]
 
 
 @pytest.mark.parametrize(("reviews", "mocks"), [(2, 1), (40, 4)])

@@ -457,6 +457,53 @@ def test_a_written_quiz_is_graded_and_the_grade_can_be_overridden(
     assert Review.objects.get(user=learner).rating == 4
 
 
+def test_the_self_grade_menu_asks_for_a_choice_instead_of_defaulting_to_missed_it(
+    learner: User, learner_client: Client, bank: list[Question]
+) -> None:
+    learner_client.post("/quiz/", {"kind": "written", "count": 1})
+    quiz = Quiz.objects.get(user=learner)
+
+    answered = learner_client.post(f"/quiz/{quiz.pk}/items/1/answer/", {"answer": "No idea."}, follow=True)
+    sent_without_a_choice = learner_client.post(f"/quiz/{quiz.pk}/items/1/override/", {}, follow=True)
+
+    assert (
+        '<select id="self-grade" name="score" required><option value="" selected disabled>Choose your grade…'
+        '</option><option value="0.0">Missed it</option>'
+    ) in _text(answered)
+    assert "Choose how well you answered." in _text(sent_without_a_choice)
+    assert QuizItem.objects.get(quiz=quiz).score_overridden is False
+
+
+@pytest.mark.parametrize("kind", ["written", "choice"])
+def test_a_quiz_question_can_be_skipped_and_the_summary_says_so(
+    learner: User, learner_client: Client, bank: list[Question], kind: str
+) -> None:
+    # given a quiz of two questions
+    learner_client.post("/quiz/", {"kind": kind, "count": 2})
+    quiz = Quiz.objects.get(user=learner)
+    first = learner_client.get(f"/quiz/{quiz.pk}/")
+    assert (
+        '<button type="submit" name="skip" value="1" class="secondary" formnovalidate>Skip this question</button>'
+        in _text(first)
+    )
+
+    # when the first is skipped (the browser sends no answer) and the second is answered
+    skipped = learner_client.post(f"/quiz/{quiz.pk}/items/1/answer/", {"skip": "1"}, follow=True)
+    answer = {"answer": "No idea."} if kind == "written" else {"option": "0"}
+    learner_client.post(f"/quiz/{quiz.pk}/items/2/answer/", answer)
+    summary = learner_client.get(f"/quiz/{quiz.pk}/")
+
+    # then the skip is shown, scores nothing, and is no review
+    assert "<strong>Skipped.</strong>" in _text(skipped)
+    html = _text(summary)
+    assert "1 question answered, 1 skipped." in html
+    assert html.count('<span class="badge score-skipped">skipped</span>') == 1
+    item = QuizItem.objects.get(quiz=quiz, position=1)
+    assert (item.skipped, item.score, item.answered_at is not None) == (True, None, True)
+    assert Review.objects.filter(user=learner).count() == 1
+    assert Quiz.objects.get(pk=quiz.pk).finished_at is not None
+
+
 def test_a_written_quiz_answer_shows_verdicts_and_highlights(
     learner: User, learner_client: Client, bank: list[Question]
 ) -> None:

@@ -385,11 +385,14 @@ def quiz_new(request: HttpRequest) -> HttpResponse:
 
 def _quiz_summary(quiz: Any) -> dict[str, Any]:
     items = list(quiz.items.all())
-    answered = [item for item in items if item.answered_at is not None]
+    done = [item for item in items if item.answered_at is not None]
+    skipped = sum(1 for item in done if item.skipped)
     return {
         "quiz": quiz,
         "questions": len(items),
-        "answered": len(answered),
+        "done": len(done),  # answered or skipped
+        "answered": len(done) - skipped,
+        "skipped": skipped,
         "score": practice_selectors.quiz_score(quiz),
     }
 
@@ -437,6 +440,7 @@ def quiz_answer(request: HttpRequest, quiz_id: int, position: int) -> HttpRespon
             chosen_option=_int(chosen, -1) if chosen is not None else None,
             answer=request.POST.get("answer", ""),
             duration_ms=min(max(0, _int(request.POST.get("duration_ms"))), 3_600_000),
+            skip="skip" in request.POST,
         )
     except NotFound as error:
         raise Http404(error.message) from error

@@ -362,6 +362,51 @@ def test_numbered_bold_items_with_indented_answers_under_emoji_sections() -> Non
 # -- conventions beyond the seeds -----------------------------------------------------------------------
 
 
+def test_a_setext_title_is_the_documents_title_and_a_setext_h2_question_is_a_question() -> None:
+    document = _parse(
+        """
+        Top Django questions
+        ====================
+
+        What is a QuerySet?
+        -------------------
+
+        A lazy database query.
+        """
+    )
+
+    assert [(item.prompt, item.answer, item.needs_question) for item in document.items] == [
+        ("What is a QuerySet?", "A lazy database query.", False)
+    ]
+    assert document.repairs["setext_headings"] == 2
+
+
+def test_headings_that_ask_nothing_name_sections_and_are_never_answers() -> None:
+    document = _parse(
+        """
+        ## Django
+
+        ## What is a QuerySet?
+
+        A lazy database query.
+
+        ## Models
+
+        ## What does select_related do?
+
+        It joins in SQL.
+
+
+        ## Further reading
+        """
+    )
+
+    assert [(item.prompt, item.answer, item.section) for item in document.items] == [
+        ("What is a QuerySet?", "A lazy database query.", "Django"),
+        ("What does select_related do?", "It joins in SQL.", "Models"),
+    ]
+
+
 def test_q_and_a_lines_in_their_common_spellings() -> None:
     document = _parse(
         """

@@ -8,8 +8,9 @@ import pytest
 from playwright.sync_api import BrowserContext, Page
 
 from prepdeck.accounts.tests.factories import DEFAULT_PASSWORD, make_editor, make_user
+from prepdeck.catalog import services as catalog_services
 from prepdeck.catalog.models import Question
-from prepdeck.web.tests.conftest import make_bank
+from prepdeck.web.tests.conftest import bank_entries, make_bank
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -73,3 +74,44 @@ def test_keyboard_hints_show_with_a_keyboard_and_not_on_a_touch_screen(
         visible = [hints.nth(index).is_visible() for index in range(hints.count())]
         assert visible == [not phone] * len(visible)
         assert page.get_by_text("Show the answer").first.is_visible()
+
+
+@pytest.mark.parametrize("width", [1280, 390, 375])
+def test_search_facet_counts_stay_beside_their_names(
+    open_context: Callable[..., BrowserContext], width: int
+) -> None:
+    # given questions in topics with long names ("Authentication, permissions and throttling")
+    entries = bank_entries(6)
+    for entry, topic in zip(entries, ["drf-auth-permissions", "postgresql-operations"], strict=False):
+        entry["topic"] = topic
+    catalog_services.topics_sync()
+    catalog_services.questions_upsert(entries, revision_summary="facets")
+    page = open_context(phone=width < 1000).new_page()
+    page.set_viewport_size({"width": width, "height": 800})
+
+    # when a search lists them
+    page.goto("/search/?q=feature")
+    page.locator(".facets li").first.wait_for()
+
+    # then every count sits on the first line of its name, to its right, inside the column
+    placements = page.evaluate(
+        """() => [...document.querySelectorAll('.facets li')].map(item => {
+            const name = item.querySelector('a'), count = item.querySelector('.count');
+            const range = document.createRange(); range.selectNodeContents(name);
+            const firstLine = range.getClientRects()[0], box = count.getBoundingClientRect();
+            const column = item.getBoundingClientRect();
+            return {
+                name: name.textContent,
+                besideName: box.left >= name.getBoundingClientRect().right - 0.5,
+                onFirstLine: box.top < firstLine.bottom && box.bottom > firstLine.top,
+                inside: box.right <= column.right + 0.5,
+            };
+        })"""
+    )
+    assert "Authentication, permissions and throttling" in [placement["name"] for placement in placements]
+    assert [
+        placement
+        for placement in placements
+        if not all(placement[key] for key in ("besideName", "onFirstLine", "inside"))
+    ] == []
+    assert fits_the_screen(page)

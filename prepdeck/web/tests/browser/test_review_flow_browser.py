@@ -128,3 +128,30 @@ def test_study_a_topic_beyond_the_daily_limit(page: Page, sign_in: Any, screensh
         expect(page.locator("span.review-done")).to_have_text(str(done))
     expect(page.locator("#done-heading")).to_have_text("All done for now")
     assert Review.objects.filter(user=user, card__question__topic__slug="django-orm").count() == 4
+
+
+def test_a_key_pressed_before_the_new_card_settles_waits_for_it_instead_of_reloading_the_page(
+    page: Page, sign_in: Any
+) -> None:
+    # given a learner on the review page, on a machine so busy that htmx settles a swap only 600 ms later
+    bank = make_bank(3)
+    user = make_user(email="busy@example.com")
+    services.review_submit(user=user, question_id=bank[2].pk, rating=4, idempotency_key="before")
+    sign_in(page, user.email, DEFAULT_PASSWORD)
+    page.goto("/review/")
+    expect(page.locator("#review-prompt")).to_be_visible()
+    page.wait_for_load_state()  # our script, which reads the keys, has run
+    page.evaluate("htmx.config.defaultSettleDelay = 600; window.reviewPage = 'still the same page'")
+
+    # when they rate a card and press "u" as soon as the next one shows, before htmx has wired its forms
+    page.keyboard.press("Space")
+    expect(page.locator("[data-answer]")).to_be_visible()
+    page.keyboard.press("3")
+    expect(page.locator(".review-done")).to_have_text("2")
+    assert page.locator("#review.htmx-settling").count() == 1  # the undo button is not wired yet
+    page.keyboard.press("u")
+
+    # then the undo is done through htmx once the card has settled: no page load, one rating taken back
+    expect(page.locator(".review-done")).to_have_text("1")
+    assert page.evaluate("window.reviewPage") == "still the same page"
+    assert Review.objects.filter(user=user).count() == 1
