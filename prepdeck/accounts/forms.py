@@ -291,6 +291,7 @@ class PreferencesForm(FocusFirstErrorMixin, forms.Form):
         fields["study_reminder_hour"].widget = forms.Select(
             choices=[(hour, _hour_label(hour)) for hour in range(24)]
         )
+        fields["study_reminder_hour"].required = False  # left out: unchanged (None is not written)
         fields["weekly_digest_enabled"].label = "Email me a weekly progress digest"
         fields[
             "weekly_digest_enabled"
