@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import secrets
@@ -370,17 +371,19 @@ def unsubscribe(*, token: str) -> tuple[User, str]:
 # --- housekeeping (the periodic sweep tasks call these) ----------------------------------------------------
 
 
-def expired_sessions_clear() -> bool:
-    """Delete expired sessions, as ``manage.py clearsessions`` does; ``False`` when the session engine
-    expires them itself (cache or signed-cookie sessions)."""
+def expired_sessions_clear() -> int | None:
+    """Delete expired sessions, as ``manage.py clearsessions`` does; return how many for the database
+    engines (``db``, ``cached_db``), ``None`` for the others (the cache expires its own; files are cleared
+    by the engine's ``clear_expired``)."""
     from importlib import import_module
 
-    engine = import_module(settings.SESSION_ENGINE)
-    try:
-        engine.SessionStore.clear_expired()
-    except NotImplementedError:
-        return False
-    return True
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if hasattr(store, "get_model_class"):
+        deleted, _ = store.get_model_class().objects.filter(expire_date__lt=timezone.now()).delete()
+        return int(deleted)
+    with contextlib.suppress(NotImplementedError):  # signed cookies: nothing is stored on the server
+        store.clear_expired()
+    return None
 
 
 def expired_tokens_flush() -> int:

@@ -13,14 +13,16 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(name="prepdeck.accounts.credentials_sweep", **PERIODIC_TASK_OPTIONS)
-def credentials_sweep_task() -> dict[str, int | bool]:
+def credentials_sweep_task() -> dict[str, int | None]:
     """Delete expired sessions (``clearsessions``) and expired refresh tokens with their blacklist entries
     (``flushexpiredtokens``). Idempotent: a second run finds nothing left."""
-    sessions_cleared = services.expired_sessions_clear()
+    sessions = services.expired_sessions_clear()
     tokens = services.expired_tokens_flush()
     logger.info(
-        "Credentials sweep: expired sessions %s, %s expired refresh token(s) deleted",
-        "cleared" if sessions_cleared else "left to the session engine",
+        "Credentials sweep: %s, %s expired refresh token(s) deleted",
+        "sessions expire in the session engine"
+        if sessions is None
+        else f"{sessions} expired session(s) deleted",
         tokens,
     )
-    return {"sessions_cleared": sessions_cleared, "tokens_deleted": tokens}
+    return {"sessions_deleted": sessions, "tokens_deleted": tokens}

@@ -12,8 +12,8 @@ from prepdeck.practice.reminder_times import digest_due_week, local_time, remind
 # (03:00 -> 02:00); America/New_York 8 March 07:00 UTC (02:00 -> 03:00) and 1 November 06:00 UTC (02:00 -> 01:00).
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.test import Client
@@ -128,7 +129,9 @@ def test_the_reminder_email_and_its_one_click_unsubscribe_link() -> None:
         "Change the hour or time zone: http://localhost:8000/accounts/preferences/\n"
         f"Stop these reminders: {link}\n"
     )
+    assert isinstance(message, EmailMultiAlternatives)
     html, mimetype = message.alternatives[0]
+    assert isinstance(html, str)
     assert mimetype == "text/html"
     assert f'<a href="{link}">Stop these reminders</a>' in html
     user.refresh_from_db()
