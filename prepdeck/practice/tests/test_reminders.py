@@ -230,6 +230,29 @@ def test_the_account_page_sets_the_email_preferences() -> None:
     )
 
 
+def test_the_api_reads_and_sets_the_email_preferences(api) -> None:
+    user = _reminded_user(study_reminder_enabled=False)
+    api.force_authenticate(user)
+
+    changed = api.patch(
+        "/api/v1/me/", {"study_reminder_enabled": True, "study_reminder_hour": 21}, format="json"
+    )
+    form_encoded = api.patch("/api/v1/me/", {"weekly_digest_enabled": "true"})  # leaves the reminder alone
+    refused = api.patch("/api/v1/me/", {"study_reminder_hour": 24}, format="json")
+
+    assert changed.status_code == 200
+    assert (changed.json()["study_reminder_enabled"], changed.json()["study_reminder_hour"]) == (True, 21)
+    assert form_encoded.status_code == 200
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "invalid"
+    user.refresh_from_db()
+    assert (user.study_reminder_enabled, user.study_reminder_hour, user.weekly_digest_enabled) == (
+        True,
+        21,
+        True,
+    )
+
+
 # --- at most one a day --------------------------------------------------------------------------------------
 
 
