@@ -233,7 +233,7 @@ def weekly_digest_send(*, user_id: int, now: datetime | None = None) -> str:
                 "retention_percent": None if digest.retention is None else round(digest.retention * 100, 1),
                 "target_percent": round(digest.target * 100, 1),
                 "review_url": absolute_url(reverse("web:review")),
-                "statistics_url": absolute_url(reverse("web:home")),
+                "statistics_url": absolute_url(reverse("web:statistics")),
             },
         )
     return "sent"
