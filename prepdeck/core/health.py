@@ -91,7 +91,8 @@ def worker_status(*, broker_ok: bool = True) -> str:
         from config.celery import app
 
         try:
-            replies = app.control.ping(timeout=WORKER_PING_TIMEOUT_SECONDS)
+            # limit=1: return at the first answer instead of waiting out the timeout for more workers
+            replies = app.control.ping(timeout=WORKER_PING_TIMEOUT_SECONDS, limit=1)
         except Exception:  # the broker went away between the two checks: kombu/redis errors of many types
             return "unknown"
         status = "ok" if replies else "absent"

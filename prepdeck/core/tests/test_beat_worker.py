@@ -112,7 +112,9 @@ def test_beat_schedules_a_periodic_task_that_a_real_worker_runs(tmp_path: Path) 
         # the readiness check now sees the worker answer a ping
         settings.CELERY_TASK_ALWAYS_EAGER = False
         health.worker_status_forget()
+        asked = time.monotonic()
         worker_answer = health.worker_status()
+        ping_seconds = time.monotonic() - asked
     finally:
         settings.CELERY_TASK_ALWAYS_EAGER = True
         health.worker_status_forget()
@@ -128,3 +130,6 @@ def test_beat_schedules_a_periodic_task_that_a_real_worker_runs(tmp_path: Path) 
     assert "Dry-run files sweep: 1 expired file(s) deleted" in logs
     assert ImportJob.objects.filter(pk=job.pk).exists()
     assert worker_answer == "ok"
+    # the first answer ends the wait (limit=1); with no worker it would take the whole timeout
+    assert ping_seconds < health.WORKER_PING_TIMEOUT_SECONDS
+    print(f"worker ping answered in {ping_seconds * 1000:.0f} ms")

@@ -55,25 +55,23 @@ def test_refit_candidates_need_enough_reviews_and_enough_new_ones_since_the_last
 
 @pytest.mark.skipif(services.optimizer_available(), reason="checks the install without the optimizer extra")
 def test_without_the_optimizer_extra_the_nightly_task_queues_nothing_and_says_why(
-    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setattr(services, "MIN_REVIEWS_TO_FIT", 3)
     question = _bank(1)[0]
     user = make_user()
-    _reviews(user, 3, Card.objects.create(user=user, question=question))
-    monkeypatch.setattr(
-        services,
-        "scheduler_parameters_refit_candidates",
-        lambda **kwargs: [user.pk],  # the threshold is tested above; here only the missing optimizer matters
-    )
+    _reviews(user, services.MIN_REVIEWS_TO_FIT, Card.objects.create(user=user, question=question))
 
     with caplog.at_level(logging.INFO, logger="prepdeck.practice.tasks"):
         queued = tasks.scheduler_parameters_refit_dispatch_task.delay().get()
+        fitted = tasks.scheduler_parameters_refit_task.delay(user.pk).get()  # had one been queued
 
     assert queued == 0
+    assert fitted is False
     assert [record.getMessage() for record in caplog.records if record.name == "prepdeck.practice.tasks"] == [
         "FSRS refit: 1 user(s) due a fit; none queued, the optimizer extra is not installed "
-        '(pip install "prepdeck[optimizer]")'
+        '(pip install "prepdeck[optimizer]")',
+        f"FSRS refit for user {user.pk} skipped: "
+        'The optimizer is not installed: pip install "prepdeck[optimizer]" (it needs PyTorch).',
     ]
     assert not SchedulerParameters.objects.exists()
 

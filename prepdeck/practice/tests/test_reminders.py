@@ -195,7 +195,9 @@ def test_the_account_page_sets_the_email_preferences() -> None:
 
     page = browser.get("/accounts/preferences/").content.decode()
     assert '<input type="checkbox" name="study_reminder_enabled"' in page
-    assert '<option value="8" selected>08:00</option>' in page  # the reminder hour (the study day starts at 4)
+    assert (
+        '<option value="8" selected>08:00</option>' in page
+    )  # the reminder hour (the study day starts at 4)
     assert '<input type="checkbox" name="weekly_digest_enabled"' in page
 
     response = browser.post(
