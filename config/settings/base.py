@@ -6,6 +6,9 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
+
+from celery.schedules import crontab
 
 from . import environment
 
@@ -111,11 +114,49 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
-# Periodic tasks, installed into django-celery-beat's database schedule when `celery beat` starts.
-CELERY_BEAT_SCHEDULE = {
+# Periodic tasks, installed into django-celery-beat's database schedule when `celery beat` starts
+# (docs/operations.md has the table). Times are UTC (CELERY_TIMEZONE); the per-user mailings follow each
+# user's own time zone, which is why they run every 15 minutes rather than at one hour.
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # Import jobs whose worker died are requeued (or failed after 3 attempts); see catalog/importing.py.
     "catalog-import-jobs-sweep": {"task": "prepdeck.catalog.import_jobs_sweep", "schedule": 300.0},
+    # Files of dry-run imports older than a day (the "Confirm import" button has expired).
+    "catalog-dry-run-files-sweep": {
+        "task": "prepdeck.catalog.dry_run_files_sweep",
+        "schedule": crontab(minute=20),
+    },
+    # Expired sessions (clearsessions) and expired or blacklisted JWTs (flushexpiredtokens).
+    "accounts-credentials-sweep": {
+        "task": "prepdeck.accounts.credentials_sweep",
+        "schedule": crontab(hour=2, minute=10),
+    },
+    # Users whose local reminder hour has come: one email task each.
+    "practice-study-reminders": {
+        "task": "prepdeck.practice.study_reminders_dispatch",
+        "schedule": crontab(minute="*/15"),
+    },
+    "practice-weekly-digests": {
+        "task": "prepdeck.practice.weekly_digests_dispatch",
+        "schedule": crontab(minute="5-59/15"),
+    },
+    # Refit FSRS parameters of users with enough new reviews (runs the fit only with the optimizer extra).
+    "practice-fsrs-refit": {
+        "task": "prepdeck.practice.scheduler_parameters_refit_dispatch",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
+# Testing and demonstrations only: run every periodic task every N seconds instead (the real worker and
+# Beat test sets it, see prepdeck/core/tests/test_beat_worker.py).
+if ENV.get("CELERY_BEAT_EVERY_SECONDS"):
+    _every = float(ENV["CELERY_BEAT_EVERY_SECONDS"])
+    CELERY_BEAT_SCHEDULE = {
+        name: {**entry, "schedule": _every} for name, entry in CELERY_BEAT_SCHEDULE.items()
+    }
+# /readyz answers 503 when no Celery worker answers (by default it only reports "worker": "absent").
+READYZ_REQUIRE_WORKER = environment.as_bool(ENV, "READYZ_REQUIRE_WORKER", default=False)
+# The public address of the site, for links in emails (which leave without a request to take it from).
+SITE_URL = ENV.get("SITE_URL", "http://localhost:8000")
 globals().update(environment.email_config(ENV))
 DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "PrepDeck <noreply@prepdeck.local>")
 

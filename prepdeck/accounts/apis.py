@@ -94,6 +94,9 @@ class ProfileSerializer(serializers.ModelSerializer[User]):
             "day_start_hour",
             "desired_retention",
             "daily_new_limit",
+            "study_reminder_enabled",
+            "study_reminder_hour",
+            "weekly_digest_enabled",
             "is_editor",
             "is_staff",
             "date_joined",
@@ -116,6 +119,15 @@ class PreferencesSerializer(serializers.Serializer[Any]):
     )
     daily_new_limit = serializers.IntegerField(
         min_value=0, max_value=validators.MAX_DAILY_NEW_LIMIT, required=False
+    )
+    study_reminder_enabled = serializers.BooleanField(
+        required=False, help_text="Email a study reminder on days with cards due."
+    )
+    study_reminder_hour = serializers.IntegerField(
+        min_value=0, max_value=23, required=False, help_text="Local hour from which reminders and digests go."
+    )
+    weekly_digest_enabled = serializers.BooleanField(
+        required=False, help_text="Email a weekly progress digest."
     )
 
 
@@ -201,7 +213,9 @@ class MeApi(APIView):
         responses={200: ProfileSerializer, **errors(400)},
     )
     def patch(self, request: Request) -> Response:
-        payload = PreferencesSerializer(data=request.data)
+        # partial: a field left out is unchanged (a form-encoded body would otherwise read a missing
+        # boolean as an unticked checkbox, i.e. False)
+        payload = PreferencesSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         user = services.user_preferences_update(user=signed_in_user(request), **payload.validated_data)
         return Response(ProfileSerializer(user).data)

@@ -183,7 +183,16 @@ class SignUpForm(FocusFirstErrorMixin, forms.Form):
             raise
 
 
-PREFERENCE_FIELDS = ["display_name", "time_zone", "day_start_hour", "desired_retention", "daily_new_limit"]
+PREFERENCE_FIELDS = [
+    "display_name",
+    "time_zone",
+    "day_start_hour",
+    "desired_retention",
+    "daily_new_limit",
+    "study_reminder_enabled",
+    "study_reminder_hour",
+    "weekly_digest_enabled",
+]
 TIME_ZONE_REGIONS = (
     "Africa",
     "America",
@@ -271,6 +280,22 @@ class PreferencesForm(FocusFirstErrorMixin, forms.Form):
             "weeks; 10–20 a day is a steady pace."
         )
         fields["daily_new_limit"].widget.attrs.update({"max": str(validators.MAX_DAILY_NEW_LIMIT)})
+        fields["study_reminder_enabled"].label = "Email me a study reminder on days with cards due"
+        fields["study_reminder_enabled"].help_text = "At most one a day, only when something is due."
+        fields["study_reminder_hour"].label = "Send reminders from"
+        fields[
+            "study_reminder_hour"
+        ].help_text = (
+            "Local time, in the time zone above. The weekly digest comes on Mondays from this hour too."
+        )
+        fields["study_reminder_hour"].widget = forms.Select(
+            choices=[(hour, _hour_label(hour)) for hour in range(24)]
+        )
+        fields["study_reminder_hour"].required = False  # left out: unchanged (None is not written)
+        fields["weekly_digest_enabled"].label = "Email me a weekly progress digest"
+        fields[
+            "weekly_digest_enabled"
+        ].help_text = "Reviews done, retention against your target and your weakest topics, once a week."
 
 
 class ApiTokenCreateForm(FocusFirstErrorMixin, forms.Form):

@@ -77,6 +77,23 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="New questions introduced per study day.",
     )
 
+    # Email the user asked for (off until they opt in), and what was last sent (dates in their time zone).
+    study_reminder_enabled = models.BooleanField(
+        default=False, help_text="Email a study reminder on days with cards due."
+    )
+    study_reminder_hour = models.PositiveSmallIntegerField(
+        default=18,
+        validators=[MaxValueValidator(23)],
+        help_text="Local hour (0-23) from which the day's study reminder and the weekly digest are sent.",
+    )
+    weekly_digest_enabled = models.BooleanField(default=False, help_text="Email a weekly progress digest.")
+    study_reminder_sent_on = models.DateField(
+        null=True, blank=True, editable=False, help_text="Local date of the last study reminder handled."
+    )
+    weekly_digest_sent_week = models.DateField(
+        null=True, blank=True, editable=False, help_text="Monday (local) of the last week a digest was sent."
+    )
+
     objects: ClassVar[UserManager] = UserManager()
 
     EMAIL_FIELD = "email"
@@ -101,6 +118,10 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(
                 condition=models.Q(daily_new_limit__lte=validators.MAX_DAILY_NEW_LIMIT),
                 name="accounts_user_daily_new_limit_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(study_reminder_hour__gte=0, study_reminder_hour__lte=23),
+                name="accounts_user_study_reminder_hour_range",
             ),
         ]
 

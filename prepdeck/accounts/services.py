@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
@@ -56,14 +58,21 @@ def user_preferences_update(
     desired_retention: float | None = None,
     daily_new_limit: int | None = None,
     display_name: str | None = None,
+    study_reminder_enabled: bool | None = None,
+    study_reminder_hour: int | None = None,
+    weekly_digest_enabled: bool | None = None,
 ) -> User:
-    """Change the given practice preferences after validating them; unchanged fields are not written."""
+    """Change the given practice and email preferences after validating them; unchanged fields are not
+    written."""
     changes = {
         "time_zone": time_zone,
         "day_start_hour": day_start_hour,
         "desired_retention": desired_retention,
         "daily_new_limit": daily_new_limit,
         "display_name": display_name,
+        "study_reminder_enabled": study_reminder_enabled,
+        "study_reminder_hour": study_reminder_hour,
+        "weekly_digest_enabled": weekly_digest_enabled,
     }
     changed = [name for name, value in changes.items() if value is not None and getattr(user, name) != value]
     for name in changed:
@@ -299,3 +308,86 @@ def user_delete(*, request: HttpRequest, user: User, password: str) -> None:
         # Refresh tokens outlive the user row (their user becomes NULL): blacklist them first.
         credentials_revoke(user=user)
         user.delete()
+
+
+# --- email subscriptions: opting out without signing in ----------------------------------------------------
+# Each reminder and digest carries a one-click unsubscribe link (and the List-Unsubscribe headers) whose
+# token is signed with SECRET_KEY: it names the user and the mailing, never expires (an old email's link
+# must still work, so it carries no timestamp and stays the same for a user and mailing) and can only turn a mailing off.
+
+UNSUBSCRIBE_SALT = "prepdeck.accounts.unsubscribe"
+MAILINGS = {
+    "study_reminder": ("study_reminder_enabled", "daily study reminders"),
+    "weekly_digest": ("weekly_digest_enabled", "the weekly progress digest"),
+}
+
+
+def unsubscribe_token(*, user: User, mailing: str) -> str:
+    """The signed token of ``user``'s unsubscribe link for ``mailing`` (a key of ``MAILINGS``)."""
+    if mailing not in MAILINGS:
+        raise ValueError(f"Unknown mailing {mailing!r}")
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign_object({"user": user.pk, "mailing": mailing})
+
+
+def unsubscribe_url(*, user: User, mailing: str) -> str:
+    """The absolute unsubscribe link (``SITE_URL`` gives the scheme and host: emails leave without a request)."""
+    path = reverse("accounts:unsubscribe", kwargs={"token": unsubscribe_token(user=user, mailing=mailing)})
+    return absolute_url(path)
+
+
+def absolute_url(path: str) -> str:
+    """``path`` on the site's public address (``SITE_URL``)."""
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+def unsubscribe_check(*, token: str) -> tuple[User, str]:
+    """The user and mailing a token names; ``InvalidInput`` (``invalid_token``) for a forged or stale one."""
+    try:
+        data = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign_object(token)
+    except signing.BadSignature:
+        raise InvalidInput("This unsubscribe link is not valid.", code="invalid_token") from None
+    if (
+        not isinstance(data, dict)
+        or data.get("mailing") not in MAILINGS
+        or not isinstance(data.get("user"), int)
+    ):
+        raise InvalidInput("This unsubscribe link is not valid.", code="invalid_token")
+    mailing = data["mailing"]
+    user = User.objects.filter(pk=data["user"]).first()
+    if user is None:
+        raise InvalidInput("This unsubscribe link is not valid.", code="invalid_token")
+    return user, str(mailing)
+
+
+def unsubscribe(*, token: str) -> tuple[User, str]:
+    """Turn off the mailing the token names (idempotent: a second click changes nothing)."""
+    user, mailing = unsubscribe_check(token=token)
+    field = MAILINGS[mailing][0]
+    User.objects.filter(pk=user.pk).update(**{field: False})
+    setattr(user, field, False)
+    return user, mailing
+
+
+# --- housekeeping (the periodic sweep tasks call these) ----------------------------------------------------
+
+
+def expired_sessions_clear() -> int | None:
+    """Delete expired sessions, as ``manage.py clearsessions`` does; return how many for the database
+    engines (``db``, ``cached_db``), ``None`` for the others (the cache expires its own; files are cleared
+    by the engine's ``clear_expired``)."""
+    from importlib import import_module
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if hasattr(store, "get_model_class"):
+        deleted, _ = store.get_model_class().objects.filter(expire_date__lt=timezone.now()).delete()
+        return int(deleted)
+    with contextlib.suppress(NotImplementedError):  # signed cookies: nothing is stored on the server
+        store.clear_expired()
+    return None
+
+
+def expired_tokens_flush() -> int:
+    """Delete expired refresh tokens and, with them (cascade), their blacklist entries, as simplejwt's
+    ``flushexpiredtokens`` command does; return how many outstanding tokens went."""
+    _, per_model = OutstandingToken.objects.filter(expires_at__lte=timezone.now()).delete()
+    return per_model.get(OutstandingToken._meta.label, 0)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("preferences/retention-effect/", views.retention_effect_preview, name="retention_effect"),
     path("verify-email/", views.verify_email, name="verify_email"),
     path("verify-email/send/", views.verify_email_send, name="verify_email_send"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("tokens/", views.api_tokens, name="api_tokens"),
     path("tokens/created/", views.api_token_created, name="api_token_created"),
     path("tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),

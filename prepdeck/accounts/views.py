@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.renderers import JSONRenderer
 
@@ -216,6 +217,32 @@ def verify_email(request: HttpRequest) -> HttpResponse:
     except InvalidInput as error:
         return render(request, "accounts/verify_email.html", {"error": error.message}, status=400)
     return render(request, "accounts/verify_email.html", {"verified": user.email})
+
+
+# --- one-click unsubscribe (no sign-in) --------------------------------------------------------------------
+
+
+@csrf_exempt  # the signed token is the credential; mail clients POST here without cookies (RFC 8058)
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in every reminder and digest. GET asks to confirm (so a mail scanner that follows links
+    unsubscribes nobody); POST, from that page's button or from the mail client's one-click
+    ``List-Unsubscribe-Post``, turns the mailing off."""
+    try:
+        if request.method == "POST":
+            user, mailing = services.unsubscribe(token=token)
+        else:
+            user, mailing = services.unsubscribe_check(token=token)
+    except InvalidInput as error:
+        return render(request, "accounts/unsubscribe.html", {"error": error.message}, status=400)
+    context = {
+        "done": request.method == "POST",
+        "email": user.email,
+        "mailing": services.MAILINGS[mailing][1],
+        "subscribed": getattr(user, services.MAILINGS[mailing][0]),
+    }
+    return render(request, "accounts/unsubscribe.html", context)
 
 
 # --- personal API tokens ----------------------------------------------------------------------------------

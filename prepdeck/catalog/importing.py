@@ -774,6 +774,19 @@ def import_jobs_sweep(*, now: datetime | None = None) -> SweepReport:
 DRY_RUN_FILES_KEPT = timedelta(days=1)
 
 
+def dry_run_files_sweep(*, now: datetime | None = None) -> int:
+    """Drop the kept files of every dry run older than ``DRY_RUN_FILES_KEPT`` (its "Confirm import" has
+    expired; the report stays); return how many files went. The periodic sweep calls this, so files of a
+    user who never uploads again do not stay in the database."""
+    now = now or timezone.now()
+    deleted, _ = ImportJobFile.objects.filter(
+        job__dry_run=True,
+        job__status__in=(ImportJobStatus.SUCCEEDED, ImportJobStatus.FAILED),
+        job__created_at__lt=now - DRY_RUN_FILES_KEPT,
+    ).delete()
+    return deleted
+
+
 def import_upload_check(*, files: list[InputFile], file_format: str, topic: str) -> None:
     """Refuse an upload before anything is stored: no files, an unknown format or topic, a file too large."""
     if not files:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
 from prepdeck.catalog import importing
+from prepdeck.core.tasks import PERIODIC_TASK_OPTIONS
+
+logger = logging.getLogger(__name__)
 
 # A transient database error (connection lost, server restarting) is retried with exponential backoff
 # (1 s, 2 s, 4 s, ... at most 10 minutes apart, with jitter); anything else is the job's report.
@@ -31,7 +36,27 @@ def import_job_run_task(job_id: int) -> None:
     importing.import_job_run(job_id=job_id)
 
 
-@shared_task(name="prepdeck.catalog.import_jobs_sweep", acks_late=True, time_limit=300, **_RETRYING)
+@shared_task(
+    name="prepdeck.catalog.import_jobs_sweep",
+    acks_late=True,
+    soft_time_limit=240,
+    time_limit=300,
+    **_RETRYING,
+)
 def import_jobs_sweep_task() -> None:
     """Periodic (Celery Beat, ``CELERY_BEAT_SCHEDULE``): requeue or fail jobs whose worker died."""
-    importing.import_jobs_sweep()
+    sweep = importing.import_jobs_sweep()
+    logger.info(
+        "Import jobs sweep: %s requeued, %s failed, %s queued again",
+        sweep.requeued,
+        sweep.failed,
+        sweep.queued_again,
+    )
+
+
+@shared_task(name="prepdeck.catalog.dry_run_files_sweep", **PERIODIC_TASK_OPTIONS)
+def dry_run_files_sweep_task() -> int:
+    """Periodic: drop the files of dry runs whose confirmation has expired (idempotent)."""
+    deleted = importing.dry_run_files_sweep()
+    logger.info("Dry-run files sweep: %s expired file(s) deleted", deleted)
+    return deleted

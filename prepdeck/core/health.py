@@ -6,6 +6,8 @@ readiness endpoint reports every check by name so an operator sees at once what 
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from collections.abc import Callable
 
@@ -61,6 +63,48 @@ READINESS_CHECKS: dict[str, Callable[[], CheckResult]] = {
     "cache": check_cache,
     "tasks": check_tasks,
 }
+
+
+# /readyz asks the workers with a broadcast ping, waiting this long for the first answers, and keeps the
+# answer for a few seconds, so a load balancer polling every second does not broadcast every second.
+WORKER_PING_TIMEOUT_SECONDS = 1.0
+WORKER_STATUS_CACHE_SECONDS = 5.0
+_worker_status_lock = threading.Lock()
+_worker_status_cache: tuple[float, str] | None = None
+
+
+def worker_status(*, broker_ok: bool = True) -> str:
+    """Whether a Celery worker answers: ``"ok"``, ``"absent"`` (no worker answered within
+    ``WORKER_PING_TIMEOUT_SECONDS``), ``"in-process"`` (no broker, or eager tasks: nothing to ask) or
+    ``"unknown"`` (the broker itself is down, see the ``tasks`` check). Cached per process for
+    ``WORKER_STATUS_CACHE_SECONDS``."""
+    global _worker_status_cache
+    broker = str(getattr(settings, "CELERY_BROKER_URL", "") or "")
+    if settings.CELERY_TASK_ALWAYS_EAGER or not broker or broker.startswith("memory://"):
+        return "in-process"
+    if not broker_ok:
+        return "unknown"
+    with _worker_status_lock:
+        cached = _worker_status_cache
+        if cached is not None and time.monotonic() - cached[0] < WORKER_STATUS_CACHE_SECONDS:
+            return cached[1]
+        from config.celery import app
+
+        try:
+            # limit=1: return at the first answer instead of waiting out the timeout for more workers
+            replies = app.control.ping(timeout=WORKER_PING_TIMEOUT_SECONDS, limit=1)
+        except Exception:  # the broker went away between the two checks: kombu/redis errors of many types
+            return "unknown"
+        status = "ok" if replies else "absent"
+        _worker_status_cache = (time.monotonic(), status)
+        return status
+
+
+def worker_status_forget() -> None:
+    """Drop the cached worker answer (tests; the next ``/readyz`` asks again)."""
+    global _worker_status_cache
+    with _worker_status_lock:
+        _worker_status_cache = None
 
 
 def readiness() -> dict[str, CheckResult]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -28,12 +29,20 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Readiness: the database, the cache and the task queue answer; 503 naming whatever did not."""
+    """Readiness: the database, the cache and the task queue answer; 503 naming whatever did not.
+
+    ``worker`` says whether a Celery worker answered a ping (``ok``, ``absent``, ``in-process`` without a
+    broker, ``unknown`` with the broker down). The site serves pages without workers, so an absent worker
+    leaves the status 200 unless ``READYZ_REQUIRE_WORKER`` is set (then it is a failed check, 503)."""
     results = health.readiness()
     failed = sorted(name for name, problem in results.items() if problem)
+    worker = health.worker_status(broker_ok=results.get("tasks") is None)
+    if settings.READYZ_REQUIRE_WORKER and worker in {"absent", "unknown"}:
+        failed.append("worker")
     body = {
         "status": "unavailable" if failed else "ok",
         "checks": {name: (problem or "ok") for name, problem in results.items()},
+        "worker": worker,
         "failed": failed,
     }
     return JsonResponse(body, status=503 if failed else 200)

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from prepdeck.accounts.models import User
@@ -294,3 +295,45 @@ def scheduler_parameters_fit(*, user: User, minimum_reviews: int = MIN_REVIEWS_T
         },
     )
     return fitted
+
+
+# How many reviews since the last fit make a refit worth it (the nightly task); a first fit needs
+# MIN_REVIEWS_TO_FIT in all.
+REFIT_AFTER_NEW_REVIEWS = 200
+
+
+def optimizer_available() -> bool:
+    """Whether the optional FSRS optimizer can run here (``pip install "prepdeck[optimizer]"``: PyTorch and
+    pandas). fsrs itself always imports; its ``Optimizer`` raises ``ImportError`` when used without them."""
+    from importlib.util import find_spec
+
+    return all(find_spec(name) is not None for name in ("torch", "pandas"))
+
+
+def scheduler_parameters_refit_candidates(
+    *,
+    user_ids: list[int] | None = None,
+    minimum_reviews: int = MIN_REVIEWS_TO_FIT,
+    new_reviews: int = REFIT_AFTER_NEW_REVIEWS,
+) -> list[int]:
+    """Ids of the users (of ``user_ids``, or all) due a fit: at least ``minimum_reviews`` reviews, and either
+    never fitted or with ``new_reviews`` more reviews than their last fit used
+    (``SchedulerParameters.review_count``). One query."""
+    users = User.objects.filter(is_active=True)
+    if user_ids is not None:
+        users = users.filter(pk__in=user_ids)
+    return list(
+        users.annotate(review_total=Count("reviews"))
+        .filter(review_total__gte=minimum_reviews)
+        .filter(Q(fsrs__isnull=True) | Q(review_total__gte=F("fsrs__review_count") + new_reviews))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def scheduler_parameters_refit(*, user_id: int) -> SchedulerParameters | None:
+    """Fit the user's parameters if they are still due a fit, so a repeated or retried task does no more;
+    ``None`` when they are not. Raises like ``scheduler_parameters_fit`` (``optimizer_missing``)."""
+    if not scheduler_parameters_refit_candidates(user_ids=[user_id]):
+        return None
+    return scheduler_parameters_fit(user=User.objects.get(pk=user_id))

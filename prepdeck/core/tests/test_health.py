@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
 from django.db import connections
@@ -29,8 +30,42 @@ def test_readyz_reports_every_dependency(client: Client) -> None:
     assert response.json() == {
         "status": "ok",
         "checks": {"database": "ok", "cache": "ok", "tasks": "ok"},
+        "worker": "in-process",  # the tests run tasks eagerly: there is no worker to ask
         "failed": [],
     }
+
+
+@pytest.mark.redis
+@pytest.mark.django_db
+def test_readyz_reports_an_absent_worker_without_failing_unless_required(client: Client, settings) -> None:
+    # given: a real broker (REDIS_URL) and no worker listening on it
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    health.worker_status_forget()
+
+    started = time.monotonic()
+    response = client.get("/readyz")
+    first_call = time.monotonic() - started
+    started = time.monotonic()
+    cached = client.get("/readyz")
+    second_call = time.monotonic() - started
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "cache": "ok", "tasks": "ok"},
+        "worker": "absent",
+        "failed": [],
+    }
+    assert first_call < 3  # the ping waits WORKER_PING_TIMEOUT_SECONDS (1 s), not longer
+    assert cached.json()["worker"] == "absent"
+    assert second_call < health.WORKER_PING_TIMEOUT_SECONDS  # answered from the cache, no second ping
+
+    settings.READYZ_REQUIRE_WORKER = True
+    required = client.get("/readyz")
+    assert required.status_code == 503
+    assert required.json()["failed"] == ["worker"]
+    assert required.json()["worker"] == "absent"
+    health.worker_status_forget()
 
 
 @pytest.mark.django_db
