@@ -7,7 +7,7 @@ class CatalogConfig(AppConfig):
     verbose_name = "Question bank"
 
     def ready(self) -> None:
-        from prepdeck.catalog import services
+        from prepdeck.catalog import services, signals  # noqa: F401 - connects the cache receivers
         from prepdeck.core.bootstrap import FIRST_RUN_HOOKS
 
         # `prepdeck run` loads the bundled bank into an empty database.

@@ -43,6 +43,7 @@ from prepdeck.catalog.models import (
     Tag,
     Topic,
 )
+from prepdeck.catalog.signals import catalog_changed_on_commit
 from prepdeck.core.bulk import bulk_insert_rows
 from prepdeck.core.exceptions import Conflict, InvalidInput, NotFound, ServiceUnavailable
 from prepdeck.core.task_queue import task_queue_check, task_send
@@ -532,6 +533,7 @@ def _write(
         )
     Source.objects.bulk_create(sources)
     search_index_refresh(set(question_for.values()))
+    catalog_changed_on_commit(question_for.values())
 
 
 # --- background import jobs (the API's door) ----------------------------------------------------------

@@ -28,6 +28,7 @@ from prepdeck.catalog.models import (
     Tag,
     Topic,
 )
+from prepdeck.catalog.signals import catalog_changed_on_commit
 from prepdeck.core.bootstrap import Writer
 from prepdeck.core.bulk import bulk_insert_rows
 from prepdeck.core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -169,6 +170,7 @@ def question_update(
     _apply_content(question, changes)
     _record_revision(question, author=author, summary=summary or "Edited")
     search_index_refresh([question.pk])
+    catalog_changed_on_commit([question.pk])
     return question
 
 
@@ -419,6 +421,7 @@ def questions_upsert(
         ],
     )
     search_index_refresh(pk for pk, _, _, _ in written)
+    catalog_changed_on_commit(pk for pk, _, _, _ in written)
     return report
 
 

@@ -329,7 +329,7 @@ def review_undo(request: HttpRequest) -> HttpResponse:
 def _topic_choices() -> list[tuple[str, str]]:
     return [
         (topic.slug, topic.title)
-        for topic in catalog_selectors.topics_with_counts()
+        for topic in catalog_selectors.topics_with_counts_cached()
         if getattr(topic, "published_questions", 0)
     ]
 
