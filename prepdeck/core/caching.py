@@ -27,6 +27,7 @@ How a cached value stays true:
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 import uuid
@@ -37,7 +38,7 @@ from typing import Any, TypeVar
 from django.core.cache import cache
 from django.db import transaction
 
-from prepdeck.core.outages import CACHE_ERRORS, first_line, outage_log
+from prepdeck.core.outages import CACHE_ERRORS, OutageLog, first_line
 
 T = TypeVar("T")
 
@@ -50,6 +51,8 @@ _stats: Counter[tuple[str, str]] = Counter()
 _stats_lock = threading.Lock()
 _down_until = 0.0
 _MISSING = object()
+# Its own logger and rate limit: the throttles' fallback cache reports the same outage on prepdeck.outages.
+outage_log = OutageLog(logging.getLogger("prepdeck.caching"))
 
 
 def practice_user(user_id: int) -> str:
@@ -72,8 +75,11 @@ def cache_stats() -> dict[str, dict[str, int]]:
 
 
 def cache_stats_reset() -> None:
+    """Zero the counters and forget a past outage (a benchmark's phases, and each test)."""
+    global _down_until
     with _stats_lock:
         _stats.clear()
+    _down_until = 0.0
 
 
 def _available() -> bool:
@@ -93,14 +99,15 @@ def _failed(error: BaseException) -> None:
 
 
 def _dirty() -> set[str]:
-    """Namespaces changed by the current, uncommitted transaction of the default database connection."""
+    """Namespaces changed by the current, uncommitted transaction of the default database connection: those
+    of our callbacks still waiting in its on-commit list (a rolled-back savepoint drops its callbacks, so
+    what it changed stops counting with it)."""
     connection = transaction.get_connection()
-    dirty: set[str] | None = getattr(connection, "prepdeck_dirty_namespaces", None)
-    if dirty is None:
-        dirty = set()
-        connection.prepdeck_dirty_namespaces = dirty
-    if not connection.in_atomic_block and dirty:
-        dirty.clear()  # left over from a transaction that rolled back (its on_commit hooks never ran)
+    if not connection.in_atomic_block:
+        return set()
+    dirty: set[str] = set()
+    for _savepoints, callback, *_ in connection.run_on_commit:
+        dirty.update(getattr(callback, "prepdeck_namespaces", ()))
     return dirty
 
 
@@ -118,18 +125,15 @@ def bump_on_commit(*namespaces: str, then: Callable[[], Any] | None = None) -> N
     """Call from a write that changes what ``namespaces`` hold: their cached values are dropped when the
     transaction commits (at once outside a transaction), and until then this transaction reads around the
     cache for them. ``then`` runs after the bump, in the same on-commit callback."""
-    connection = transaction.get_connection()
-    if connection.in_atomic_block:
-        _dirty().update(namespaces)
 
     def after_commit() -> None:
+        after_commit.prepdeck_namespaces = ()  # type: ignore[attr-defined]  # done: no longer pending
         for namespace in namespaces:
             bump(namespace)
-            dirty: set[str] = getattr(connection, "prepdeck_dirty_namespaces", set())
-            dirty.discard(namespace)
         if then is not None:
             then()
 
+    after_commit.prepdeck_namespaces = namespaces  # type: ignore[attr-defined]
     transaction.on_commit(after_commit)
 
 

@@ -17,6 +17,8 @@ from django.dispatch import receiver
 from prepdeck.core import caching
 from prepdeck.practice.models import Card, MockInterview, Quiz, Review, SchedulerParameters
 
+NOT_IN_STATISTICS = {"last_login", "password"}
+
 
 @receiver(post_save, sender=Review)
 @receiver(post_delete, sender=Review)
@@ -33,6 +35,8 @@ def _history_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)
-def _user_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
-    # time zone, desired retention and day start change what the statistics show
+def _user_saved(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
+    # time zone, desired retention and day start change what the statistics show; a sign-in does not
+    if update_fields is not None and set(update_fields) <= NOT_IN_STATISTICS:
+        return
     caching.bump_on_commit(caching.practice_user(instance.pk))
