@@ -18,8 +18,9 @@ takes load off the one PostgreSQL server all app servers share).
 2. A mixed stream of ``--requests`` requests drawn with a fixed seed: question pages (Zipf over the bank),
    search (Zipf over 20 queries), the topics API, the browse page, each learner's dashboard and statistics
    API; one review every 10 requests (by a random learner) and one editor's edit every 100 (which drops
-   every cached view of the bank). The same stream runs with caching off and on; prints the total time,
-   the SQL statements, and the hits, misses, waits and hit ratio per cached view.
+   every cached view of the bank). Each read runs twice, uncached and cached, in alternating order, so that
+   the machine's load weighs on both alike; prints the total time and SQL statements of each, and the hits,
+   misses, waits and hit ratio per cached view (of the cached runs).
 """
 
 from __future__ import annotations
@@ -216,59 +217,71 @@ def run_child(arguments: argparse.Namespace) -> None:
 
     run = iter(range(10**9))
 
-    def play(steps: list[tuple[str, Any]]) -> tuple[float, int]:
-        statements = 0
-        begin = time.perf_counter()
-        for kind, value in steps:
-            with CaptureQueriesContext(connection) as queries:
-                if kind == "edit":
-                    question = Question.objects.get(pk=value.pk)
-                    catalog_services.question_update(
-                        question=question,
-                        expected_version=question.version,
-                        changes={"short_answer": f"{question.short_answer} (edited {next(run)})"},
-                    )
-                    continue
-                if kind == "review":
-                    user, question = value
-                    practice_services.review_submit(
-                        user=user, question_id=question.pk, rating=3, idempotency_key=f"mix-{next(run)}"
-                    )
-                    continue
-                if kind == "question":
-                    response = anonymous.get(f"/questions/{value.pk}/")
-                elif kind == "search":
-                    response = anonymous.get("/api/v1/search/", {"q": value})
-                elif kind == "topics":
-                    response = anonymous.get("/api/v1/topics/")
-                elif kind == "browse":
-                    response = anonymous.get("/browse/")
-                elif kind == "dashboard":
-                    response = clients[value.pk].get("/")
-                else:
-                    response = clients[value.pk].get("/api/v1/practice/statistics/")
-                assert response.status_code == 200, (kind, response.status_code)
-            statements += len(queries.captured_queries)
-        return time.perf_counter() - begin, statements
+    def read(kind: str, value: Any) -> Any:
+        if kind == "question":
+            return anonymous.get(f"/questions/{value.pk}/")
+        if kind == "search":
+            return anonymous.get("/api/v1/search/", {"q": value})
+        if kind == "topics":
+            return anonymous.get("/api/v1/topics/")
+        if kind == "browse":
+            return anonymous.get("/browse/")
+        if kind == "dashboard":
+            return clients[value.pk].get("/")
+        return clients[value.pk].get("/api/v1/practice/statistics/")
+
+    def measured(kind: str, value: Any, *, cached: bool) -> tuple[float, int]:
+        caching.enabled = cached
+        with CaptureQueriesContext(connection) as queries:
+            begin = time.perf_counter()
+            response = read(kind, value)
+            seconds = time.perf_counter() - begin
+        assert response.status_code == 200, (kind, response.status_code)
+        return seconds, len(queries.captured_queries)
+
+    def play(steps: list[tuple[str, Any]]) -> dict[bool, list[float]]:
+        """Each read twice, uncached and cached, in alternating order (the machine's load and PostgreSQL's
+        own caches then weigh on both alike); the writes once."""
+        totals = {False: [0.0, 0.0], True: [0.0, 0.0]}  # seconds, statements
+        for number, (kind, value) in enumerate(steps):
+            if kind == "edit":
+                question = Question.objects.get(pk=value.pk)
+                catalog_services.question_update(
+                    question=question,
+                    expected_version=question.version,
+                    changes={"short_answer": f"{question.short_answer} (edited {next(run)})"},
+                )
+                continue
+            if kind == "review":
+                user, question = value
+                practice_services.review_submit(
+                    user=user, question_id=question.pk, rating=3, idempotency_key=f"mix-{next(run)}"
+                )
+                continue
+            for cached in (False, True) if number % 2 else (True, False):
+                seconds, statements = measured(kind, value, cached=cached)
+                totals[cached][0] += seconds
+                totals[cached][1] += statements
+        caching.enabled = True
+        return totals
 
     steps = stream(11)
     print(
-        f"\n2. a mixed stream of {arguments.requests} requests (reads, a review every 10, an edit every 100)"
+        f"\n2. a mixed stream of {arguments.requests} requests (reads, a review every 10, an edit every 100); "
+        "each read timed uncached and cached"
     )
-    caching.enabled = False
-    uncached_seconds, uncached_sql = play(steps)
-    caching.enabled = True
     cache.clear()
     caching.cache_stats_reset()
-    cached_seconds, cached_sql = play(steps)
+    totals = play(steps)
     reads = sum(1 for kind, _ in steps if kind not in {"edit", "review"})
+    (uncached_seconds, mixed_uncached_sql), (cached_seconds, mixed_cached_sql) = totals[False], totals[True]
     print(
         f"uncached: {uncached_seconds:6.1f} s ({reads / uncached_seconds:6.1f} reads/s), "
-        f"{uncached_sql / reads:5.1f} SQL/read"
+        f"{mixed_uncached_sql / reads:5.1f} SQL/read"
     )
     print(
         f"cached:   {cached_seconds:6.1f} s ({reads / cached_seconds:6.1f} reads/s), "
-        f"{cached_sql / reads:5.1f} SQL/read; speed-up {uncached_seconds / cached_seconds:.1f}x"
+        f"{mixed_cached_sql / reads:5.1f} SQL/read; speed-up {uncached_seconds / cached_seconds:.2f}x"
     )
     print(f"{'cached view':<18} {'hits':>6} {'misses':>7} {'waits':>6} {'bypass':>7} {'hit ratio':>10}")
     total_hits = total = 0

@@ -164,7 +164,9 @@ def cached(
     depends on besides those namespaces (a user id for per-user data, the filters of a query); ``compute``
     must return something picklable."""
     namespace_list = sorted(set(namespaces))
-    if not enabled or not _available() or (namespace_list and _dirty().intersection(namespace_list)):
+    if not enabled:
+        return compute()
+    if not _available() or (namespace_list and _dirty().intersection(namespace_list)):
         _count(name, "bypass")
         return compute()
     try:
