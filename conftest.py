@@ -24,8 +24,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
-    """Each test starts with an empty cache (throttle counters, cached pages)."""
+    """Each test starts with an empty cache (throttle counters, cached pages) and zeroed cache counters."""
+    from prepdeck.core import caching
+
     cache.clear()
+    caching.cache_stats_reset()
 
 
 @pytest.fixture

@@ -69,7 +69,7 @@ class TopicListApi(generics.ListAPIView[Topic]):
     filter_backends = ()
 
     def get_queryset(self) -> Any:
-        return selectors.topics_with_counts()
+        return selectors.topics_with_counts_cached()
 
 
 @extend_schema(

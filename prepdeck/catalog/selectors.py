@@ -19,6 +19,7 @@ from prepdeck.catalog.models import (
     Topic,
     published_condition,
 )
+from prepdeck.core import caching
 from prepdeck.core.exceptions import NotFound
 
 
@@ -176,6 +177,21 @@ def topics_with_counts(*, status: str | None = QuestionStatus.PUBLISHED) -> Quer
             listed_questions=Count("questions", filter=listed),
         )
         .order_by("order", "slug")
+    )
+
+
+TOPIC_TREE_CACHE_SECONDS = 600
+
+
+def topics_with_counts_cached(*, status: str | None = QuestionStatus.PUBLISHED) -> list[Topic]:
+    """``topics_with_counts`` from the cache, recomputed after any change to the bank (what the browse page,
+    the quiz form and the topics API show to everyone; one aggregate over every question when computed)."""
+    return caching.cached(
+        "topic-tree",
+        lambda: list(topics_with_counts(status=status)),
+        key=(status,),
+        namespaces=(caching.CATALOG,),
+        timeout=TOPIC_TREE_CACHE_SECONDS,
     )
 
 

@@ -35,6 +35,7 @@ from django.db.models.functions import Coalesce, Greatest, Power, TruncDate
 from prepdeck.accounts.models import User
 from prepdeck.catalog import selectors as catalog_selectors
 from prepdeck.catalog.models import Question, Topic, published_condition
+from prepdeck.core import caching
 from prepdeck.core.exceptions import NotFound
 from prepdeck.practice import scheduling
 from prepdeck.practice.models import (
@@ -509,6 +510,26 @@ def _tree_position(topic: Topic) -> tuple[int, str, int, int, str]:
     """Sorts topics as the tree reads: areas in order, each followed by its subtopics in order."""
     area = topic.parent or topic
     return (area.order, area.slug, 0 if topic.parent is None else 1, topic.order, topic.slug)
+
+
+STATISTICS_CACHE_SECONDS = 300
+
+
+def user_statistics_cached(
+    *, user: User, now: datetime, settings: scheduling.SchedulerSettings
+) -> Statistics:
+    """``user_statistics`` from the cache (the dashboard and statistics pages): recomputed after any change
+    to this user's history or settings or to the bank, and every ``STATISTICS_CACHE_SECONDS`` (predicted
+    recall, and so mastery, drifts with time alone). The key holds the user's id: one learner's figures are
+    never served to another."""
+    bucket = int(now.timestamp()) // STATISTICS_CACHE_SECONDS
+    return caching.cached(
+        "user-statistics",
+        lambda: user_statistics(user=user, now=now, settings=settings),
+        key=(user.pk, bucket, user.time_zone, user.day_start_hour, settings),
+        namespaces=(caching.practice_user(user.pk), caching.CATALOG),
+        timeout=STATISTICS_CACHE_SECONDS,
+    )
 
 
 def recall_by_topic(*, user: User, now: datetime, settings: scheduling.SchedulerSettings) -> dict[int, float]:

@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from prepdeck.catalog import selectors as catalog_selectors
+from prepdeck.core import caching
 from prepdeck.core.exceptions import InvalidInput, NotFound
 from prepdeck.search.backends import COUNTED_MATCHES as COUNTED_MATCHES
-from prepdeck.search.backends import Counted, Filters, Hit, backend
+from prepdeck.search.backends import Backend, Counted, Filters, Hit, backend
 from prepdeck.search.query import (
     MAX_QUERY_LENGTH,
     Facets,
@@ -40,6 +41,7 @@ MAX_TAGS = 10
 SIMILAR_WORDS = 16
 NATURAL_PHRASING_TERMS = 3
 MIN_STRICT_HITS = 3
+FACETS_CACHE_SECONDS = 600
 
 
 @dataclass
@@ -96,6 +98,21 @@ def _validate_window(limit: int, offset: int) -> None:
         raise InvalidInput(f"offset must be between 0 and {MAX_OFFSET}.", code="invalid")
 
 
+def _facets_cached(
+    engine: Backend, query: ParsedQuery, filters: Filters, *, any_term: bool = False
+) -> Counted:
+    """The facet counts of a query from the cache: the costliest statement of a search (it counts up to
+    ``COUNTED_MATCHES`` matches), the same for everyone who types the same words with the same filters,
+    and recomputed after any change to the bank."""
+    return caching.cached(
+        "search-facets",
+        lambda: engine.facets(query, filters, any_term=any_term),
+        key=(type(engine).__name__, query, filters, any_term),
+        namespaces=(caching.CATALOG,),
+        timeout=FACETS_CACHE_SECONDS,
+    )
+
+
 def search_questions(
     query: str,
     *,
@@ -143,7 +160,7 @@ def search_questions(
 
     best = corrected or parsed
     for attempt in [parsed] if corrected is None else [parsed, corrected]:
-        counted = engine.facets(attempt, filters)
+        counted = _facets_cached(engine, attempt, filters)
         total = sum(count for *_, count in counted.rows)
         # A longer query whose words together find almost nothing reads as a natural phrasing: any term
         # is then enough, and questions matching all of them still come first.
@@ -152,7 +169,7 @@ def search_questions(
             hits = engine.page(attempt, filters, weights=weights, limit=limit, offset=offset)
             return SearchResult.from_counted(counted, hits, suggestion)
     if len(best.groups) > 1:
-        counted = engine.facets(best, filters, any_term=True)
+        counted = _facets_cached(engine, best, filters, any_term=True)
         if counted.rows:
             weights = term_weights(best, documents)
             hits = engine.page(best, filters, any_term=True, weights=weights, limit=limit, offset=offset)

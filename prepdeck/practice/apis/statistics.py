@@ -22,7 +22,7 @@ class StatisticsApi(APIView):
     )
     def get(self, request: Request) -> Response:
         user = signed_in_user(request)
-        stats = selectors.user_statistics(
+        stats = selectors.user_statistics_cached(
             user=user, now=timezone.now(), settings=services.scheduler_settings_for(user)
         )
         return Response(stats.__dict__)

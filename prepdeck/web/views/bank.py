@@ -60,7 +60,7 @@ class TopicRow:
 def _topic_rows(user: Any, *, status: str | None = QuestionStatus.PUBLISHED) -> list[TopicRow]:
     """The topic tree in display order, children under their parent, with the number of questions in
     ``status`` (any for None) and the user's mastery."""
-    topics = list(catalog_selectors.topics_with_counts(status=status))
+    topics = catalog_selectors.topics_with_counts_cached(status=status)
     recall: dict[int, float] = {}
     if user.is_authenticated:
         recall = practice_selectors.recall_by_topic(

@@ -43,7 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = _signed_in(request)
     now = timezone.now()
     settings = services.scheduler_settings_for(user)
-    stats = selectors.user_statistics(user=user, now=now, settings=settings)
+    stats = selectors.user_statistics_cached(user=user, now=now, settings=settings)
     # limit=0: only the counts, no cards or questions are loaded
     queue = selectors.review_queue(user=user, now=now, settings=settings, limit=0)
     nothing_left = not queue.due and not queue.new
@@ -87,7 +87,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     user = _signed_in(request)
     now = timezone.now()
     settings = services.scheduler_settings_for(user)
-    stats = selectors.user_statistics(user=user, now=now, settings=settings)
+    stats = selectors.user_statistics_cached(user=user, now=now, settings=settings)
     retention = stats.retention_by_week
     context = {
         "stats": stats,

@@ -327,7 +327,7 @@ def review_undo(request: HttpRequest) -> HttpResponse:
 
 
 def _topic_areas() -> list[TopicArea]:
-    return topic_areas(catalog_selectors.topics_with_counts())
+    return topic_areas(catalog_selectors.topics_with_counts_cached())
 
 
 @login_required
