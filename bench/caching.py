@@ -6,7 +6,9 @@ Run: .venv/bin/python bench/caching.py [--requests 600] [--users 20] [--reviews 
                                        [--redis-url redis://127.0.0.1:6379/9]
 A throwaway database is created and dropped here; the bundled bank is loaded and ``--users`` learners get a
 card for every question and ``--reviews`` reviews each over the past year (COPY). Redis: give it a database
-of its own (``BENCH_REDIS_URL``); the bench writes under a fresh key prefix and deletes its keys after.
+of its own (``BENCH_REDIS_URL``); the bench writes under a fresh key prefix and deletes its keys after. Do not
+run the test suite on the same Redis database meanwhile: each test empties it (``cache.clear()`` is a
+``FLUSHDB``), which turns the bench's hits into misses.
 
 Requests go through Django's test client in one process, one after the other (the machine may be shared:
 the latencies are medians; a server under concurrent load gains at least as much, since every hit also
