@@ -116,7 +116,7 @@ def _review_once(
     now: datetime,
     settings: scheduling.SchedulerSettings,
 ) -> ReviewResult:
-    card = Card.objects.select_for_update(of=("self",)).filter(user=user, question_id=question_id).first()
+    card = Card.objects.select_for_update(of=("self",)).filter(user=user, question__id=question_id).first()
     existing = (
         Review.objects.filter(user=user, idempotency_key=idempotency_key).select_related("card").first()
     )

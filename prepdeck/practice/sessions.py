@@ -126,7 +126,7 @@ def _quiz_item(user: User, quiz_id: int, position: int) -> QuizItem:
     item = (
         QuizItem.objects.select_for_update(of=("self",))
         .select_related("quiz", "question")
-        .filter(quiz_id=quiz_id, quiz__user=user, position=position)
+        .filter(quiz__id=quiz_id, quiz__user=user, position=position)
         .first()
     )
     if item is None:
