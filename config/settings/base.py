@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "prepdeck.catalog",
     "prepdeck.practice",
     "prepdeck.search",
+    "prepdeck.interviews",
     "prepdeck.web",
     "django_htmx",
     "axes",
