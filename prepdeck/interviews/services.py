@@ -419,9 +419,10 @@ def question_reveal(
     """Show the candidate the next question (or ``index``); its timer restarts and the session's runs."""
     require_interviewer(participant)
     locked = _live(_locked(session))
-    index = locked.current_index + 1 if index is None else index
-    if index >= len(locked.snapshot) and locked.current_index == len(locked.snapshot) - 1:
-        raise Conflict("Every question has been asked.", code="no_more_questions")
+    if index is None:
+        if locked.current_index >= len(locked.snapshot) - 1:
+            raise Conflict("Every question has been asked.", code="no_more_questions")
+        index = locked.current_index + 1
     index = _index(locked, index)
     live = dict(locked.live)
     live["current"] = index
