@@ -19,6 +19,19 @@ INTERVIEWER = "interviewer"
 CANDIDATE = "candidate"
 # Key of the HTTP session holding the ids of the invites this browser redeemed.
 INVITES_SESSION_KEY = "interviews.invites"
+# Ids beyond a bigint are nobody's (and would make PostgreSQL raise instead of finding nothing).
+MAX_ID = 2**63 - 1
+
+
+def valid_id(value: Any) -> int:
+    """An id from a URL or a message, or ``NotFound``."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise NotFound("Interview session not found.") from None
+    if not 0 < number <= MAX_ID:
+        raise NotFound("Interview session not found.")
+    return number
 
 
 @dataclass(frozen=True)
@@ -48,7 +61,9 @@ def invite_ids_of(http_session: Any) -> list[int]:
     if http_session is None:
         return []
     raw = http_session.get(INVITES_SESSION_KEY, [])
-    return [value for value in raw if isinstance(value, int)] if isinstance(raw, list) else []
+    if not isinstance(raw, list):
+        return []
+    return [value for value in raw if isinstance(value, int) and 0 < value <= MAX_ID]
 
 
 def participant_for(
@@ -72,8 +87,8 @@ def session_access(
 ) -> tuple[InterviewSession, Participant]:
     """The session and the caller's role in it; ``NotFound`` whether it is missing or not theirs."""
     try:
-        session = InterviewSession.objects.select_related("owner", "candidate").get(pk=int(session_id))
-    except (InterviewSession.DoesNotExist, TypeError, ValueError, OverflowError):
+        session = InterviewSession.objects.select_related("owner", "candidate").get(pk=valid_id(session_id))
+    except InterviewSession.DoesNotExist:
         raise NotFound("Interview session not found.") from None
     participant = participant_for(session, user=user, invite_ids=invite_ids)
     if participant is None:

@@ -8,7 +8,8 @@ every event after ``n`` it may see; events carry ``seq`` so a client that sees a
 
 Client operations: ``hello``, ``reveal`` (index optional), ``pad`` (index, text), ``tick`` (index, point,
 ticked), ``note`` (index, text), ``timer`` (scope, running), ``finish``. Replies: ``state``, ``event``,
-``ack`` (with the client's ``ref``) and ``error`` (code, message, ref). Oversized frames close the socket
+``ack`` (with the client's ``ref``), ``seen`` (the number of an event this client may not see, so a gap
+in numbers always means something was lost) and ``error`` (code, message, ref). Oversized frames close the socket
 (4009); malformed ones and floods (rate limit per connection) get an ``error`` and change nothing.
 """
 
@@ -204,6 +205,9 @@ class InterviewConsumer(AsyncJsonWebsocketConsumer):
         event = message["event"]
         if selectors.event_visible(event, self.participant):
             await self.send_json({"type": "event", "event": _public(event)})
+        else:
+            # Only the number: the client knows the sequence has no gap without learning what happened.
+            await self.send_json({"type": "seen", "seq": event["seq"]})
 
 
 def _public(event: dict[str, Any]) -> dict[str, Any]:

@@ -34,7 +34,11 @@ def kits_of(*, user: User) -> QuerySet[Kit]:
 
 def kit_for(*, user: User, kit_id: Any) -> Kit:
     """One of the user's kits with its items; ``NotFound`` when missing or someone else's."""
+    from prepdeck.interviews.access import MAX_ID
+
     try:
+        if not 0 < int(kit_id) <= MAX_ID:
+            raise Kit.DoesNotExist
         return Kit.objects.prefetch_related(
             Prefetch(
                 "items", queryset=KitItem.objects.select_related("question__topic").order_by("order", "id")
