@@ -35,8 +35,8 @@ def test_building_a_kit_and_scheduling_a_session(interviewer: User, questions: l
     response = client.post(reverse("interviews:index"), {"title": "Round 1"})
     kit = Kit.objects.get(owner=interviewer)
     assert response.status_code == 302
-    assert response.url == reverse("interviews:kit", kwargs={"kit_id": kit.pk})
-    url = response.url
+    assert response["Location"] == reverse("interviews:kit", kwargs={"kit_id": kit.pk})
+    url = response["Location"]
 
     page = client.get(url, {"q": "Live question 1"})
     assert page.status_code == 200
@@ -61,7 +61,7 @@ def test_building_a_kit_and_scheduling_a_session(interviewer: User, questions: l
         url, {"action": "schedule", "candidate_name": "Linus", "scheduled_at": "2030-01-02T10:00"}
     )
     session = InterviewSession.objects.get(kit=kit)
-    assert response.url == reverse("interviews:lobby", kwargs={"session_id": session.pk})
+    assert response["Location"] == reverse("interviews:lobby", kwargs={"session_id": session.pk})
     assert len(session.snapshot) == 3
 
 
@@ -86,7 +86,7 @@ def test_an_invite_link_lets_a_guest_in_once(session: InterviewSession, intervie
     assert Invite.objects.get().used_at is None
     response = guest.post(path)
     live = reverse("interviews:live", kwargs={"session_id": session.pk})
-    assert response.url == live
+    assert response["Location"] == live
     page = guest.get(live)
     assert page.status_code == 200
     assert b'data-role="candidate"' in page.content
@@ -156,12 +156,12 @@ def test_scorecard_then_packet(
     url = reverse("interviews:scorecard", kwargs={"session_id": session.pk})
     packet_url = reverse("interviews:packet", kwargs={"session_id": session.pk})
 
-    assert client.get(packet_url).url == url  # submit first
+    assert client.get(packet_url)["Location"] == url  # submit first
     client.post(url, _scorecard_form("save"))
     card = Scorecard.objects.get(interviewer=interviewer)
     assert card.submitted_at is None
     assert card.levels == {"0": 3, "1": 2, "2": 4}
-    assert client.post(url, _scorecard_form("submit")).url == packet_url
+    assert client.post(url, _scorecard_form("submit"))["Location"] == packet_url
     response = client.post(url, _scorecard_form("save", feedback="Changed"))
     assert response.status_code == 200
     assert b"Your scorecard is submitted and can no longer change." in response.content
