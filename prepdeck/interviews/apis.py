@@ -8,7 +8,7 @@ from typing import Any
 
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -221,13 +221,18 @@ def _interviewer(request: Request, session_id: int) -> tuple[InterviewSession, P
 # --- kits ---
 
 
-class KitListApi(APIView):
+class KitListApi(generics.ListAPIView[Kit]):
+    serializer_class = KitSerializer
+    filter_backends = ()
+
+    def get_queryset(self) -> Any:
+        return selectors.kits_of(user=signed_in_user(self.request))
+
     @extend_schema(
-        tags=TAGS, summary="Your interview kits", responses={200: KitSerializer(many=True), **errors()}
+        tags=TAGS, summary="Your interview kits", responses={200: KitSerializer(many=True), **errors(404)}
     )
-    def get(self, request: Request) -> Response:
-        kits = selectors.kits_of(user=signed_in_user(request))[:200]
-        return Response(KitSerializer(kits, many=True).data)
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         tags=TAGS,
@@ -327,16 +332,20 @@ class KitCopyApi(APIView):
 # --- sessions ---
 
 
-class SessionListApi(APIView):
+class SessionListApi(generics.ListAPIView[InterviewSession]):
+    serializer_class = SessionSerializer
+    filter_backends = ()
+
+    def get_queryset(self) -> Any:
+        return selectors.sessions_of(user=signed_in_user(self.request))
+
     @extend_schema(
         tags=TAGS,
         summary="The sessions you interview in",
-        responses={200: SessionSerializer(many=True), **errors()},
+        responses={200: SessionSerializer(many=True), **errors(404)},
     )
-    def get(self, request: Request) -> Response:
-        return Response(
-            SessionSerializer(selectors.sessions_of(user=signed_in_user(request))[:200], many=True).data
-        )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         tags=TAGS,

@@ -197,3 +197,27 @@ def test_the_shared_report_adds_missed_questions_to_reviews(
     assert b"Strong" not in page.content  # no levels or recommendations
     candidate.post(report_url)
     assert list(account.cards.values_list("question_id", flat=True)) == [questions[0].pk]
+
+
+def test_the_interviews_page_runs_the_same_queries_for_any_number_of_kits(
+    interviewer: User, questions: list[Question]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from prepdeck.interviews.tests.conftest import build_kit
+
+    client = client_for(interviewer)
+    counts = []
+    for total in (1, 4):
+        while Kit.objects.filter(owner=interviewer).count() < total:
+            kit = build_kit(interviewer, questions)
+            services.session_schedule(
+                kit=kit, owner=interviewer, candidate_name="C", scheduled_at=services.timezone.now()
+            )
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("interviews:index"))
+        assert response.status_code == 200
+        assert response.content.count(b'href="/interviews/kits/') == total
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
