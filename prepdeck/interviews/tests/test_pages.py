@@ -221,3 +221,16 @@ def test_the_interviews_page_runs_the_same_queries_for_any_number_of_kits(
         assert response.content.count(b'href="/interviews/kits/') == total
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_admin_shows_sessions_but_never_writes(session: InterviewSession) -> None:
+    staff = make_user(is_staff=True, is_superuser=True)
+    client = client_for(staff)
+    assert client.get(reverse("admin:interviews_interviewsession_changelist")).status_code == 200
+    assert client.get(reverse("admin:interviews_sessionevent_changelist")).status_code == 200
+    assert client.get(reverse("admin:interviews_kit_add")).status_code == 403
+    client.post(
+        reverse("admin:interviews_interviewsession_change", args=[session.pk]), {"candidate_name": "Changed"}
+    )
+    session.refresh_from_db()
+    assert session.candidate_name == "Linus"
