@@ -38,13 +38,19 @@ CLOSE_TOO_LARGE = 4009
 CLOSE_NOT_FOUND = 4404
 
 
+def _db(function: Callable[..., Any]) -> Any:
+    """Run ORM work in the thread pool, not in Channels' one shared thread: sessions write in parallel
+    (each event still serialises on its own session's row lock)."""
+    return database_sync_to_async(function, thread_sensitive=False)
+
+
 class InterviewConsumer(AsyncJsonWebsocketConsumer):
     session: InterviewSession
     participant: access.Participant
 
     async def connect(self) -> None:
         try:
-            self.session, self.participant = await database_sync_to_async(access.session_access)(
+            self.session, self.participant = await _db(access.session_access)(
                 session_id=self.scope["url_route"]["kwargs"]["session_id"],
                 user=self.scope.get("user"),
                 invite_ids=access.invite_ids_of(self.scope.get("session")),
@@ -58,9 +64,7 @@ class InterviewConsumer(AsyncJsonWebsocketConsumer):
         self.joined = False
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        await database_sync_to_async(services.presence_set)(
-            session=self.session, participant=self.participant, joined=True
-        )
+        await _db(services.presence_set)(session=self.session, participant=self.participant, joined=True)
         self.joined = True
 
     async def disconnect(self, code: int) -> None:
@@ -68,9 +72,7 @@ class InterviewConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.channel_layer.group_discard(self.group, self.channel_name)
         if self.joined:
-            await database_sync_to_async(services.presence_set)(
-                session=self.session, participant=self.participant, joined=False
-            )
+            await _db(services.presence_set)(session=self.session, participant=self.participant, joined=False)
 
     # --- receiving ---
 
@@ -112,7 +114,7 @@ class InterviewConsumer(AsyncJsonWebsocketConsumer):
             await self._error("unknown_op", f"Unknown op {content['op'][:40]!r}.", ref)
             return
         try:
-            reply = await database_sync_to_async(self._run)(operation, content)
+            reply = await _db(self._run)(operation, content)
         except ApplicationError as error:
             await self._error(error.code, error.message, ref)
             return
