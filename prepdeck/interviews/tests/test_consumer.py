@@ -90,6 +90,16 @@ def _fresh_channel_layer() -> Any:
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
+    close_sync_thread_connections()
+
+
+def close_sync_thread_connections() -> None:
+    """Close what the consumers opened in asgiref's one shared sync thread: a later test without database
+    access (the ping socket) must not find an open connection there."""
+    from asgiref.sync import sync_to_async
+    from django.db import connections
+
+    asyncio.run(sync_to_async(connections.close_all)())
 
 
 @pytest.fixture
