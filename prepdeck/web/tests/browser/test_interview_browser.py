@@ -16,7 +16,6 @@ from prepdeck.accounts.tests.factories import DEFAULT_PASSWORD, make_user
 from prepdeck.interviews import services
 from prepdeck.interviews.models import Scorecard, SessionEvent
 from prepdeck.interviews.tests.conftest import build_kit, load_questions
-from prepdeck.interviews.tests.test_consumer import close_sync_thread_connections
 from prepdeck.web.tests.browser.conftest import DESKTOP, PageProblems
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,7 +49,6 @@ def asgi_server() -> Iterator[str]:
     server.should_exit = True
     thread.join(timeout=20)
     listener.close()
-    close_sync_thread_connections()
 
 
 def test_a_whole_interview_from_invite_to_packet(browser: Browser, asgi_server: str) -> None:
