@@ -58,4 +58,6 @@ urlpatterns = [
     # practice
     path("", include("prepdeck.practice.urls")),
     path("", include("prepdeck.search.urls")),
+    # live interviews
+    path("", include("prepdeck.interviews.urls")),
 ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("prepdeck.core.urls")),
     path("", include("prepdeck.web.urls")),
     path("accounts/", include("prepdeck.accounts.urls")),
+    path("interviews/", include("prepdeck.interviews.views")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

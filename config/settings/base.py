@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "prepdeck.catalog",
     "prepdeck.practice",
     "prepdeck.search",
+    "prepdeck.interviews",
     "prepdeck.web",
     "prepdeck.server",
     "django_htmx",

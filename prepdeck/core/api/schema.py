@@ -27,6 +27,7 @@ _DESCRIPTIONS = {
     403: "Authenticated but not allowed (e.g. editors only).",
     404: "Not found, or not visible to you (for a list: a page past the end).",
     409: "Conflict with the current state (e.g. a stale version).",
+    410: "Gone: a link that expired or was already used (e.g. an interview invite).",
     412: "Precondition failed.",
     413: "Request too large.",
     429: "Throttled; retry after the `Retry-After` seconds.",

@@ -15,6 +15,7 @@ from prepdeck.accounts.models import User
 from prepdeck.accounts.tests.factories import make_editor
 from prepdeck.catalog import services as catalog_services
 from prepdeck.catalog.models import ImportJob, Question
+from prepdeck.interviews import services as interview_services
 from prepdeck.practice import scheduling, sessions
 from prepdeck.practice import services as practice_services
 
@@ -30,6 +31,8 @@ LISTS = [
     "/api/v1/practice/reviews/",
     "/api/v1/practice/quizzes/",
     "/api/v1/practice/mock-interviews/",
+    "/api/v1/interviews/kits/",
+    "/api/v1/interviews/sessions/",
 ]
 
 
@@ -81,6 +84,11 @@ def world() -> dict[str, Any]:
         )
         sessions.quiz_create(user=user, kind="choice", count=2, seed=number)
         sessions.mock_start(user=user, topics=[], difficulty_mix={"basic": 2}, seed=number)
+        kit = interview_services.kit_create(owner=user, title=f"Kit {number}")
+        interview_services.kit_add_item(kit=kit, question_id=other.pk)
+        interview_services.session_schedule(
+            kit=kit, owner=user, candidate_name=f"Candidate {number}", scheduled_at=start
+        )
     return {"user": user, "question": question.pk}
 
 

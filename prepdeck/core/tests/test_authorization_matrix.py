@@ -6,7 +6,8 @@ The endpoints are read from the URL configuration, so a new endpoint without an 
 
 - learner A owns a draft question, a card with a review, a written quiz (first answer given), a mock
   interview and an API token; learner B owns nothing; the editor owns an import job; staff is an editor
-  too. Everyone can see the two published questions.
+  too. Everyone can see the two published questions. Learner A also owns an interview kit (one question)
+  and interviews in a session scheduled from it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from prepdeck.accounts.models import ApiToken, User
 from prepdeck.accounts.tests.factories import DEFAULT_PASSWORD, make_editor, make_user
 from prepdeck.catalog import services as catalog_services
 from prepdeck.catalog.models import ImportJob, Question, QuestionRevision
+from prepdeck.interviews import services as interview_services
+from prepdeck.interviews.models import InterviewSession, Invite, Kit, KitItem, Scorecard
 from prepdeck.practice import services as practice_services
 from prepdeck.practice import sessions
 from prepdeck.practice.models import Card, MockInterview, Quiz, QuizItem, Review
@@ -42,6 +45,8 @@ class World:
     mock: MockInterview
     token: ApiToken
     job: ImportJob
+    kit: Kit
+    interview: InterviewSession
 
 
 def _world() -> World:
@@ -80,6 +85,11 @@ def _world() -> World:
     mock = sessions.mock_start(user=learner_a, topics=[], difficulty_mix={"basic": 1})
     token, _ = _api_token(learner_a)
     job = ImportJob.objects.create(owner=editor, status="succeeded", report={"files": [], "errors": []})
+    kit = interview_services.kit_create(owner=learner_a, title="A's kit")
+    interview_services.kit_add_item(kit=kit, question_id=published.pk)
+    interview = interview_services.session_schedule(
+        kit=kit, owner=learner_a, candidate_name="Candidate", scheduled_at=published.created_at
+    )
     return World(
         users={
             "anonymous": None,
@@ -94,6 +104,8 @@ def _world() -> World:
         mock=mock,
         token=token,
         job=job,
+        kit=kit,
+        interview=interview,
     )
 
 
@@ -141,6 +153,14 @@ def _deleted_draft(world: World) -> dict[str, int]:
 
 def _published(world: World) -> dict[str, int]:
     return {"question_id": world.published.pk}
+
+
+def _kit(world: World) -> dict[str, int]:
+    return {"kit_id": world.kit.pk}
+
+
+def _interview(world: World) -> dict[str, int]:
+    return {"session_id": world.interview.pk}
 
 
 CSV = b"question,answer,topic\nWhat is a QuerySet?,A lazy query.,django-orm\n"
@@ -268,6 +288,51 @@ MATRIX: dict[tuple[str, str], Entry] = {
         body=lambda world, role: {"answer": "My answer."},
     ),
     ("mock-finish", "post"): Entry(owner_only(200), path=lambda world: {"interview_id": world.mock.pk}),
+    # live interviews: a kit is its owner's; a session its interviewers' (a candidate's view is tested in
+    # prepdeck/interviews/tests/test_api.py)
+    ("interview-kit-list", "get"): Entry(signed_in(200)),
+    ("interview-kit-list", "post"): Entry(signed_in(201), body=lambda world, role: {"title": "New kit"}),
+    ("interview-kit-detail", "get"): Entry(owner_only(200), path=_kit),
+    ("interview-kit-detail", "patch"): Entry(
+        owner_only(200), path=_kit, body=lambda world, role: {"title": "Renamed"}
+    ),
+    ("interview-kit-items", "post"): Entry(
+        owner_only(201), path=_kit, body=lambda world, role: {"custom_prompt": "Why?"}
+    ),
+    ("interview-kit-item-detail", "delete"): Entry(
+        owner_only(204), path=lambda world: {"kit_id": world.kit.pk, "item_id": world.kit.items.get().pk}
+    ),
+    ("interview-kit-reorder", "post"): Entry(
+        owner_only(200), path=_kit, body=lambda world, role: {"item_ids": [world.kit.items.get().pk]}
+    ),
+    ("interview-kit-copy", "post"): Entry(owner_only(201), path=_kit),
+    ("interview-session-list", "get"): Entry(signed_in(200)),
+    ("interview-session-list", "post"): Entry(
+        owner_only(201),
+        body=lambda world, role: {
+            "kit": world.kit.pk,
+            "candidate_name": "Someone",
+            "scheduled_at": "2030-01-01T10:00:00Z",
+        },
+    ),
+    ("interview-join", "post"): Entry(signed_in(410), body=lambda world, role: {"token": "f" * 43}),
+    ("interview-session-detail", "get"): Entry(owner_only(200), path=_interview),
+    ("interview-events", "get"): Entry(owner_only(200), path=_interview),
+    ("interview-invites", "post"): Entry(owner_only(201), path=_interview),
+    ("interview-share", "post"): Entry(
+        owner_only(200), path=_interview, body=lambda world, role: {"shared": True}
+    ),
+    ("interview-scorecard", "get"): Entry(owner_only(200), path=_interview),
+    ("interview-scorecard", "patch"): Entry(
+        owner_only(200), path=_interview, body=lambda world, role: {"feedback": "Notes."}
+    ),
+    # A's scorecard has no recommendation yet: submitting it is refused as incomplete
+    ("interview-scorecard-submit", "post"): Entry(owner_only(400), path=_interview),
+    ("interview-scorecards", "get"): Entry(owner_only(200), path=_interview),
+    ("interview-packet", "get"): Entry(owner_only(409), path=_interview),
+    ("interview-report", "get"): Entry(owner_only(200), path=_interview),
+    # an interviewer is not the candidate: nothing to add to their reviews
+    ("interview-report-reviews", "post"): Entry(owner_only(400), path=_interview),
 }
 
 
@@ -321,6 +386,11 @@ def _fingerprint() -> list[Any]:
         list(ApiToken.objects.order_by("id").values_list("id")),
         list(ImportJob.objects.order_by("id").values_list("id", "status")),
         Quiz.objects.count(),
+        list(Kit.objects.order_by("id").values_list("id", "title")),
+        list(KitItem.objects.order_by("id").values_list("id", "order")),
+        list(InterviewSession.objects.order_by("id").values_list("id", "state", "share_report", "last_seq")),
+        Invite.objects.count(),
+        list(Scorecard.objects.order_by("id").values_list("id", "feedback", "submitted_at")),
     ]
 
 

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from asgiref.testing import ApplicationCommunicator
 
 from config.asgi import application
+
+# The ping itself never touches the database, but Channels' consumer dispatch checks the connections of
+# asgiref's shared sync thread, which a consumer test that ran earlier (live interviews) may have opened.
+pytestmark = pytest.mark.django_db
 
 
 def test_ping_answers_pong_through_the_asgi_router() -> None:

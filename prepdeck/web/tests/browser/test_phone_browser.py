@@ -45,7 +45,7 @@ def test_every_main_page_is_one_tap_away_in_the_navigation(
     page.goto("/")
 
     navigation = page.get_by_role("navigation", name="Main")
-    names = ["Dashboard", "Review", "Browse", "Quiz", "Mock interview", "Statistics"]
+    names = ["Dashboard", "Review", "Browse", "Quiz", "Mock interview", "Statistics", "Interviews"]
     names += ["Import", "New question"] if editor else []
     width = page.evaluate("window.innerWidth")
     for name in names:

@@ -1,0 +1,139 @@
+"""A whole live interview in two browsers: the interviewer and a guest candidate, each in their own
+Chromium context, against the real ASGI application (HTTP and WebSockets) served by uvicorn in a thread,
+through to the scorecard and the packet."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from prepdeck.accounts.tests.factories import DEFAULT_PASSWORD, make_user
+from prepdeck.interviews import services
+from prepdeck.interviews.models import Scorecard, SessionEvent
+from prepdeck.interviews.tests.conftest import build_kit, load_questions
+from prepdeck.web.tests.browser.conftest import DESKTOP, PageProblems
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def asgi_server() -> Iterator[str]:
+    """The project's ASGI application (HTTP + WebSockets) on a free local port."""
+    import uvicorn
+
+    from config.asgi import application
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+    )
+    started = threading.Event()
+    original_startup = server.startup
+
+    async def startup(sockets: Any = None) -> None:
+        await original_startup(sockets=sockets)
+        started.set()
+
+    server.startup = startup  # type: ignore[method-assign]
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    assert started.wait(timeout=20), "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=20)
+    listener.close()
+
+
+def test_a_whole_interview_from_invite_to_packet(browser: Browser, asgi_server: str) -> None:
+    # given: a kit of two bank questions and a custom one, a session, and an invite link
+    questions = load_questions()
+    interviewer = make_user(display_name="Ada")
+    session = services.session_schedule(
+        kit=build_kit(interviewer, questions),
+        owner=interviewer,
+        candidate_name="Linus",
+        scheduled_at=services.timezone.now(),
+    )
+    _, token = services.invite_issue(session=session)
+    problems = PageProblems(asgi_server)
+    contexts = [browser.new_context(base_url=asgi_server, **DESKTOP) for _ in range(2)]
+    for context in contexts:
+        context.set_default_timeout(15_000)
+        problems.watch(context)
+    ada, linus = (context.new_page() for context in contexts)
+    try:
+        # the interviewer signs in and opens the live view
+        ada.goto("/accounts/login/")
+        ada.get_by_label("Email").fill(interviewer.email)
+        ada.get_by_label("Password").fill(DEFAULT_PASSWORD)
+        ada.get_by_role("button", name="Sign in").click()
+        ada.wait_for_url(lambda url: "/accounts/login/" not in url)
+        ada.goto(f"/interviews/sessions/{session.pk}/live/")
+        expect(ada.locator("[data-status]")).to_have_text("Connected")
+
+        # the candidate joins with the link (no account), with the keyboard
+        linus.goto(f"/interviews/join/{token}/")
+        linus.keyboard.press("Enter")  # "Join now" has the focus
+        linus.wait_for_url(f"**/interviews/sessions/{session.pk}/live/")
+        expect(linus.locator("[data-status]")).to_have_text("Connected")
+        expect(ada.locator("[data-presence]")).to_have_text("Ada (interviewer), Linus (candidate)")
+
+        # the interviewer reveals the first question; the candidate sees it and types
+        ada.get_by_role("button", name="Reveal next question").click()
+        expect(linus.locator("[data-prompt]")).to_have_text("Live question 0?")
+        _live_answer(linus, "select_related follows foreign keys with a join")
+        expect(ada.locator('[data-pad="0"]')).to_have_text("select_related follows foreign keys with a join")
+        ada.locator('[data-tick][data-index="0"][data-point="0"]').check()
+        ada.locator('[data-note="0"]').fill("Knew the join")
+
+        # the candidate's view never shows rubric, notes or ticks
+        assert linus.locator("[data-tick], [data-note], .rubric").count() == 0
+
+        ada.on("dialog", lambda dialog: dialog.accept())
+        ada.get_by_role("button", name="End the interview").click()
+        expect(linus.locator("[data-finished]")).to_be_visible()
+        expect(linus.locator("[data-my-pad]")).to_be_disabled()
+
+        # scorecard, then the packet
+        ada.goto(f"/interviews/sessions/{session.pk}/scorecard/")
+        for index, level in enumerate((4, 2, 3)):
+            ada.locator(f'input[name="level_{index}"][value="{level}"]').check()
+        ada.get_by_label("Overall recommendation").select_option("yes")
+        ada.get_by_label("Written feedback").fill("Clear on joins.")
+        ada.get_by_role("button", name="Submit (final)").click()
+        ada.wait_for_url(f"**/interviews/sessions/{session.pk}/packet/")
+        expect(ada.get_by_role("heading", level=1)).to_have_text("Hiring packet: Linus")
+        expect(ada.locator(".packet-question").first).to_contain_text("select_related follows foreign keys")
+        expect(ada.locator(".packet-question").first).to_contain_text("Automatic key-point grade")
+    finally:
+        for context in contexts:
+            context.close()
+
+    assert problems.errors == []
+    card = Scorecard.objects.get(session=session)
+    assert card.levels == {"0": 4, "1": 2, "2": 3}
+    assert card.ticks == {"0": [0]}
+    kinds = list(SessionEvent.objects.filter(session=session).order_by("seq").values_list("kind", flat=True))
+    assert [kind for kind in kinds if not kind.startswith("presence")] == [
+        "question_revealed",
+        *["pad_updated"] * kinds.count("pad_updated"),
+        "rubric_ticked",
+        *["note_written"] * kinds.count("note_written"),
+        "session_finished",
+        "scorecard_submitted",
+    ]
+    assert kinds.count("pad_updated") >= 1
+
+
+def _live_answer(page: Page, text: str) -> None:
+    pad = page.locator("[data-my-pad]")
+    pad.focus()
+    page.keyboard.type(text, delay=5)
+    expect(page.locator("[data-saved]")).to_have_text("Saved")
