@@ -240,6 +240,8 @@ def session_schedule(
                 "rubric": item.rubric or _rubric({}, item.key_points),
                 "suggested_minutes": item.suggested_minutes,
                 "question_id": item.question_id,
+                # the bank question's probing follow-ups, for the interviewer (never sent to the candidate)
+                "probes": list(item.question.probes) if item.question else [],
             }
             for item in items
         ],

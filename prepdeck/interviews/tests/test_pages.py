@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from prepdeck.accounts.models import User
 from prepdeck.accounts.tests.factories import make_user
@@ -112,6 +113,38 @@ def test_the_interviewer_live_view_shows_rubric_pad_and_notes(
     assert "Good start" in content
     assert content.count("data-tick ") == 5
     assert 'data-last-seq="3"' in content
+
+
+def test_interviewers_see_the_bank_questions_probes_and_the_candidate_never_does(
+    kit: Kit, interviewer: User, questions: list[Question]
+) -> None:
+    probe = {"ask": "Now two app servers run it: what breaks?", "answer": "The in-process `lock`."}
+    Question.objects.filter(pk__in=[question.pk for question in questions]).update(probes=[probe])
+    session = services.session_schedule(
+        kit=kit, owner=interviewer, candidate_name="Linus", scheduled_at=timezone.now(), interviewers=[]
+    )
+    services.question_reveal(session=session, participant=as_interviewer(interviewer))
+    url = reverse("interviews:live", kwargs={"session_id": session.pk})
+
+    interviewer_page = client_for(interviewer).get(url).content.decode()
+    kit_page = (
+        client_for(interviewer).get(reverse("interviews:kit", kwargs={"kit_id": kit.pk})).content.decode()
+    )
+
+    assert "Now two app servers run it: what breaks?" in interviewer_page
+    assert "<code>lock</code>" in interviewer_page
+    assert "Now two app servers run it: what breaks?" in kit_page
+    # the candidate, in through an invite, sees the question but never its probes
+    lobby = client_for(interviewer).post(
+        reverse("interviews:lobby", kwargs={"session_id": session.pk}), {"action": "invite"}
+    )
+    guest = Client()
+    guest.post(lobby.context["invite_url"].removeprefix("http://testserver"))
+    candidate_page = guest.get(url).content.decode()
+    assert 'data-role="candidate"' in candidate_page
+    assert "two app servers" not in candidate_page
+    events = guest.get(f"/api/v1/interviews/sessions/{session.pk}/events/")
+    assert "two app servers" not in events.content.decode()
 
 
 def test_other_interviewers_and_strangers_get_not_found(session: InterviewSession) -> None:
