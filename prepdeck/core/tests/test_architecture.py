@@ -72,10 +72,10 @@ def test_a_lower_app_importing_a_higher_one_breaks_the_contract(
 
 def test_an_app_without_a_layer_breaks_the_contract(tmp_path: Path) -> None:
     code = _copy_of_the_code(tmp_path)
-    (code / "prepdeck" / "interviews").mkdir()
-    (code / "prepdeck" / "interviews" / "__init__.py").write_text("")
+    (code / "prepdeck" / "reports").mkdir()
+    (code / "prepdeck" / "reports" / "__init__.py").write_text("")
 
     result = _lint_imports(code, pythonpath=code)
 
     assert result.returncode == 1
-    assert "The following modules are not listed as layers:\n\n- prepdeck.interviews" in result.stdout
+    assert "The following modules are not listed as layers:\n\n- prepdeck.reports" in result.stdout
