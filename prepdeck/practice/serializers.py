@@ -211,6 +211,7 @@ class QuizItemSerializer(serializers.ModelSerializer[QuizItem]):
             "grade",
             "score",
             "score_overridden",
+            "skipped",
             "answered_at",
         )
 
@@ -251,6 +252,10 @@ class QuizAnswerSerializer(serializers.Serializer[Any]):
         required=False, allow_blank=True, default="", max_length=20_000, trim_whitespace=False
     )
     duration_ms = serializers.IntegerField(min_value=0, max_value=3_600_000, default=0)
+    skip = serializers.BooleanField(
+        default=False,
+        help_text="Pass over the question: no score, and the card's schedule is left as it was.",
+    )
 
 
 class ScoreOverrideSerializer(serializers.Serializer[Any]):

@@ -250,6 +250,34 @@ def test_overriding_a_written_grade_reschedules_with_the_new_rating(api: APIClie
     assert Card.objects.get().state == 2  # Easy from new goes straight to review
 
 
+def test_a_skipped_quiz_question_scores_nothing_records_no_review_and_cannot_be_regraded(
+    api: APIClient,
+) -> None:
+    _bank()
+    api.force_authenticate(make_user())
+    quiz_id = api.post(
+        "/api/v1/practice/quizzes/", {"kind": "written", "count": 1, "topics": ["django-orm"]}, format="json"
+    ).json()["id"]
+
+    skipped = api.post(f"/api/v1/practice/quizzes/{quiz_id}/items/1/answer/", {"skip": True}, format="json")
+    regraded = api.post(f"/api/v1/practice/quizzes/{quiz_id}/items/1/override/", {"score": 1}, format="json")
+    again = api.post(
+        f"/api/v1/practice/quizzes/{quiz_id}/items/1/answer/", {"answer": "Now I know."}, format="json"
+    )
+
+    assert skipped.status_code == 200
+    body = skipped.json()
+    assert (body["skipped"], body["score"], body["answer"], body["grade"]) == (True, None, "", None)
+    assert body["answered_at"] is not None
+    assert regraded.status_code == 409
+    assert regraded.json()["error"]["code"] == "not_gradable"
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "already_answered"
+    assert Review.objects.count() == 0
+    quiz = api.get(f"/api/v1/practice/quizzes/{quiz_id}/").json()
+    assert (quiz["score"], quiz["finished_at"] is not None) == (None, True)
+
+
 def test_someone_elses_quiz_is_not_found(api: APIClient) -> None:
     _bank()
     api.force_authenticate(make_user())
