@@ -185,7 +185,11 @@ def _next_chunk(iterator: Iterator[bytes]) -> bytes | None:
 
 
 class StaticFilesMiddleware(WhiteNoiseMiddleware):
-    """WhiteNoise, with its file responses streamed asynchronously under ASGI.
+    """WhiteNoise, able to run in an async stack, with its file responses streamed asynchronously under ASGI.
+
+    WhiteNoise's own middleware is synchronous only, which would make Django hop the whole ASGI request
+    into a thread here; this one looks the path up in WhiteNoise's in-memory table (no I/O, unless
+    ``WHITENOISE_AUTOREFRESH``) on the event loop and opens a matching file in a worker thread.
 
     WhiteNoise answers static files with a ``FileResponse`` over a synchronous file iterator; under ASGI
     Django then warns ("StreamingHttpResponse must consume synchronous iterators") and drains the whole
@@ -193,11 +197,37 @@ class StaticFilesMiddleware(WhiteNoiseMiddleware):
     The file itself is still closed by the response (its closers were registered when it was opened).
     """
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: GetResponse) -> None:
+        super().__init__(get_response)
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async:
+            return self._acall(request)
         response: HttpResponse = super().__call__(request)
-        if isinstance(request, ASGIRequest) and isinstance(response, FileResponse) and not response.is_async:
-            response.streaming_content = _read_in_a_thread(response.streaming_content)
-        return response
+        return _stream_under_asgi(request, response)
+
+    async def _acall(self, request: HttpRequest) -> HttpResponse:
+        if self.autorefresh:
+            static_file = await sync_to_async(self.find_file, thread_sensitive=False)(request.path_info)
+        else:
+            static_file = self.files.get(request.path_info)
+        if static_file is None:
+            response: Awaitable[HttpResponse] = self.get_response(request)
+            return await response
+        served: HttpResponse = await sync_to_async(self.serve, thread_sensitive=False)(static_file, request)
+        return _stream_under_asgi(request, served)
+
+
+def _stream_under_asgi(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    if isinstance(request, ASGIRequest) and isinstance(response, FileResponse) and not response.is_async:
+        response.streaming_content = _read_in_a_thread(response.streaming_content)
+    return response
 
 
 class DatabaseUnavailableMiddleware:
@@ -207,20 +237,43 @@ class DatabaseUnavailableMiddleware:
     Sits right after ``AuthenticationMiddleware``: loading the signed-in user is the first query of most
     requests, so it happens here, where its failure can be answered; errors raised later by a view reach
     ``process_exception``. (DRF views answer through the API's exception handler, which maps the same
-    errors.) Synchronous, like loading the user must be.
+    errors.) Runs in both stacks: under ASGI it loads the user with ``request.auser()`` (the session and
+    user queries run in Django's database thread, the middleware stays on the event loop) and hands the
+    result to ``request.user`` so synchronous code does not load it again.
     """
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
+    sync_capable = True
+    async_capable = True
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if self.is_async:
+            return self._acall(request)
         user = getattr(request, "user", None)
         try:
             if user is not None:
                 _ = user.is_authenticated  # evaluates the lazy user: the session and the user row
         except DATABASE_ERRORS as error:
             return self._unavailable(request, error)
-        return self.get_response(request)
+        response: HttpResponse = self.get_response(request)
+        return response
+
+    async def _acall(self, request: HttpRequest) -> HttpResponse:
+        load_user = getattr(request, "auser", None)
+        if load_user is not None:
+            try:
+                user = await load_user()
+            except DATABASE_ERRORS as error:
+                return self._unavailable(request, error)
+            # what AuthenticationMiddleware's lazy request.user would load, already loaded
+            request._cached_user = user  # type: ignore[attr-defined]
+        response: Awaitable[HttpResponse] = self.get_response(request)
+        return await response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, DATABASE_ERRORS):

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, JSONField, Q, Subquery
 from django.utils import timezone
 
 from prepdeck.accounts.models import User
@@ -87,12 +87,18 @@ def review_submit(
     """Record one rating of a published question and reschedule its card.
 
     Idempotent: the same ``idempotency_key`` twice records one review and returns it again. The card
-    row is locked (``SELECT ... FOR UPDATE``) before the key is checked, so two concurrent submissions
-    are applied one after the other and a repeated one is recognised, never applied twice.
+    row is locked (``SELECT ... FOR UPDATE``) while the key is checked, so two concurrent submissions
+    are applied one after the other; a repeated one that raced past the check (the check in the locking
+    statement reads the snapshot taken before the lock was granted) hits the unique key, and the retry
+    recognises it: it is never applied twice.
+
+    Three statements for a card that exists: lock the card (reading, in the same statement, whether the
+    key was used and the user's fitted FSRS parameters), insert the review, update the card. A first
+    review: look the card up (none), check the question is published (same extras), insert the card,
+    insert the review.
     """
     rating = _validate(rating, idempotency_key, duration_ms)
     now = now or timezone.now()
-    settings = settings or scheduler_settings_for(user)
     for attempt in range(2):
         try:
             return _review_once(
@@ -105,6 +111,24 @@ def review_submit(
     raise AssertionError("unreachable")
 
 
+def _review_extras(queryset: Any, user: User, idempotency_key: str, with_parameters: bool) -> Any:
+    """Annotate a one-row query with the review already recorded under the key (if any) and, when the
+    caller gave no scheduler settings, the user's fitted FSRS parameters: no statement of their own."""
+    queryset = queryset.annotate(
+        used_key_review=Subquery(
+            Review.objects.filter(user=user, idempotency_key=idempotency_key).values("pk")[:1]
+        )
+    )
+    if with_parameters:
+        queryset = queryset.annotate(
+            fitted_parameters=Subquery(
+                SchedulerParameters.objects.filter(user=user).values("parameters")[:1],
+                output_field=JSONField(),
+            )
+        )
+    return queryset
+
+
 @transaction.atomic
 def _review_once(
     user: User,
@@ -114,25 +138,47 @@ def _review_once(
     duration_ms: int,
     source: str,
     now: datetime,
-    settings: scheduling.SchedulerSettings,
+    settings: scheduling.SchedulerSettings | None,
 ) -> ReviewResult:
-    card = Card.objects.select_for_update(of=("self",)).filter(user=user, question__id=question_id).first()
-    existing = (
-        Review.objects.filter(user=user, idempotency_key=idempotency_key).select_related("card").first()
+    wants_parameters = settings is None
+    card = (
+        _review_extras(
+            Card.objects.select_for_update(of=("self",)).filter(user=user, question__id=question_id),
+            user,
+            idempotency_key,
+            wants_parameters,
+        )
+        .order_by()
+        .first()
     )
-    if existing is not None:
-        if existing.card.question_id != question_id:
-            raise Conflict(
-                "This idempotency key was already used for a review of another question.",
-                code="idempotency_key_reused",
+    extras: Any = card
+    if card is None:
+        extras = (
+            _review_extras(
+                Question.objects.published().filter(pk=question_id).values("pk"),
+                user,
+                idempotency_key,
+                wants_parameters,
             )
-        return ReviewResult(review=existing, card=existing.card, created=False)
-    if card is not None:
-        before = card_state(card)
-    else:
-        if not Question.objects.published().filter(pk=question_id).exists():
+            .order_by()
+            .first()
+        )
+        if extras is None:
+            if Review.objects.filter(user=user, idempotency_key=idempotency_key).exists():
+                raise _key_reused()
             raise NotFound("Question not found.")
-        before = scheduling.new_card_state(now)
+    used_key_review = extras["used_key_review"] if isinstance(extras, dict) else extras.used_key_review
+    if used_key_review is not None:
+        existing = Review.objects.select_related("card").get(pk=used_key_review)
+        if existing.card.question_id != question_id:
+            raise _key_reused()
+        return ReviewResult(review=existing, card=existing.card, created=False)
+    if settings is None:
+        fitted = extras["fitted_parameters"] if isinstance(extras, dict) else extras.fitted_parameters
+        settings = scheduling.SchedulerSettings(
+            desired_retention=user.desired_retention, parameters=tuple(fitted) if fitted else None
+        )
+    before = card_state(card) if card is not None else scheduling.new_card_state(now)
     outcome = scheduling.review(before, rating, now=now, settings=settings)
     after = outcome.card
     values = {name: getattr(after, name) for name in _CARD_FIELDS}
@@ -165,6 +211,13 @@ def _review_once(
     if not inserted:
         card.save(update_fields=[*_CARD_FIELDS, "reps", "lapses", "buried_until"])
     return ReviewResult(review=review, card=card, created=True)
+
+
+def _key_reused() -> Conflict:
+    return Conflict(
+        "This idempotency key was already used for a review of another question.",
+        code="idempotency_key_reused",
+    )
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from prepdeck.accounts.tests.factories import make_editor, make_user
 from prepdeck.catalog import services
 from prepdeck.catalog.models import ImportJob, Question, QuestionStatus, Source
+from prepdeck.core.api import pagination
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +65,66 @@ def test_the_question_list_runs_the_same_queries_for_any_page_size(
         response = api.get(f"/api/v1/questions/?page_size={page_size}")
 
     assert len(response.json()["results"]) == page_size
+
+
+def test_the_question_count_stops_at_the_bound_and_says_so(
+    api: APIClient, monkeypatch: pytest.MonkeyPatch, django_assert_num_queries: Any
+) -> None:
+    _bank(12)
+    monkeypatch.setattr(pagination, "COUNT_BOUND", 5)
+
+    with django_assert_num_queries(3) as captured:
+        first = api.get("/api/v1/questions/?page_size=2").json()
+
+    # the count reads at most bound + 1 rows, however large the bank
+    count_sql = captured.captured_queries[0]["sql"]
+    assert "COUNT(" in count_sql.upper()
+    assert "LIMIT 6" in count_sql.upper()
+    assert (first["count"], first["count_exact"], len(first["results"])) == (5, False, 2)
+    assert first["next"].endswith("page=2&page_size=2")
+
+
+def test_a_page_past_the_bound_counts_one_row_past_itself(
+    api: APIClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys = [question.key for question in _bank(12)]
+    monkeypatch.setattr(pagination, "COUNT_BOUND", 5)
+
+    fifth = api.get("/api/v1/questions/?page_size=2&page=5").json()
+    sixth = api.get("/api/v1/questions/?page_size=2&page=6").json()
+
+    assert (fifth["count"], fifth["count_exact"]) == (11, False)
+    assert [row["key"] for row in fifth["results"]] == keys[8:10]
+    assert fifth["next"] is not None
+    assert (sixth["count"], sixth["count_exact"], sixth["next"]) == (12, True, None)
+    assert [row["key"] for row in sixth["results"]] == keys[10:12]
+
+
+def test_a_list_under_the_bound_has_its_exact_count(api: APIClient) -> None:
+    _bank(3)
+
+    body = api.get("/api/v1/questions/").json()
+
+    assert (body["count"], body["count_exact"], body["next"]) == (3, True, None)
+    assert list(body) == ["count", "count_exact", "next", "previous", "results"]
+
+
+@pytest.mark.parametrize("page", ["last", "99999999999999999999", "0", "x"])
+def test_odd_page_numbers_answer_without_a_server_error(
+    api: APIClient, monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
+    _bank(12)
+    monkeypatch.setattr(pagination, "COUNT_BOUND", 5)
+
+    response = api.get(f"/api/v1/questions/?page_size=5&page={page}")
+
+    if page == "last":
+        assert response.status_code == 200
+        assert (response.json()["count"], response.json()["count_exact"]) == (12, True)
+        assert len(response.json()["results"]) == 2
+    else:
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"
 
 
 def test_the_page_size_is_capped(api: APIClient) -> None:

@@ -11,13 +11,14 @@ import time_machine
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from prepdeck.accounts.tests.factories import make_user
 from prepdeck.catalog import services as catalog_services
 from prepdeck.catalog.models import Question, QuestionStatus
 from prepdeck.core.exceptions import Conflict, InvalidInput, NotFound
 from prepdeck.practice import scheduling, selectors, services
-from prepdeck.practice.models import Card, CardState, Review
+from prepdeck.practice.models import Card, CardState, Review, SchedulerParameters
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +137,7 @@ def test_unknown_or_unpublished_questions_are_not_found(api: APIClient) -> None:
     assert Card.objects.count() == 0
 
 
-def test_submitting_a_review_takes_at_most_five_queries() -> None:
+def test_submitting_a_review_takes_at_most_four_queries() -> None:
     question = _bank(1)[0]
     user = make_user()
     now = datetime(2026, 11, 23, 12, tzinfo=UTC)
@@ -155,10 +156,10 @@ def test_submitting_a_review_takes_at_most_five_queries() -> None:
             settings=FIXED,
         )
 
-    # first review: lock card (none), key, question published, insert card, insert review
-    assert len(_data_queries(first)) == 5
-    # later reviews: lock card, key, insert review, update card
-    assert len(_data_queries(second)) == 4
+    # first review: lock card (none), question published (with the key check), insert card, insert review
+    assert len(_data_queries(first)) == 4
+    # later reviews: lock card (with the key check), insert review, update card
+    assert len(_data_queries(second)) == 3
 
 
 def test_undo_restores_the_card_and_removes_the_review() -> None:
@@ -529,3 +530,88 @@ def test_a_session_narrowed_to_a_tag_counts_and_shows_only_its_due_cards(api: AP
     assert tagged["due"] == 2
     assert sorted(item["question"]["id"] for item in tagged["items"]) == [questions[0].pk, questions[2].pk]
     assert everything["due"] == 3
+
+
+def _jwt_client(user: Any) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+    return client
+
+
+def test_a_review_through_the_api_runs_four_statements_plus_the_transaction(
+    django_assert_num_queries: Any,
+) -> None:
+    question = _bank(1)[0]
+    user = make_user()
+    client = _jwt_client(user)
+    client.post(
+        "/api/v1/practice/reviews/",
+        {"question": question.pk, "rating": 3, "idempotency_key": "first"},
+        format="json",
+    )
+
+    # the signed-in user, the card locked (with the key check and the fitted parameters), the review
+    # inserted, the card updated; plus the transaction (a savepoint here, BEGIN/COMMIT in a request)
+    with django_assert_num_queries(6) as captured:
+        response = client.post(
+            "/api/v1/practice/reviews/",
+            {"question": question.pk, "rating": 3, "idempotency_key": "second"},
+            format="json",
+        )
+
+    assert response.status_code == 201
+    assert len(_data_queries(captured)) == 4
+    assert Card.objects.get(user=user, question=question).reps == 2
+    assert Review.objects.filter(user=user).count() == 2
+
+
+def test_a_first_review_through_the_api_runs_five_statements() -> None:
+    question = _bank(1)[0]
+    client = _jwt_client(make_user())
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(
+            "/api/v1/practice/reviews/",
+            {"question": question.pk, "rating": 3, "idempotency_key": "first"},
+            format="json",
+        )
+
+    assert response.status_code == 201
+    # the user, the card (none), the question published (with the key check), insert card, insert review
+    assert len(_data_queries(captured)) == 5
+
+
+@pytest.mark.parametrize("existing_card", [False, True])
+def test_a_review_uses_the_users_fitted_parameters_read_in_the_same_statement(existing_card: bool) -> None:
+    question = _bank(1)[0]
+    user = make_user()
+    fitted = list(scheduling.DEFAULT_PARAMETERS)
+    fitted[2] = 7.5  # the initial stability after "good"
+    if existing_card:
+        Card.objects.create(user=user, question=question, due=datetime(2026, 1, 1, tzinfo=UTC))
+    SchedulerParameters.objects.create(user=user, parameters=fitted, review_count=500)
+
+    result = services.review_submit(user=user, question_id=question.pk, rating=3, idempotency_key="k")
+
+    assert result.card.stability == 7.5
+    assert Card.objects.get(user=user, question=question).stability == 7.5
+
+
+def test_without_fitted_parameters_a_review_uses_the_defaults() -> None:
+    question = _bank(1)[0]
+    user = make_user()
+
+    result = services.review_submit(user=user, question_id=question.pk, rating=3, idempotency_key="k")
+
+    assert result.card.stability == scheduling.DEFAULT_PARAMETERS[2]
+
+
+def test_a_used_key_for_an_unpublished_question_is_still_a_conflict() -> None:
+    first = _bank(1)[0]
+    user = make_user()
+    services.review_submit(user=user, question_id=first.pk, rating=3, idempotency_key="k", settings=FIXED)
+
+    with pytest.raises(Conflict) as error:
+        services.review_submit(user=user, question_id=999999, rating=3, idempotency_key="k", settings=FIXED)
+
+    assert error.value.code == "idempotency_key_reused"
