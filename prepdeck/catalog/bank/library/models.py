@@ -1,4 +1,4 @@
-"""Models for the bank's runnable examples: a bookshop with authors, books, reviews and accounts.
+"""Models for the bank's runnable examples: a bookshop with authors, books, editions, reviews, notes and accounts.
 
 No migrations: the test database creates these tables directly (``run_syncdb``), so examples can rely on
 them without the product shipping them.
@@ -6,6 +6,8 @@ them without the product shipping them.
 
 from decimal import Decimal
 
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 
@@ -80,3 +82,48 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return self.owner
+
+
+class Edition(models.Model):
+    """One format of a book. Its Meta options are the ones the examples about Meta exercise (ordering,
+    get_latest_by, db_table, a unique and a check constraint, an index), and it is the model with a
+    GenericRelation to notes; Book has none, so its deletes and field lists stay as other examples expect."""
+
+    book = models.ForeignKey(Book, on_delete=models.CASCADE, related_name="editions")
+    format = models.CharField(max_length=20)
+    released = models.DateField()
+    price = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("10.00"))
+    notes = GenericRelation("Note", related_query_name="edition")
+
+    class Meta:
+        db_table = "library_book_edition"
+        ordering = ["-released", "format"]
+        get_latest_by = "released"
+        verbose_name_plural = "editions of books"
+        constraints = [
+            models.UniqueConstraint(fields=["book", "format"], name="library_edition_one_per_format"),
+            models.CheckConstraint(
+                condition=models.Q(price__gte=0), name="library_edition_price_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["released"], name="library_edition_released_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.format} edition of book {self.book_id}"
+
+
+class Note(models.Model):
+    """A note on any object: a GenericForeignKey built from a content type and an object id."""
+
+    # No database foreign key: this app's tables are made (run_syncdb) before contenttypes' migration
+    # creates django_content_type, so PostgreSQL could not reference it yet.
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, db_constraint=False)
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    text = models.CharField(max_length=200)
+
+    class Meta:
+        indexes = [models.Index(fields=["content_type", "object_id"], name="library_note_target_idx")]
+
+    def __str__(self) -> str:
+        return self.text
