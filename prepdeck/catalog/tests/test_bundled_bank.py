@@ -142,3 +142,12 @@ def test_written_choices_are_sane() -> None:
     """Lengths, no duplicate options, no option borrowed from another question's key points: checked on
     every question that already has its choice, so a bad one fails now, before the whole bank is done."""
     assert FIGURES.sanity_offenders == []
+
+
+def test_every_advanced_question_has_two_or_three_probing_follow_ups() -> None:
+    figures = checks.probe_figures(QUESTIONS)
+    assert figures.missing == []
+    assert figures.with_probes == figures.advanced
+    assert all(
+        len(question.get("probes", [])) <= 3 for question in QUESTIONS if question["difficulty"] == "advanced"
+    )
