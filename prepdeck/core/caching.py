@@ -127,7 +127,14 @@ def bump(namespace: str) -> None:
 def bump_on_commit(*namespaces: str, then: Callable[[], Any] | None = None) -> None:
     """Call from a write that changes what ``namespaces`` hold: their cached values are dropped when the
     transaction commits (at once outside a transaction), and until then this transaction reads around the
-    cache for them. ``then`` runs after the bump, in the same on-commit callback."""
+    cache for them. ``then`` runs after the bump, in the same on-commit callback.
+
+    A namespace already waiting for this transaction's commit is not queued again (deleting an account with
+    50,000 reviews would otherwise queue 50,000 callbacks and cache writes): the pending callback covers it,
+    and it was registered in this savepoint or an enclosing one, so it is dropped only with this write.
+    """
+    if then is None and transaction.get_connection().in_atomic_block and set(namespaces) <= _dirty():
+        return
 
     def after_commit() -> None:
         after_commit.prepdeck_namespaces = ()  # type: ignore[attr-defined]  # done: no longer pending

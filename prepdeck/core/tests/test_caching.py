@@ -81,6 +81,42 @@ def test_a_writing_transaction_reads_around_the_cache_until_it_commits(
     assert caching.cache_stats()["thing"] == {"hit": 0, "miss": 2, "wait": 0, "bypass": 2}
 
 
+def test_many_writes_in_one_transaction_queue_one_bump_per_namespace(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    compute = Computation()
+    assert caching.cached("thing", compute, namespaces=["space"]) == "value 1"
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        for _ in range(1_000):
+            caching.bump_on_commit("space")
+        caching.bump_on_commit("space", "elsewhere")  # a new namespace in the set: queued
+        with transaction.atomic():  # a savepoint inside: covered by the callback of the enclosing block
+            caching.bump_on_commit("space")
+
+    assert len(callbacks) == 2
+    assert caching.cached("thing", compute, namespaces=["space"]) == "value 2"
+
+
+def test_a_bump_in_a_rolled_back_savepoint_is_queued_again_by_the_next_write(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    compute = Computation()
+    assert caching.cached("thing", compute, namespaces=["space"]) == "value 1"
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        try:
+            with transaction.atomic():
+                caching.bump_on_commit("space")
+                raise RuntimeError("savepoint rolled back")
+        except RuntimeError:
+            pass
+        caching.bump_on_commit("space")
+
+    assert len(callbacks) == 1
+    assert caching.cached("thing", compute, namespaces=["space"]) == "value 2"
+
+
 def test_a_rolled_back_write_leaves_the_cache_as_it_was() -> None:
     compute = Computation()
     assert caching.cached("thing", compute, namespaces=["space"]) == "value 1"
