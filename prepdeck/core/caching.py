@@ -38,6 +38,7 @@ from typing import Any, TypeVar
 from django.core.cache import cache
 from django.db import transaction
 
+from prepdeck.core.db_router import reads_from_primary
 from prepdeck.core.outages import CACHE_ERRORS, OutageLog, first_line
 
 T = TypeVar("T")
@@ -198,7 +199,9 @@ def cached(
         _count(name, "bypass")
         return compute()
     _count(name, "miss")
-    value = compute()
+    # From the primary: a lagging replica could put pre-write data under the post-write generation.
+    with reads_from_primary():
+        value = compute()
     try:
         cache.set(cache_key, value, timeout=timeout)
         cache.delete(lock_key)

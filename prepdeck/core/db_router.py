@@ -14,10 +14,11 @@ Installed only when ``DATABASE_REPLICA_URL`` names a streaming replica (see the 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar, Token
 from typing import Any
 
@@ -44,6 +45,23 @@ _LAG_QUERY = (
     "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn() >= %s::pg_lsn, "
     "EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())"
 )
+
+
+@contextlib.contextmanager
+def reads_from_primary() -> Iterator[None]:
+    """Within this block, reads go to the primary. For code whose result outlives the request: a value
+    stored in the shared cache under the newest generation must not be computed from a replica that has not
+    replayed the write that made that generation (it would be served stale to everyone until it expires)."""
+    token = _pinned.set(True)
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
+
+def reading_from_primary() -> bool:
+    """Whether reads are pinned to the primary here (a write, the sticky cookie, ``reads_from_primary``)."""
+    return _pinned.get()
 
 
 class ReplicaHealth:

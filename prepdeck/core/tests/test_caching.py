@@ -12,7 +12,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 
-from prepdeck.core import caching
+from prepdeck.core import caching, db_router
 from prepdeck.core.tests.outages import free_port
 
 pytestmark = pytest.mark.django_db
@@ -195,3 +195,19 @@ def test_values_are_computed_uncached_while_the_cache_is_down(settings: Any) -> 
 
     assert values == ["value 1", "value 2", "value 3"]
     assert caching.cache_stats()["thing"] == {"hit": 0, "miss": 0, "wait": 0, "bypass": 3}
+
+
+def test_a_cached_value_is_computed_from_the_primary() -> None:
+    # With a read replica, a value computed from a replica that has not yet replayed the write would be
+    # cached under the write's new generation and served stale to everyone until it expired.
+    seen: list[bool] = []
+
+    def compute() -> str:
+        seen.append(db_router.reading_from_primary())
+        return "value"
+
+    assert db_router.reading_from_primary() is False
+    caching.cached("thing", compute, key=("primary",))
+
+    assert seen == [True]
+    assert db_router.reading_from_primary() is False
