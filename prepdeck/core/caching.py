@@ -38,8 +38,8 @@ from typing import Any, TypeVar
 from django.core.cache import cache
 from django.db import transaction
 
-from prepdeck.core.db_router import reads_from_primary
 from prepdeck.core.outages import CACHE_ERRORS, OutageLog, first_line
+from prepdeck.core.primary_reads import reads_from_primary
 
 T = TypeVar("T")
 

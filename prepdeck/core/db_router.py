@@ -14,12 +14,11 @@ Installed only when ``DATABASE_REPLICA_URL`` names a streaming replica (see the 
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextvars import ContextVar, Token
+from collections.abc import Awaitable, Callable
+from contextvars import Token
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +27,7 @@ from django.db import DatabaseError, connections
 from django.http import HttpRequest, HttpResponse
 
 from prepdeck.core.middleware import GetResponse, _DualModeMiddleware
+from prepdeck.core.primary_reads import _pinned, _wrote, reading_from_primary, reads_from_primary
 
 logger = logging.getLogger("prepdeck.replica")
 
@@ -35,9 +35,9 @@ PRIMARY = "default"
 REPLICA = "replica"
 STICKY_COOKIE = "prepdeck_primary_until"
 
-# Whether this request (or its client, recently) must read from the primary, and whether it wrote.
-_pinned: ContextVar[bool] = ContextVar("prepdeck_pinned_to_primary", default=False)
-_wrote: ContextVar[bool] = ContextVar("prepdeck_wrote", default=False)
+# Whether this request (or its client, recently) must read from the primary, and whether it wrote, live in
+# core/primary_reads.py, so that the cache can pin its computations without importing this middleware.
+__all__ = ["PrimaryReplicaRouter", "reading_from_primary", "reads_from_primary"]
 
 # How far the replica is behind: nothing when it has replayed all the primary has written so far (however
 # long ago its last transaction was), else the age of the last transaction it replayed.
@@ -45,23 +45,6 @@ _LAG_QUERY = (
     "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn() >= %s::pg_lsn, "
     "EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())"
 )
-
-
-@contextlib.contextmanager
-def reads_from_primary() -> Iterator[None]:
-    """Within this block, reads go to the primary. For code whose result outlives the request: a value
-    stored in the shared cache under the newest generation must not be computed from a replica that has not
-    replayed the write that made that generation (it would be served stale to everyone until it expires)."""
-    token = _pinned.set(True)
-    try:
-        yield
-    finally:
-        _pinned.reset(token)
-
-
-def reading_from_primary() -> bool:
-    """Whether reads are pinned to the primary here (a write, the sticky cookie, ``reads_from_primary``)."""
-    return _pinned.get()
 
 
 class ReplicaHealth:
