@@ -254,7 +254,10 @@ def email_config(env: Mapping[str, str]) -> dict[str, Any]:
         parsed = environ.Env.email_url_config(url)
     except (ValueError, KeyError) as error:
         raise ImproperlyConfigured(f"EMAIL_URL could not be parsed ({error})") from None
-    return {key: value for key, value in parsed.items() if value not in (None, "")}
+    config = {key: value for key, value in parsed.items() if value not in (None, "")}
+    # A mail server that does not answer must not hold a worker (or a reminder's retry) for minutes.
+    config.setdefault("EMAIL_TIMEOUT", int(env.get("EMAIL_TIMEOUT") or 10))
+    return config
 
 
 def local_secret_key(data_folder: Path) -> str:

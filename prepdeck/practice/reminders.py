@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -130,6 +129,15 @@ def _claim_week(user_id: int, monday: date) -> bool:
     )
 
 
+def _release_day(user_id: int, day: date, previous: date | None) -> None:
+    """Give back a claim whose email could not be sent, so the retry sends it (only if nothing newer)."""
+    User.objects.filter(pk=user_id, study_reminder_sent_on=day).update(study_reminder_sent_on=previous)
+
+
+def _release_week(user_id: int, monday: date, previous: date | None) -> None:
+    User.objects.filter(pk=user_id, weekly_digest_sent_week=monday).update(weekly_digest_sent_week=previous)
+
+
 def study_reminder_send(*, user_id: int, now: datetime | None = None) -> str:
     """Send the user's study reminder if it is due now and cards are due; return what happened:
     ``sent``, ``nothing_due`` (the day is marked handled: no email on a day with nothing to review),
@@ -152,12 +160,13 @@ def study_reminder_send(*, user_id: int, now: datetime | None = None) -> str:
         return "not_due"
     if day is None:
         return "not_due"
-    with transaction.atomic():
-        if not _claim_day(user_id, day):
-            return "not_due"
-        queue = selectors.review_queue(user=user, now=now, settings=scheduler_settings_for(user), limit=0)
-        if queue.due == 0:
-            return "nothing_due"
+    # The claim commits on its own: the user's row is not kept locked while the mail server answers.
+    if not _claim_day(user_id, day):
+        return "not_due"
+    queue = selectors.review_queue(user=user, now=now, settings=scheduler_settings_for(user), limit=0)
+    if queue.due == 0:
+        return "nothing_due"
+    try:
         _send(
             user=user,
             mailing="study_reminder",
@@ -165,6 +174,9 @@ def study_reminder_send(*, user_id: int, now: datetime | None = None) -> str:
             template="study_reminder",
             context={"due": queue.due, "new": queue.new, "review_url": absolute_url(reverse("web:review"))},
         )
+    except Exception:
+        _release_day(user_id, day, user.study_reminder_sent_on)
+        raise
     return "sent"
 
 
@@ -218,9 +230,9 @@ def weekly_digest_send(*, user_id: int, now: datetime | None = None) -> str:
         return "not_due"
     if monday is None:
         return "not_due"
-    with transaction.atomic():
-        if not _claim_week(user_id, monday):
-            return "not_due"
+    if not _claim_week(user_id, monday):
+        return "not_due"
+    try:
         digest = weekly_digest_build(user=user, now=now, week_start=monday)
         _send(
             user=user,
@@ -236,4 +248,7 @@ def weekly_digest_send(*, user_id: int, now: datetime | None = None) -> str:
                 "statistics_url": absolute_url(reverse("web:statistics")),
             },
         )
+    except Exception:
+        _release_week(user_id, monday, user.weekly_digest_sent_week)
+        raise
     return "sent"

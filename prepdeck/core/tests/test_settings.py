@@ -184,6 +184,9 @@ def test_email_goes_to_the_console_unless_email_url_is_set() -> None:
     assert smtp["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
     assert (smtp["EMAIL_HOST"], smtp["EMAIL_PORT"], smtp["EMAIL_USE_TLS"]) == ("smtp.example.com", 587, True)
     assert (smtp["EMAIL_HOST_USER"], smtp["EMAIL_HOST_PASSWORD"]) == ("mailer", "pw")
+    # a mail server that does not answer holds a worker for 10 s at most, unless told otherwise
+    assert smtp["EMAIL_TIMEOUT"] == 10
+    assert environment.email_config({"EMAIL_URL": "smtp://h:25", "EMAIL_TIMEOUT": "3"})["EMAIL_TIMEOUT"] == 3
 
 
 def test_local_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
