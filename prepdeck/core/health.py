@@ -76,28 +76,49 @@ _worker_status_cache: tuple[float, str] | None = None
 def worker_status(*, broker_ok: bool = True) -> str:
     """Whether a Celery worker answers: ``"ok"``, ``"absent"`` (no worker answered within
     ``WORKER_PING_TIMEOUT_SECONDS``), ``"in-process"`` (no broker, or eager tasks: nothing to ask) or
-    ``"unknown"`` (the broker itself is down, see the ``tasks`` check). Cached per process for
-    ``WORKER_STATUS_CACHE_SECONDS``."""
-    global _worker_status_cache
+    ``"unknown"`` (the broker itself is down, see the ``tasks`` check).
+
+    Cached per process for ``WORKER_STATUS_CACHE_SECONDS``. Only the first call waits for the ping; after
+    that a stale answer is returned at once and refreshed in the background, so a probe never waits out
+    the ping timeout (with no worker, every ping takes the whole timeout)."""
     broker = str(getattr(settings, "CELERY_BROKER_URL", "") or "")
     if settings.CELERY_TASK_ALWAYS_EAGER or not broker or broker.startswith("memory://"):
         return "in-process"
     if not broker_ok:
         return "unknown"
+    global _worker_refreshing
     with _worker_status_lock:
         cached = _worker_status_cache
-        if cached is not None and time.monotonic() - cached[0] < WORKER_STATUS_CACHE_SECONDS:
+        if cached is not None:
+            if time.monotonic() - cached[0] >= WORKER_STATUS_CACHE_SECONDS and not _worker_refreshing:
+                _worker_refreshing = True
+                threading.Thread(
+                    target=_worker_status_refresh, name="readyz-worker-ping", daemon=True
+                ).start()
             return cached[1]
-        from config.celery import app
+    return _worker_status_refresh()
 
-        try:
-            # limit=1: return at the first answer instead of waiting out the timeout for more workers
-            replies = app.control.ping(timeout=WORKER_PING_TIMEOUT_SECONDS, limit=1)
-        except Exception:  # the broker went away between the two checks: kombu/redis errors of many types
-            return "unknown"
-        status = "ok" if replies else "absent"
+
+_worker_refreshing = False
+
+
+def _worker_status_refresh() -> str:
+    """Ping the workers and cache the answer (``worker_status``)."""
+    global _worker_status_cache, _worker_refreshing
+    from config.celery import app
+
+    try:
+        # limit=1: return at the first answer instead of waiting out the timeout for more workers
+        replies = app.control.ping(timeout=WORKER_PING_TIMEOUT_SECONDS, limit=1)
+    except Exception:  # the broker went away between the two checks: kombu/redis errors of many types
+        with _worker_status_lock:
+            _worker_refreshing = False
+        return "unknown"
+    status = "ok" if replies else "absent"
+    with _worker_status_lock:
         _worker_status_cache = (time.monotonic(), status)
-        return status
+        _worker_refreshing = False
+    return status
 
 
 def worker_status_forget() -> None:

@@ -60,6 +60,19 @@ def test_readyz_reports_an_absent_worker_without_failing_unless_required(client:
     assert cached.json()["worker"] == "absent"
     assert second_call < health.WORKER_PING_TIMEOUT_SECONDS  # answered from the cache, no second ping
 
+    # a stale answer is returned at once and refreshed in the background: no probe waits out the ping
+    health._worker_status_cache = (time.monotonic() - 60, "absent")
+    started = time.monotonic()
+    stale = client.get("/readyz")
+    stale_call = time.monotonic() - started
+    assert stale.json()["worker"] == "absent"
+    assert stale_call < health.WORKER_PING_TIMEOUT_SECONDS
+    deadline = time.monotonic() + 5
+    while health._worker_refreshing and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert health._worker_status_cache is not None
+    assert time.monotonic() - health._worker_status_cache[0] < 5  # refreshed by the background ping
+
     settings.READYZ_REQUIRE_WORKER = True
     required = client.get("/readyz")
     assert required.status_code == 503
