@@ -34,6 +34,11 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             "day_start_hour",
             "desired_retention",
             "daily_new_limit",
+            "study_reminder_enabled",
+            "study_reminder_hour",
+            "study_reminder_sent_on",
+            "weekly_digest_enabled",
+            "weekly_digest_sent_week",
         )
     }
     document: dict[str, Any] = {

@@ -260,6 +260,15 @@ def test_export_my_data_has_everything_of_mine_and_nothing_of_others(api: APICli
 
     assert data["format"] == "prepdeck-account/1"
     assert data["profile"]["email"] == me.email
+    # the email preferences are part of what PrepDeck keeps about the user
+    assert {
+        name: data["profile"][name]
+        for name in ("study_reminder_enabled", "study_reminder_hour", "weekly_digest_enabled")
+    } == {
+        "study_reminder_enabled": False,
+        "study_reminder_hour": me.study_reminder_hour,
+        "weekly_digest_enabled": False,
+    }
     assert [review["rating"] for review in data["reviews"]] == [3]
     assert [card["question__key"] for card in data["cards"]] == ["q"]
 
