@@ -1,7 +1,7 @@
 """Django's deployment checks, made to see our event-loop subclasses of its middleware.
 
 Django's security checks look for ``SecurityMiddleware``, ``XFrameOptionsMiddleware`` and
-``CsrfViewMiddleware`` by dotted path, and skip the checks that depend on them (HSTS, the SSL redirect,
+``CsrfViewMiddleware`` (and the session checks ``SessionMiddleware``) by dotted path, and skip the checks that depend on them (HSTS, the SSL redirect,
 ``nosniff``, the referrer and opener policies, ``X_FRAME_OPTIONS``, a secure CSRF cookie) when the path is
 absent. ``MIDDLEWARE`` names our subclasses (``prepdeck.core.async_middleware``), so settings silence the
 three "middleware missing" warnings and this check runs those dependent checks with Django's paths in
@@ -15,13 +15,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Tags, Warning, register
-from django.core.checks.security import base, csrf
+from django.core.checks.security import base, csrf, sessions
 from django.test.utils import override_settings
 
 OURS = {
     "prepdeck.core.async_middleware.SecurityMiddleware": "django.middleware.security.SecurityMiddleware",
     "prepdeck.core.async_middleware.XFrameOptionsMiddleware": "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "prepdeck.core.async_middleware.CsrfViewMiddleware": "django.middleware.csrf.CsrfViewMiddleware",
+    "prepdeck.core.async_middleware.SessionMiddleware": "django.contrib.sessions.middleware.SessionMiddleware",
 }
 DEPENDENT_CHECKS = (
     base.check_sts,
@@ -33,6 +34,10 @@ DEPENDENT_CHECKS = (
     base.check_referrer_policy,
     base.check_cross_origin_opener_policy,
     csrf.check_csrf_cookie_secure,
+    # with the session middleware found, these say W012/W015 (app and middleware) where Django's own run,
+    # which does not see our subclass, says W010/W013 (app only): both name the same missing setting
+    sessions.check_session_cookie_secure,
+    sessions.check_session_cookie_httponly,
 )
 
 

@@ -91,9 +91,10 @@ def main() -> None:
         cursor.execute("SELECT pg_is_in_recovery()")
         result["replica_is_a_standby"] = cursor.fetchone()[0]
 
-    # 1. reads go to the replica
+    # 1. reads go to the replica (a read that nothing caches: a cached value is computed from the primary,
+    # so that a lagging replica never stores stale data under a new generation; core/caching.py)
     visitor = Client()
-    first = served_by(lambda: visitor.get("/browse/"))
+    first = served_by(lambda: visitor.get("/api/v1/questions/"))
     result["anonymous_read"] = {key: first[key] for key in ("status", "primary", "replica")}
 
     # 2. a client that wrote reads its own writes, though the replica has not replayed them yet
