@@ -186,7 +186,15 @@ def cached(
             _count(name, "hit")
             return value
         lock_key = cache_key + ":lock"
-        if not cache.add(lock_key, 1, timeout=max(1, round(lock_seconds))):
+        if cache.add(lock_key, 1, timeout=max(1, round(lock_seconds))):
+            # Another caller may have stored the value between our miss and our lock (it held the lock
+            # then, and has just let it go): look again before computing a second time.
+            value = cache.get(cache_key, _MISSING)
+            if value is not _MISSING:
+                cache.delete(lock_key)
+                _count(name, "wait")
+                return value
+        else:
             deadline = time.monotonic() + lock_seconds
             while time.monotonic() < deadline:
                 time.sleep(POLL_SECONDS)
