@@ -8,7 +8,8 @@ every event after ``n`` it may see; events carry ``seq`` so a client that sees a
 
 Client operations: ``hello``, ``reveal`` (index optional), ``pad`` (index, text), ``tick`` (index, point,
 ticked), ``note`` (index, text), ``timer`` (scope, running), ``finish``. Replies: ``state``, ``event``,
-``ack`` (with the client's ``ref``), ``seen`` (the number of an event this client may not see, so a gap
+``ack`` (with the client's ``ref``), every one with ``server_now`` (the server's clock in ms, which
+timers' ``running_since`` is in), ``seen`` (the number of an event this client may not see, so a gap
 in numbers always means something was lost) and ``error`` (code, message, ref). Oversized frames close the socket
 (4009); malformed ones and floods (rate limit per connection) get an ``error`` and change nothing.
 """
@@ -131,6 +132,12 @@ class InterviewConsumer(AsyncJsonWebsocketConsumer):
         # Re-read the session: its state (finished, current question) may have changed since connect.
         self.session = InterviewSession.objects.get(pk=self.session.pk)
         return operation(self, content)
+
+    async def send_json(self, content: Any, close: bool = False) -> None:
+        """Every message carries the server's clock (``server_now``, ms since the epoch): timers are
+        ``running_since`` (server time) + ``elapsed_ms``, and the client renders them with the offset
+        between this and its own clock, so a wrong client clock does not shift them."""
+        await super().send_json({**content, "server_now": services.now_ms()}, close=close)
 
     async def _error(self, code: str, message: str, ref: Any = None) -> None:
         await self.send_json({"type": "error", "code": code, "message": message, "ref": ref})

@@ -394,7 +394,9 @@ def _index(locked: InterviewSession, index: Any) -> int:
     return int(index)
 
 
-def _now_ms() -> int:
+def now_ms() -> int:
+    """The server's clock in ms since the epoch: timers' ``running_since`` and the ``server_now`` sent to
+    clients."""
     return int(timezone.now().timestamp() * 1000)
 
 
@@ -404,13 +406,13 @@ def _timer_start(live: dict[str, Any], scope: str, *, reset: bool = False) -> No
         timer["elapsed_ms"] = 0
         timer["running_since"] = None
     if timer["running_since"] is None:
-        timer["running_since"] = _now_ms()
+        timer["running_since"] = now_ms()
 
 
 def _timer_stop(live: dict[str, Any], scope: str) -> None:
     timer = live.setdefault("timers", {}).setdefault(scope, {"running_since": None, "elapsed_ms": 0})
     if timer["running_since"] is not None:
-        timer["elapsed_ms"] += max(0, _now_ms() - int(timer["running_since"]))
+        timer["elapsed_ms"] += max(0, now_ms() - int(timer["running_since"]))
         timer["running_since"] = None
 
 

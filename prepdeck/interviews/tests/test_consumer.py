@@ -387,3 +387,30 @@ def test_presence_is_shown_to_everyone(world: dict[str, Any]) -> None:
     assert result["left"]["event"]["payload"]["present"] == {
         f"interviewer:{world['ada'].pk}": {"name": "Ada", "role": "interviewer", "connections": 1},
     }
+
+
+def test_every_message_carries_the_server_clock(world: dict[str, Any]) -> None:
+    # Timers are running_since (server time) + elapsed_ms; the client renders them with server_now - its
+    # own clock, so each state, event, ack and error says what time it is on the server.
+    session: InterviewSession = world["session"]
+
+    async def scenario() -> list[Message]:
+        interviewer = socket(session.pk, world["ada_cookie"])
+        state = await joined(interviewer)
+        await interviewer.send_json_to({"op": "reveal"})
+        replies = await until(interviewer, is_event("question_revealed"))
+        await interviewer.send_json_to({"op": "nope"})
+        error = (await until(interviewer, is_type("error")))[-1]
+        await interviewer.disconnect()
+        return [state, *replies, error]
+
+    before = services.now_ms()
+    messages = asyncio.run(scenario())
+    after = services.now_ms()
+    kinds = {message["type"] for message in messages}
+    assert {"state", "ack", "event", "error"} <= kinds
+    for message in messages:
+        assert before <= message["server_now"] <= after, message
+    revealed = next(message for message in messages if is_event("question_revealed")(message))
+    running_since = revealed["event"]["payload"]["timers"]["question"]["running_since"]
+    assert before <= running_since <= revealed["server_now"]

@@ -228,6 +228,26 @@ def test_reveal_walks_the_questions_then_stops(session: InterviewSession, interv
     assert error.value.code == "no_more_questions"
 
 
+def test_timers_are_kept_in_server_time(session: InterviewSession, interviewer: User) -> None:
+    # The state a client renders from: running_since on the server's clock plus the time already run.
+    ada = as_interviewer(interviewer)
+    start = timezone.now().replace(microsecond=0)
+    started_ms = int(start.timestamp() * 1000)
+    with time_machine.travel(start, tick=False):
+        services.question_reveal(session=session, participant=ada)
+    with time_machine.travel(start + timedelta(seconds=90), tick=False):
+        services.timer_set(session=session, participant=ada, scope="question", running=False)
+    with time_machine.travel(start + timedelta(seconds=100), tick=False):
+        services.timer_set(session=session, participant=ada, scope="question", running=True)
+    session.refresh_from_db()
+    assert session.live["timers"] == {
+        "session": {"running_since": started_ms, "elapsed_ms": 0},
+        "question": {"running_since": started_ms + 100_000, "elapsed_ms": 90_000},
+    }
+    state = selectors.session_state(session=session, participant=as_candidate(session))
+    assert state["timers"] == session.live["timers"]
+
+
 def test_presence_counts_connections(session: InterviewSession, interviewer: User) -> None:
     ada = as_interviewer(interviewer)
     services.presence_set(session=session, participant=ada, joined=True)

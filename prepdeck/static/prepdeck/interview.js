@@ -12,6 +12,8 @@
   let lastSeq = Number(root.dataset.lastSeq) || 0;
   let current = Number(root.dataset.current);
   let timers = {};
+  // The server's clock minus ours, from the server_now of the last message: timers are in server time.
+  let clockOffset = 0;
   let socket = null;
   let retryMs = 500;
   let padDirty = false;
@@ -55,6 +57,7 @@
   }
 
   function handle(data) {
+    if (typeof data.server_now === "number") clockOffset = data.server_now - Date.now();
     if (data.type === "state") {
       applyState(data.state);
       data.events.forEach(applyEvent);
@@ -166,10 +169,12 @@
     $$('[data-op="reveal"], [data-op="finish"]').forEach((button) => { button.disabled = true; });
   }
 
-  // --- timers: shown from the server's state, ticking locally ---
+  // --- timers: the server's state (running_since in server time + elapsed_ms), ticking locally on the
+  // server's clock as estimated from ours plus the offset, so a wrong client clock does not shift them ---
+  function serverNow() { return Date.now() + clockOffset; }
   function elapsed(timer) {
     if (!timer) return 0;
-    const running = timer.running_since ? Date.now() - timer.running_since : 0;
+    const running = timer.running_since ? serverNow() - timer.running_since : 0;
     return Math.max(0, timer.elapsed_ms + running);
   }
   function format(ms) {
