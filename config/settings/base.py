@@ -134,6 +134,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "prepdeck.catalog.dry_run_files_sweep",
         "schedule": crontab(minute=20),
     },
+    # Live interviews: people whose socket's heartbeat stopped (a server died) are no longer shown present.
+    "interviews-presence-sweep": {"task": "prepdeck.interviews.presence_sweep", "schedule": 60.0},
     # Expired sessions (clearsessions) and expired or blacklisted JWTs (flushexpiredtokens).
     "accounts-credentials-sweep": {
         "task": "prepdeck.accounts.credentials_sweep",

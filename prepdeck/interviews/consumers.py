@@ -7,7 +7,7 @@ source of truth: a client sends ``{"op": "hello", "last_seq": n}`` on (re)connec
 every event after ``n`` it may see; events carry ``seq`` so a client that sees a gap says hello again.
 
 Client operations: ``hello``, ``reveal`` (index optional), ``pad`` (index, text), ``tick`` (index, point,
-ticked), ``note`` (index, text), ``timer`` (scope, running), ``finish``. Replies: ``state``, ``event``,
+ticked), ``note`` (index, text), ``timer`` (scope, running), ``finish``, ``ping`` (the presence heartbeat; reply ``pong``). Replies: ``state``, ``event``,
 ``ack`` (with the client's ``ref``), every one with ``server_now`` (the server's clock in ms, which
 timers' ``running_since`` is in), ``seen`` (the number of an event this client may not see, so a gap
 in numbers always means something was lost) and ``error`` (code, message, ref). Oversized frames close the socket
@@ -65,7 +65,9 @@ class InterviewConsumer(AsyncJsonWebsocketConsumer):
         self.joined = False
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        await _db(services.presence_set)(session=self.session, participant=self.participant, joined=True)
+        await _db(services.presence_set)(
+            session=self.session, participant=self.participant, joined=True, connection=self.channel_name
+        )
         self.joined = True
 
     async def disconnect(self, code: int) -> None:
@@ -73,7 +75,9 @@ class InterviewConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.channel_layer.group_discard(self.group, self.channel_name)
         if self.joined:
-            await _db(services.presence_set)(session=self.session, participant=self.participant, joined=False)
+            await _db(services.presence_set)(
+                session=self.session, participant=self.participant, joined=False, connection=self.channel_name
+            )
 
     # --- receiving ---
 
@@ -205,6 +209,13 @@ class InterviewConsumer(AsyncJsonWebsocketConsumer):
             )
         )
 
+    def op_ping(self, content: dict[str, Any]) -> dict[str, Any]:
+        """The heartbeat (every ``state["heartbeat_ms"]``): this connection is still here."""
+        services.presence_beat(
+            session=self.session, participant=self.participant, connection=self.channel_name
+        )
+        return {"type": "pong"}
+
     def op_finish(self, content: dict[str, Any]) -> dict[str, Any]:
         return self._ack(services.session_finish(session=self.session, participant=self.participant))
 
@@ -232,4 +243,5 @@ OPERATIONS: dict[str, Callable[[InterviewConsumer, dict[str, Any]], dict[str, An
     "note": InterviewConsumer.op_note,
     "timer": InterviewConsumer.op_timer,
     "finish": InterviewConsumer.op_finish,
+    "ping": InterviewConsumer.op_ping,
 }

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from prepdeck.accounts.models import User
 from prepdeck.core.exceptions import Conflict, NotFound
@@ -22,6 +23,7 @@ from prepdeck.interviews.models import (
     SessionEvent,
     SessionState,
 )
+from prepdeck.interviews.presence import PRESENCE_HEARTBEAT_MS, present_of
 from prepdeck.practice import grading
 
 EVENTS_PAGE = 500
@@ -109,7 +111,9 @@ def session_state(*, session: InterviewSession, participant: Participant) -> dic
         if participant.is_interviewer
         else {str(index): session.pads.get(str(index), "")},
         "timers": session.live.get("timers", {}),
-        "present": session.live.get("present", {}),
+        # computed now: a connection whose heartbeat stopped (its server died) is not listed
+        "present": present_of(session.live, now=int(timezone.now().timestamp() * 1000)),
+        "heartbeat_ms": PRESENCE_HEARTBEAT_MS,
     }
     if participant.is_interviewer:
         assert participant.user is not None

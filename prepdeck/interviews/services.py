@@ -43,6 +43,7 @@ from prepdeck.interviews.models import (
     SessionEvent,
     SessionState,
 )
+from prepdeck.interviews.presence import fresh_seen, present_of
 
 MAX_PAD_CHARS = 20_000
 MAX_NOTE_CHARS = 10_000
@@ -553,34 +554,88 @@ def timer_set(
     )
 
 
-@transaction.atomic
-def presence_set(*, session: InterviewSession, participant: Participant, joined: bool) -> SessionEvent:
-    """Someone's socket connected (``joined``) or went away; the presence list counts their connections."""
-    locked = _locked(session)
-    live = dict(locked.live)
-    present = dict(live.get("present", {}))
-    entry = dict(
-        present.get(participant.key, {"name": participant.name, "role": participant.role, "connections": 0})
-    )
-    entry["connections"] = max(0, int(entry["connections"]) + (1 if joined else -1))
-    if entry["connections"]:
-        present[participant.key] = entry
-    else:
-        present.pop(participant.key, None)
-    live["present"] = present
+# --- presence: a last-seen time per connection, kept fresh by the client's heartbeat --------------------
+
+
+def _seen_entry(participant: Participant, now: int) -> dict[str, Any]:
+    return {"key": participant.key, "name": participant.name, "role": participant.role, "at": now}
+
+
+def _presence_event(
+    locked: InterviewSession, live: dict[str, Any], *, participant: Participant | None, kind: str
+) -> SessionEvent:
     locked.live = live
-    return _record(
-        locked,
-        participant=participant,
-        kind="presence_joined" if joined else "presence_left",
-        payload={
-            "key": participant.key,
-            "name": participant.name,
-            "role": participant.role,
-            "present": present,
-        },
-        extra_fields=["live"],
+    payload: dict[str, Any] = {"present": live["present"]}
+    if participant is not None:
+        payload.update(key=participant.key, name=participant.name, role=participant.role)
+    return _record(locked, participant=participant, kind=kind, payload=payload, extra_fields=["live"])
+
+
+@transaction.atomic
+def presence_set(
+    *, session: InterviewSession, participant: Participant, joined: bool, connection: str
+) -> SessionEvent:
+    """Someone's socket ``connection`` connected (``joined``) or went away. Connections not seen for
+    ``PRESENCE_STALE_MS`` are dropped on the way."""
+    locked = _locked(session)
+    now = now_ms()
+    live = dict(locked.live)
+    seen = fresh_seen(live, now=now)
+    if joined:
+        seen[connection] = _seen_entry(participant, now)
+    else:
+        seen.pop(connection, None)
+    live["seen"] = seen
+    live["present"] = present_of(live, now=now)
+    return _presence_event(
+        locked, live, participant=participant, kind="presence_joined" if joined else "presence_left"
     )
+
+
+@transaction.atomic
+def presence_beat(
+    *, session: InterviewSession, participant: Participant, connection: str
+) -> SessionEvent | None:
+    """The heartbeat of a connection: its last-seen time becomes now. Nothing is logged unless who is
+    present changed: a connection that had gone stale is back (``presence_joined``) or others went stale
+    (``presence_left``, by the system)."""
+    locked = _locked(session)
+    now = now_ms()
+    live = dict(locked.live)
+    shown = set(live.get("present", {}))  # what clients were last told
+    was_present = participant.key in present_of(live, now=now)
+    seen = fresh_seen(live, now=now)
+    seen[connection] = _seen_entry(participant, now)
+    live["seen"] = seen
+    live["present"] = present_of(live, now=now)
+    if not was_present:
+        return _presence_event(locked, live, participant=participant, kind="presence_joined")
+    if set(live["present"]) != shown:
+        return _presence_event(locked, live, participant=None, kind="presence_left")
+    locked.live = live
+    locked.save(update_fields=["live"])
+    return None
+
+
+def presence_sweep(*, now: int | None = None) -> int:
+    """Drop the stale connections of sessions not finished (the periodic sweeper; a server that died
+    took its sockets' disconnects with it). Returns how many sessions changed."""
+    now = now_ms() if now is None else now
+    changed = 0
+    for session_id, live in InterviewSession.objects.exclude(state=SessionState.FINISHED).values_list(
+        "pk", "live"
+    ):
+        if set(present_of(live or {}, now=now)) == set((live or {}).get("present", {})):
+            continue
+        with transaction.atomic():
+            locked = _locked(InterviewSession(pk=session_id))
+            fresh = dict(locked.live)
+            fresh["seen"] = fresh_seen(fresh, now=now)
+            fresh["present"] = present_of(fresh, now=now)
+            if set(fresh["present"]) != set(locked.live.get("present", {})):
+                _presence_event(locked, fresh, participant=None, kind="presence_left")
+                changed += 1
+    return changed
 
 
 @transaction.atomic

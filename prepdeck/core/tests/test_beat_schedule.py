@@ -16,6 +16,7 @@ EXPECTED = {
     "practice-study-reminders": "prepdeck.practice.study_reminders_dispatch",
     "practice-weekly-digests": "prepdeck.practice.weekly_digests_dispatch",
     "practice-fsrs-refit": "prepdeck.practice.scheduler_parameters_refit_dispatch",
+    "interviews-presence-sweep": "prepdeck.interviews.presence_sweep",
 }
 
 

@@ -414,3 +414,31 @@ def test_every_message_carries_the_server_clock(world: dict[str, Any]) -> None:
     revealed = next(message for message in messages if is_event("question_revealed")(message))
     running_since = revealed["event"]["payload"]["timers"]["question"]["running_since"]
     assert before <= running_since <= revealed["server_now"]
+
+
+def test_a_ping_is_the_heartbeat_of_presence(world: dict[str, Any]) -> None:
+    session: InterviewSession = world["session"]
+
+    async def scenario() -> tuple[Message, Message]:
+        interviewer = socket(session.pk, world["ada_cookie"])
+        state = await joined(interviewer)
+        await interviewer.send_json_to({"op": "ping", "ref": 7})
+        pong = (await until(interviewer, is_type("pong")))[-1]
+        await interviewer.disconnect()
+        return state, pong
+
+    before = services.now_ms()
+    state, pong = asyncio.run(scenario())
+    assert state["state"]["heartbeat_ms"] == 15_000
+    assert state["state"]["present"] == {
+        f"interviewer:{world['ada'].pk}": {"name": "Ada", "role": "interviewer", "connections": 1}
+    }
+    assert (pong["type"], pong["ref"]) == ("pong", 7)
+    # a ping logs no event (only a change of who is here is logged)
+    assert [e.kind for e in SessionEvent.objects.filter(session=session).order_by("seq")] == [
+        "presence_joined",
+        "presence_left",
+    ]
+    session.refresh_from_db()
+    assert session.live["seen"] == {}
+    assert before <= pong["server_now"]

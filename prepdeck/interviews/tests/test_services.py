@@ -13,7 +13,7 @@ from prepdeck.accounts.models import User
 from prepdeck.accounts.tests.factories import make_user
 from prepdeck.catalog.models import Question
 from prepdeck.core.exceptions import ApplicationError, Conflict, InvalidInput, NotFound, PermissionDenied
-from prepdeck.interviews import access, selectors, services
+from prepdeck.interviews import access, presence, selectors, services
 from prepdeck.interviews.models import InterviewSession, Invite, Kit, Scorecard, SessionEvent, SessionState
 from prepdeck.interviews.tests.conftest import KEY_POINTS, as_candidate, as_interviewer
 from prepdeck.practice.models import Card
@@ -180,6 +180,7 @@ def test_events_are_numbered_per_session_and_hidden_by_audience(
         "pads",
         "timers",
         "present",
+        "heartbeat_ms",
     }
     assert state["question"] == {"prompt": "Live question 0?", "suggested_minutes": 5}
 
@@ -250,15 +251,91 @@ def test_timers_are_kept_in_server_time(session: InterviewSession, interviewer: 
 
 def test_presence_counts_connections(session: InterviewSession, interviewer: User) -> None:
     ada = as_interviewer(interviewer)
-    services.presence_set(session=session, participant=ada, joined=True)
-    services.presence_set(session=session, participant=ada, joined=True)
-    services.presence_set(session=session, participant=as_candidate(session), joined=True)
-    services.presence_set(session=session, participant=ada, joined=False)
+    services.presence_set(session=session, participant=ada, joined=True, connection="a1")
+    services.presence_set(session=session, participant=ada, joined=True, connection="a2")
+    services.presence_set(session=session, participant=as_candidate(session), joined=True, connection="c1")
+    services.presence_set(session=session, participant=ada, joined=False, connection="a1")
     session.refresh_from_db()
     assert session.live["present"] == {
         f"interviewer:{interviewer.pk}": {"name": "Ada", "role": "interviewer", "connections": 1},
         "candidate:guest": {"name": "Linus", "role": "candidate", "connections": 1},
     }
+
+
+def test_presence_drops_a_connection_whose_heartbeat_stopped_and_lists_it_again_on_reconnect(
+    session: InterviewSession, interviewer: User
+) -> None:
+    ada, linus = as_interviewer(interviewer), as_candidate(session)
+    start = timezone.now()
+    ada_key = f"interviewer:{interviewer.pk}"
+    with time_machine.travel(start, tick=False):
+        services.presence_set(session=session, participant=ada, joined=True, connection="ada")
+        services.presence_set(session=session, participant=linus, joined=True, connection="linus")
+    # Ada's server dies: her socket never disconnects, and her heartbeat stops. Linus keeps beating.
+    with time_machine.travel(start + timedelta(seconds=20), tick=False):
+        assert services.presence_beat(session=session, participant=linus, connection="linus") is None
+    stale_at = start + timedelta(milliseconds=presence.PRESENCE_STALE_MS + 1)
+    with time_machine.travel(stale_at, tick=False):
+        session.refresh_from_db()
+        # a resync computes presence now, before any write: Ada is not listed
+        state = selectors.session_state(session=session, participant=ada)
+        assert state["present"] == {
+            "candidate:guest": {"name": "Linus", "role": "candidate", "connections": 1}
+        }
+        assert state["heartbeat_ms"] == presence.PRESENCE_HEARTBEAT_MS
+        # the next heartbeat drops her for good, and tells everyone
+        left = services.presence_beat(session=session, participant=linus, connection="linus")
+    assert left is not None
+    assert (left.kind, left.actor_role) == ("presence_left", "system")
+    assert left.payload["present"] == {
+        "candidate:guest": {"name": "Linus", "role": "candidate", "connections": 1}
+    }
+    session.refresh_from_db()
+    assert set(session.live["seen"]) == {"linus"}
+    # Ada reconnects to another server: listed again
+    with time_machine.travel(stale_at + timedelta(seconds=1), tick=False):
+        joined = services.presence_set(session=session, participant=ada, joined=True, connection="ada-2")
+        session.refresh_from_db()
+        state = selectors.session_state(session=session, participant=ada)
+    assert joined.kind == "presence_joined"
+    assert set(joined.payload["present"]) == {ada_key, "candidate:guest"}
+    assert state["present"][ada_key] == {"name": "Ada", "role": "interviewer", "connections": 1}
+
+
+def test_a_heartbeat_after_going_stale_lists_the_connection_again(
+    session: InterviewSession, interviewer: User
+) -> None:
+    ada = as_interviewer(interviewer)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        services.presence_set(session=session, participant=ada, joined=True, connection="ada")
+    with time_machine.travel(start + timedelta(minutes=5), tick=False):
+        back = services.presence_beat(session=session, participant=ada, connection="ada")
+    assert back is not None
+    assert back.kind == "presence_joined"
+    assert back.payload["present"] == {
+        f"interviewer:{interviewer.pk}": {"name": "Ada", "role": "interviewer", "connections": 1}
+    }
+
+
+def test_the_presence_sweep_drops_stale_connections_of_unfinished_sessions(
+    session: InterviewSession, interviewer: User
+) -> None:
+    from prepdeck.interviews.tasks import presence_sweep_task
+
+    ada = as_interviewer(interviewer)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        services.presence_set(session=session, participant=ada, joined=True, connection="ada")
+        assert presence_sweep_task() == 0  # still fresh: nothing to do, nothing logged
+    last_seq = SessionEvent.objects.filter(session=session).count()
+    with time_machine.travel(start + timedelta(minutes=1), tick=False):
+        assert presence_sweep_task() == 1
+        assert services.presence_sweep() == 0  # idempotent
+    session.refresh_from_db()
+    assert session.live["present"] == {}
+    assert session.live["seen"] == {}
+    assert _log(session)[last_seq:] == [(last_seq + 1, "presence_left", "everyone")]
 
 
 # --- scorecards, packet and report ---

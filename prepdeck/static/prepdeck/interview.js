@@ -16,6 +16,12 @@
   let clockOffset = 0;
   let socket = null;
   let retryMs = 500;
+  // Presence is a last-seen time per connection on the server: ping every heartbeat_ms (from the state).
+  let heartbeat = null;
+  function startHeartbeat(ms) {
+    clearInterval(heartbeat);
+    heartbeat = setInterval(() => send({ op: "ping" }), ms || 15000);
+  }
   let padDirty = false;
   let padTimer = null;
   const PAD_DEBOUNCE_MS = 400;
@@ -49,6 +55,7 @@
     });
     socket.addEventListener("close", (closed) => {
       if (closed.code === 4404) { setStatus("This interview is not available."); return; }
+      clearInterval(heartbeat);
       setStatus("Reconnecting…");
       root.dataset.connected = "0";
       setTimeout(connect, retryMs);
@@ -60,6 +67,7 @@
     if (typeof data.server_now === "number") clockOffset = data.server_now - Date.now();
     if (data.type === "state") {
       applyState(data.state);
+      startHeartbeat(data.state.heartbeat_ms);
       data.events.forEach(applyEvent);
       lastSeq = Math.max(lastSeq, data.state.last_seq);
       root.dataset.connected = "1";
