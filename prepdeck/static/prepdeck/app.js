@@ -63,8 +63,40 @@
       }
       return;
     }
+    if (liveKeys(event)) return;
     reviewKeys(event);
   });
+
+  // --- the interviewer's live view: n reveal, t question timer, 1-9 tick a rubric point, p notes -------
+  function liveKeys(event) {
+    var live = document.querySelector('[data-interview][data-role="interviewer"]');
+    if (!live) return false;
+    var current = Number(live.dataset.current);
+    var key = event.key;
+    if (key === "n") {
+      if (clickIfUsable('[data-op="reveal"]', live)) event.preventDefault();
+    } else if (key === "t") {
+      // the page keeps whether the question timer runs (from the server's state) in data-question-timer
+      var running = live.dataset.questionTimer === "running";
+      var button = '[data-op="timer"][data-scope="question"][data-running="' + (running ? "0" : "1") + '"]';
+      if (clickIfUsable(button, live)) event.preventDefault();
+    } else if (/^[1-9]$/.test(key) && current >= 0) {
+      var box = live.querySelector('[data-tick][data-index="' + current + '"][data-point="' + (Number(key) - 1) + '"]');
+      if (box && !box.disabled) {
+        box.click();  // toggles it and fires "change", which sends the tick
+        event.preventDefault();
+      }
+    } else if (key === "p" && current >= 0) {
+      var note = live.querySelector('[data-note="' + current + '"]');
+      if (note) {
+        event.preventDefault();  // keeps the "p" itself out of the notes
+        note.focus();
+      }
+    } else {
+      return false;
+    }
+    return true;
+  }
 
   // --- review: Space shows the answer, t types an answer, 1-4 rate, u undoes ------------------------------
   var SENDING = ".htmx-request";

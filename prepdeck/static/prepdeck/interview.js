@@ -73,11 +73,12 @@
       root.dataset.connected = "1";
       root.dataset.lastSeq = String(lastSeq);
       if (padDirty) flushPad();
+      timersChanged();
     } else if (data.type === "event" || data.type === "seen") {
       const seq = data.type === "event" ? data.event.seq : data.seq;
       if (seq <= lastSeq) return;
       if (seq > lastSeq + 1) { send({ op: "hello", last_seq: lastSeq }); return; }  // a gap: resync
-      if (data.type === "event") applyEvent(data.event);
+      if (data.type === "event") { applyEvent(data.event); timersChanged(); }
       lastSeq = seq;
       root.dataset.lastSeq = String(lastSeq);
     } else if (data.type === "error") {
@@ -185,13 +186,19 @@
     const running = timer.running_since ? serverNow() - timer.running_since : 0;
     return Math.max(0, timer.elapsed_ms + running);
   }
+  // Whether the question timer runs, for the "t" shortcut (app.js) to press Start or Stop.
+  function timersChanged() {
+    renderTimers();
+    root.dataset.questionTimer = timers.question && timers.question.running_since ? "running" : "stopped";
+  }
   function format(ms) {
     const seconds = Math.floor(ms / 1000);
     return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
   }
-  setInterval(() => {
+  function renderTimers() {
     $$("[data-timer]").forEach((node) => { node.textContent = format(elapsed(timers[node.dataset.timer])); });
-  }, 1000);
+  }
+  setInterval(renderTimers, 1000);
 
   // --- the candidate's pad ---
   function flushPad() {

@@ -4,6 +4,7 @@ through to the scorecard and the packet."""
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -137,3 +138,91 @@ def _live_answer(page: Page, text: str) -> None:
     pad.focus()
     page.keyboard.type(text, delay=5)
     expect(page.locator("[data-saved]")).to_have_text("Saved")
+
+
+def test_the_interviewer_drives_with_the_keyboard_and_timers_ignore_a_wrong_clock(
+    browser: Browser, asgi_server: str
+) -> None:
+    # given: a session of three questions; the interviewer's computer clock is an hour fast
+    interviewer = make_user(display_name="Ada")
+    session = services.session_schedule(
+        kit=build_kit(interviewer, load_questions()),
+        owner=interviewer,
+        candidate_name="Linus",
+        scheduled_at=services.timezone.now(),
+    )
+    problems = PageProblems(asgi_server)
+    context = browser.new_context(base_url=asgi_server, **DESKTOP)
+    context.set_default_timeout(15_000)
+    context.add_init_script("(() => { const real = Date.now; Date.now = () => real() + 3600 * 1000; })();")
+    problems.watch(context)
+    ada = context.new_page()
+    try:
+        ada.goto("/accounts/login/")
+        ada.get_by_label("Email").fill(interviewer.email)
+        ada.get_by_label("Password").fill(DEFAULT_PASSWORD)
+        ada.get_by_role("button", name="Sign in").click()
+        ada.wait_for_url(lambda url: "/accounts/login/" not in url)
+        ada.goto(f"/interviews/sessions/{session.pk}/live/")
+        expect(ada.locator("[data-status]")).to_have_text("Connected")
+        live = ada.locator("[data-interview]")
+
+        # "?" lists the live view's shortcuts
+        ada.keyboard.press("?")
+        expect(ada.locator("#shortcuts")).to_contain_text("Interview: reveal the next question")
+        ada.keyboard.press("Escape")
+        expect(ada.locator("#shortcuts")).not_to_be_visible()
+
+        # n reveals the first question; its timer runs from 0:00 on the server's clock, not 60:00
+        ada.keyboard.press("n")
+        expect(live).to_have_attribute("data-current", "0")
+        expect(live).to_have_attribute("data-question-timer", "running")
+        expect(ada.locator('[data-timer="question"]')).to_have_text(re.compile(r"^0:0[0-9]$"))
+        expect(ada.locator('[data-timer="session"]')).to_have_text(re.compile(r"^0:0[0-9]$"))
+
+        # 2 ticks the second rubric point of the current question, 2 again unticks it, 1 ticks the first
+        ada.keyboard.press("2")
+        expect(ada.locator('[data-tick][data-index="0"][data-point="1"]')).to_be_checked()
+        ada.keyboard.press("2")
+        expect(ada.locator('[data-tick][data-index="0"][data-point="1"]')).not_to_be_checked()
+        ada.keyboard.press("1")
+        expect(ada.locator('[data-tick][data-index="0"][data-point="0"]')).to_be_checked()
+
+        # t stops the question timer, t again starts it
+        ada.keyboard.press("t")
+        expect(live).to_have_attribute("data-question-timer", "stopped")
+        ada.keyboard.press("t")
+        expect(live).to_have_attribute("data-question-timer", "running")
+
+        # p puts the cursor in the current question's notes; keys typed there are text, not shortcuts
+        ada.keyboard.press("p")
+        expect(ada.locator('[data-note="0"]')).to_be_focused()
+        ada.keyboard.type("n1t")
+        expect(ada.locator('[data-note="0"]')).to_have_value("n1t")
+        expect(live).to_have_attribute("data-current", "0")
+        ada.keyboard.press("Escape")  # leaves the box; shortcuts work again
+        ada.keyboard.press("n")
+        expect(live).to_have_attribute("data-current", "1")
+        expect(ada.locator('[data-timer="question"]')).to_have_text(re.compile(r"^0:0[0-9]$"))
+    finally:
+        context.close()
+
+    assert problems.errors == []
+    kinds = [
+        kind
+        for kind in SessionEvent.objects.filter(session=session)
+        .order_by("seq")
+        .values_list("kind", flat=True)
+        if not kind.startswith("presence")
+    ]
+    assert [kind for kind in kinds if kind != "note_written"] == [
+        "question_revealed",
+        "rubric_ticked",
+        "rubric_ticked",
+        "rubric_ticked",
+        "timer_stopped",
+        "timer_started",
+        "question_revealed",
+    ]
+    # (the notes are sent after a 600 ms pause in typing, which the test may not have waited for)
+    assert Scorecard.objects.get(session=session).ticks == {"0": [0]}
