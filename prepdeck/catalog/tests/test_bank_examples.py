@@ -7,6 +7,7 @@ its own ``assert`` statements are the checks. Examples that need PostgreSQL skip
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -62,6 +63,18 @@ def _stock_rest_framework(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Non
     for name, module in list(sys.modules.items()):
         if name.startswith("rest_framework_simplejwt") and hasattr(module, "api_settings"):
             monkeypatch.setattr(module, "api_settings", stock_jwt)
+
+
+@pytest.fixture(autouse=True)
+def _our_celery_app_stays_current() -> Iterator[None]:
+    """An example that makes its own ``Celery(...)`` app makes it the current app (Celery's default), and
+    ``shared_task`` proxies follow the current app: the rest of the suite would send PrepDeck's tasks to the
+    example's in-memory broker. Put ours back after each example."""
+    from celery import _state
+
+    current = _state.get_current_app()
+    yield
+    current.set_current()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -76,6 +76,25 @@ def test_the_settings_option_chooses_the_settings(tmp_path: Path) -> None:
     assert "security.W" in local.stderr
 
 
+def test_the_pythonpath_option_makes_a_settings_module_outside_the_project_importable(tmp_path: Path) -> None:
+    # given a settings module that only --pythonpath can reach
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "site_settings.py").write_text(
+        "from config.settings.local import *  # noqa\nPREPDECK_SITE_MARKER = 'read-through-pythonpath'\n"
+    )
+
+    # when
+    found = _run(["diffsettings", f"--pythonpath={folder}", "--settings=site_settings"], _env(tmp_path))
+    missing = _run(["diffsettings", "--settings=site_settings"], _env(tmp_path))
+
+    # then
+    assert found.returncode == 0, found.stderr
+    assert "PREPDECK_SITE_MARKER = 'read-through-pythonpath'" in found.stdout
+    assert missing.returncode == 2
+    assert "cannot import the settings 'site_settings'" in missing.stderr
+
+
 def test_an_unknown_settings_module_fails_with_one_line(tmp_path: Path) -> None:
     result = _run(["check", "--settings=config.settings.nonexistent"], _env(tmp_path))
 

@@ -119,11 +119,18 @@ def test_study_a_topic_beyond_the_daily_limit(page: Page, sign_in: Any, screensh
         "up to 10 new questions beyond your daily limit of 1, because you asked for them"
     )
     screenshot(page, "review-learning-more-light-desktop")
+    seen: list[str] = []
     for done in (2, 3, 4):
+        prompt = page.locator("#review-prompt")
+        if seen:  # the next card is in (another prompt) and has settled (its prompt has the focus)
+            expect(prompt).not_to_have_text(seen[-1])
+            expect(prompt).to_be_focused()
+        seen.append(prompt.inner_text())
         expect(page.locator(".review-card .badge").first).to_have_text("ORM and QuerySets")
         expect(page.locator(".review-card .badge.status")).to_have_text("New")
         page.wait_for_load_state()
         page.keyboard.press("Space")
+        expect(page.locator("[data-answer]")).to_be_visible()
         page.keyboard.press("4")
         expect(page.locator("span.review-done")).to_have_text(str(done))
     expect(page.locator("#done-heading")).to_have_text("All done for now")
