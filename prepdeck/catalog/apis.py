@@ -355,7 +355,7 @@ class QuestionRevisionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Que
             question=question,
             version=version,
             expected_version=payload.validated_data["version"],
-            author=signed_in_user(request),
+            user=signed_in_user(request),
         )
         fresh = selectors.question_get_visible(user=request.user, question_id=question.pk)
         return Response(QuestionDetailSerializer(fresh).data)

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -178,9 +179,15 @@ def question_update(
 
 @transaction.atomic
 def question_revision_restore(
-    *, question: Question, version: int, expected_version: int, author: User | None = None
+    *, question: Question, version: int, expected_version: int, user: User | AnonymousUser | None
 ) -> Question:
-    """Make an earlier revision's content current again (as a new version, so history is kept)."""
+    """Make an earlier revision's content current again (as a new version, so history is kept): editors
+    only, whichever door asks. ``user`` None is a trusted caller (a management command); every door
+    passes the signed-in (or anonymous) user, who becomes the new revision's author."""
+    if user is not None:
+        refusal = question_action_refusal(question=question, user=user, action="restore_revision")
+        if refusal:
+            raise PermissionDenied(refusal)
     revision = question.revisions.filter(version=version).first()
     if revision is None:
         raise NotFound(f"Version {version} of this question does not exist.")
@@ -191,7 +198,7 @@ def question_revision_restore(
         question=question,
         expected_version=expected_version,
         changes=changes,
-        author=author,
+        author=user if isinstance(user, User) else None,
         summary=f"Restored version {version}",
     )
 
@@ -606,8 +613,9 @@ def _may_edit(question: Question, user: Any) -> bool:
     )
 
 
-# Actions on one question besides the workflow's: who may take them is decided here too.
-QUESTION_ACTIONS = ("edit", "delete", "restore", *TRANSITIONS)
+# Actions on one question besides the workflow's: who may take them is decided here too. "restore" brings
+# a deleted question back; "restore_revision" makes an earlier version current again.
+QUESTION_ACTIONS = ("edit", "delete", "restore", "restore_revision", *TRANSITIONS)
 
 
 def question_action_refusal(*, question: Question, user: Any, action: str) -> str | None:
@@ -620,6 +628,8 @@ def question_action_refusal(*, question: Question, user: Any, action: str) -> st
         return None if _may_edit(question, user) else "Only editors can change this question."
     if action in ("delete", "restore"):
         return None if roles.is_editor(user) else f"Only editors can {action} questions."
+    if action == "restore_revision":  # the history is the editors' (as its page and API)
+        return None if roles.is_editor(user) else "Only editors can restore an earlier version of a question."
     if action not in _TRANSITIONS:
         raise InvalidInput(f"Unknown action {action!r}.", code="invalid")
     if _TRANSITIONS[action][2]:

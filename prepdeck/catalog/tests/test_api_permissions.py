@@ -16,10 +16,11 @@ from prepdeck.core.exceptions import InvalidInput
 
 pytestmark = pytest.mark.django_db
 
-ACTIONS = ("edit", "delete", "restore", "submit", "publish", "archive", "reopen")
+ACTIONS = ("edit", "delete", "restore", "restore_revision", "submit", "publish", "archive", "reopen")
 EDITOR_ONLY = {
     "delete": "Only editors can delete questions.",
     "restore": "Only editors can restore questions.",
+    "restore_revision": "Only editors can restore an earlier version of a question.",
     "publish": "Only editors can publish questions.",
     "archive": "Only editors can archive questions.",
     "reopen": "Only editors can reopen questions.",
@@ -161,3 +162,21 @@ def test_questions_are_edited_with_patch_only(api: APIClient) -> None:
     assert response.status_code == 405
     assert response.json()["error"]["code"] == "method_not_allowed"
     assert Question.objects.get(pk=draft.pk).prompt == "A draft?"
+
+
+@pytest.mark.parametrize("who", ["anonymous", "learner", "the author of the draft"])
+def test_only_editors_restore_an_earlier_version_through_the_api(api: APIClient, who: str) -> None:
+    # given a draft with two versions
+    author = make_user()
+    draft = _draft_of(author)
+    services.question_update(question=draft, expected_version=1, changes={"prompt": "Second?"})
+    before = _unchanged(draft)
+    if who != "anonymous":
+        api.force_authenticate(author if who == "the author of the draft" else make_user())
+
+    # when they ask to restore version 1
+    response = api.post(f"/api/v1/questions/{draft.pk}/revisions/1/restore/", {"version": 2}, format="json")
+
+    # then
+    assert response.status_code == (401 if who == "anonymous" else 403)
+    assert _unchanged(draft) == before

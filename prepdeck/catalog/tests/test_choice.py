@@ -199,7 +199,7 @@ def test_restoring_a_revision_written_before_choice_converts_its_distractors(tmp
         snapshot={**snapshot, "distractors": ["X", "Y", "Z"]}
     )
 
-    services.question_revision_restore(question=question, version=1, expected_version=1)
+    services.question_revision_restore(question=question, version=1, expected_version=1, user=None)
 
     question.refresh_from_db()
     assert question.choice == {"correct": "", "distractors": [{"text": t, "why_wrong": ""} for t in "XYZ"]}

@@ -7,12 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from prepdeck.accounts.models import User
+from prepdeck.accounts.tests.factories import make_editor, make_user
 from prepdeck.catalog import services
 from prepdeck.catalog.models import Question, QuestionRevision, QuestionStatus, Tag
-from prepdeck.core.exceptions import Conflict, InvalidInput, NotFound
+from prepdeck.core.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +144,7 @@ def test_restoring_an_earlier_version_makes_a_new_version(tmp_path: Path) -> Non
     question = _loaded(tmp_path)
     services.question_update(question=question, expected_version=1, changes={"prompt": "Changed?"})
 
-    services.question_revision_restore(question=question, version=1, expected_version=2)
+    services.question_revision_restore(question=question, version=1, expected_version=2, user=None)
 
     question.refresh_from_db()
     assert (question.prompt, question.version) == ("Prompt of a-one?", 3)
@@ -152,7 +155,46 @@ def test_restoring_a_missing_version_is_not_found(tmp_path: Path) -> None:
     question = _loaded(tmp_path)
 
     with pytest.raises(NotFound):
-        services.question_revision_restore(question=question, version=9, expected_version=1)
+        services.question_revision_restore(question=question, version=9, expected_version=1, user=None)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "learner", "the author of the draft"])
+def test_only_editors_may_restore_an_earlier_version_whichever_door_calls(who: str) -> None:
+    # given a draft with two versions
+    services.topics_sync()
+    author = make_user()
+    draft = services.question_create(author=author, topic="django-orm", prompt="First?", key_points=["x"])
+    services.question_update(question=draft, expected_version=1, changes={"prompt": "Second?"})
+    users: dict[str, User | AnonymousUser] = {
+        "anonymous": AnonymousUser(),
+        "learner": make_user(),
+        "the author of the draft": author,
+    }
+    user = users[who]
+
+    # when they restore version 1
+    with pytest.raises(PermissionDenied) as raised:
+        services.question_revision_restore(question=draft, version=1, expected_version=2, user=user)
+
+    # then nothing changed
+    assert raised.value.message == "Only editors can restore an earlier version of a question."
+    draft.refresh_from_db()
+    assert (draft.prompt, draft.version, draft.revisions.count()) == ("Second?", 2, 2)
+
+
+def test_an_editor_restores_an_earlier_version_as_its_author() -> None:
+    services.topics_sync()
+    draft = services.question_create(
+        author=make_user(), topic="django-orm", prompt="First?", key_points=["x"]
+    )
+    services.question_update(question=draft, expected_version=1, changes={"prompt": "Second?"})
+    editor = make_editor()
+
+    services.question_revision_restore(question=draft, version=1, expected_version=2, user=editor)
+
+    draft.refresh_from_db()
+    assert (draft.prompt, draft.version) == ("First?", 3)
+    assert draft.revisions.values_list("summary", "author_id").first() == ("Restored version 1", editor.pk)
 
 
 def test_unknown_fields_are_refused(tmp_path: Path) -> None:

@@ -103,6 +103,21 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: Client, bank: list[Quest
         assert response["Location"] == f"{reverse('accounts:login')}?next={url}"
 
 
+def test_an_anonymous_restore_is_sent_to_sign_in_and_restores_nothing(
+    client: Client, bank: list[Question]
+) -> None:
+    question = bank[0]
+    catalog_services.question_update(question=question, expected_version=1, changes={"prompt": "Second?"})
+    before = _state(question)
+    url = reverse("web:revision_restore", args=[question.pk, 1])
+
+    response = client.post(url, {"version": str(before[0])})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('accounts:login')}?next={url}"
+    assert _state(question) == before
+
+
 def test_learners_get_the_friendly_403_and_their_writes_change_nothing(
     learner_client: Client, bank: list[Question]
 ) -> None:

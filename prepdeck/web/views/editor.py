@@ -427,7 +427,7 @@ def revision_restore(request: HttpRequest, question_id: int, version: int) -> Ht
             question=question,
             version=version,
             expected_version=_posted_int(request, "version"),
-            author=editor_user(request),
+            user=editor_user(request),
         )
     except exceptions.Conflict:
         messages.error(
