@@ -10,6 +10,7 @@ at most one email per local day (or week). A failed send rolls the claim back, s
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -109,33 +110,75 @@ def _send(*, user: User, mailing: str, subject: str, template: str, context: dic
     message.send()
 
 
-def _claim_day(user_id: int, day: date) -> bool:
-    """Record ``day`` as the user's reminder day unless it (or a later one) already is: the one UPDATE that
+@dataclass(frozen=True)
+class _Mailing:
+    """One periodic mailing: its name (the unsubscribe scope and its templates), the user's opt-in field,
+    and the field that records the period (local day, or local week's Monday) it last went out for."""
+
+    name: str
+    opted_in: str
+    sent: str
+
+
+STUDY_REMINDER = _Mailing("study_reminder", opted_in="study_reminder_enabled", sent="study_reminder_sent_on")
+WEEKLY_DIGEST = _Mailing("weekly_digest", opted_in="weekly_digest_enabled", sent="weekly_digest_sent_week")
+
+
+def _claim(mailing: _Mailing, user_id: int, period: date) -> bool:
+    """Record ``period`` as the mailing's last one unless it (or a later one) already is: the one UPDATE that
     makes sending idempotent (a concurrent claim waits for this row and then matches nothing)."""
     return (
-        User.objects.filter(pk=user_id, study_reminder_enabled=True, is_active=True)
-        .filter(Q(study_reminder_sent_on__isnull=True) | Q(study_reminder_sent_on__lt=day))
-        .update(study_reminder_sent_on=day)
+        User.objects.filter(pk=user_id, is_active=True, **{mailing.opted_in: True})
+        .filter(Q(**{f"{mailing.sent}__isnull": True}) | Q(**{f"{mailing.sent}__lt": period}))
+        .update(**{mailing.sent: period})
         == 1
     )
 
 
-def _claim_week(user_id: int, monday: date) -> bool:
-    return (
-        User.objects.filter(pk=user_id, weekly_digest_enabled=True, is_active=True)
-        .filter(Q(weekly_digest_sent_week__isnull=True) | Q(weekly_digest_sent_week__lt=monday))
-        .update(weekly_digest_sent_week=monday)
-        == 1
-    )
-
-
-def _release_day(user_id: int, day: date, previous: date | None) -> None:
+def _give_back(mailing: _Mailing, user_id: int, period: date, previous: date | None) -> None:
     """Give back a claim whose email could not be sent, so the retry sends it (only if nothing newer)."""
-    User.objects.filter(pk=user_id, study_reminder_sent_on=day).update(study_reminder_sent_on=previous)
+    User.objects.filter(pk=user_id, **{mailing.sent: period}).update(**{mailing.sent: previous})
 
 
-def _release_week(user_id: int, monday: date, previous: date | None) -> None:
-    User.objects.filter(pk=user_id, weekly_digest_sent_week=monday).update(weekly_digest_sent_week=previous)
+# What a mailing's email says: its subject and its templates' context, or None when there is nothing to say.
+_Email = tuple[str, dict[str, Any]]
+
+
+def _send_once(
+    *,
+    mailing: _Mailing,
+    user_id: int,
+    due: Callable[[User], date | None],
+    compose: Callable[[User, date], _Email | None],
+) -> str:
+    """Send ``mailing`` to the user at most once per period; the flow both mailings share.
+
+    ``due`` names the period it is due for now (None: not yet, or already sent); ``compose`` writes the
+    email, or returns None when there is nothing to say (the period is still handled). Returns ``sent``,
+    ``nothing_due`` or ``not_due`` (not opted in, not due, or another worker claimed the period first).
+
+    The claim commits on its own, before composing and sending: the user's row is not kept locked while
+    the mail server answers. Anything failing after the claim (SMTP down) gives it back and is raised, for
+    the task to retry."""
+    user = User.objects.filter(pk=user_id, is_active=True, **{mailing.opted_in: True}).first()
+    if user is None:
+        return "not_due"
+    try:
+        period = due(user)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "not_due"
+    if period is None or not _claim(mailing, user_id, period):
+        return "not_due"
+    try:
+        email = compose(user, period)
+        if email is None:
+            return "nothing_due"
+        subject, context = email
+        _send(user=user, mailing=mailing.name, subject=subject, template=mailing.name, context=context)
+    except Exception:
+        _give_back(mailing, user_id, period, getattr(user, mailing.sent))
+        raise
+    return "sent"
 
 
 def study_reminder_send(*, user_id: int, now: datetime | None = None) -> str:
@@ -146,38 +189,25 @@ def study_reminder_send(*, user_id: int, now: datetime | None = None) -> str:
     Safe to retry and to run twice at once. An error while sending (SMTP down) rolls the claim back and is
     raised, for the task to retry."""
     now = now or timezone.now()
-    user = User.objects.filter(pk=user_id, is_active=True, study_reminder_enabled=True).first()
-    if user is None:
-        return "not_due"
-    try:
-        day = reminder_times.reminder_due_on(
+
+    def due(user: User) -> date | None:
+        return reminder_times.reminder_due_on(
             now=now,
             time_zone=user.time_zone,
             hour=user.study_reminder_hour,
             last_sent_on=user.study_reminder_sent_on,
         )
-    except (ZoneInfoNotFoundError, ValueError):
-        return "not_due"
-    if day is None:
-        return "not_due"
-    # The claim commits on its own: the user's row is not kept locked while the mail server answers.
-    if not _claim_day(user_id, day):
-        return "not_due"
-    queue = selectors.review_queue(user=user, now=now, settings=scheduler_settings_for(user), limit=0)
-    if queue.due == 0:
-        return "nothing_due"
-    try:
-        _send(
-            user=user,
-            mailing="study_reminder",
-            subject=f"{queue.due} card{'s' if queue.due != 1 else ''} due for review on PrepDeck",
-            template="study_reminder",
-            context={"due": queue.due, "new": queue.new, "review_url": absolute_url(reverse("web:review"))},
+
+    def compose(user: User, day: date) -> _Email | None:
+        queue = selectors.review_queue(user=user, now=now, settings=scheduler_settings_for(user), limit=0)
+        if queue.due == 0:
+            return None
+        return (
+            f"{queue.due} card{'s' if queue.due != 1 else ''} due for review on PrepDeck",
+            {"due": queue.due, "new": queue.new, "review_url": absolute_url(reverse("web:review"))},
         )
-    except Exception:
-        _release_day(user_id, day, user.study_reminder_sent_on)
-        raise
-    return "sent"
+
+    return _send_once(mailing=STUDY_REMINDER, user_id=user_id, due=due, compose=compose)
 
 
 @dataclass
@@ -216,30 +246,20 @@ def weekly_digest_send(*, user_id: int, now: datetime | None = None) -> str:
     """Send the user's weekly digest if it is due now: ``sent`` or ``not_due``. Idempotent like
     ``study_reminder_send`` (the claim is the local week's Monday)."""
     now = now or timezone.now()
-    user = User.objects.filter(pk=user_id, is_active=True, weekly_digest_enabled=True).first()
-    if user is None:
-        return "not_due"
-    try:
-        monday = reminder_times.digest_due_week(
+
+    def due(user: User) -> date | None:
+        return reminder_times.digest_due_week(
             now=now,
             time_zone=user.time_zone,
             hour=user.study_reminder_hour,
             last_sent_week=user.weekly_digest_sent_week,
         )
-    except (ZoneInfoNotFoundError, ValueError):
-        return "not_due"
-    if monday is None:
-        return "not_due"
-    if not _claim_week(user_id, monday):
-        return "not_due"
-    try:
+
+    def compose(user: User, monday: date) -> _Email:
         digest = weekly_digest_build(user=user, now=now, week_start=monday)
-        _send(
-            user=user,
-            mailing="weekly_digest",
-            subject=f"Your PrepDeck week: {digest.reviews} review{'s' if digest.reviews != 1 else ''}",
-            template="weekly_digest",
-            context={
+        return (
+            f"Your PrepDeck week: {digest.reviews} review{'s' if digest.reviews != 1 else ''}",
+            {
                 "digest": digest,
                 "week_end": digest.week_start + timedelta(days=6),
                 "retention_percent": None if digest.retention is None else round(digest.retention * 100, 1),
@@ -248,7 +268,5 @@ def weekly_digest_send(*, user_id: int, now: datetime | None = None) -> str:
                 "statistics_url": absolute_url(reverse("web:statistics")),
             },
         )
-    except Exception:
-        _release_week(user_id, monday, user.weekly_digest_sent_week)
-        raise
-    return "sent"
+
+    return _send_once(mailing=WEEKLY_DIGEST, user_id=user_id, due=due, compose=compose)

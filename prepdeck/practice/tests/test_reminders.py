@@ -310,6 +310,38 @@ def test_a_failed_send_keeps_the_day_unclaimed_so_the_retry_sends(settings) -> N
     assert len(mail.outbox) == 1
 
 
+# what each kind claims: its send function, the user field holding the claim, the claim before this run
+# (yesterday's reminder, last week's digest) and the one this run makes (Monday 30 March in Berlin)
+KINDS = {
+    "study_reminder": (reminders.study_reminder_send, "study_reminder_sent_on", date(2026, 3, 29)),
+    "weekly_digest": (reminders.weekly_digest_send, "weekly_digest_sent_week", date(2026, 3, 23)),
+}
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_a_failed_send_gives_the_claim_back_as_it_was_so_the_retry_sends(settings, kind: str) -> None:
+    # given a user due for this kind at 08:00 in Berlin, who had the previous one
+    send, field, previous = KINDS[kind]
+    user = _reminded_user(weekly_digest_enabled=True, **{field: previous})
+    _with_due_cards(user, due=1, now=MONDAY_MORNING)
+    settings.EMAIL_BACKEND = "prepdeck.practice.tests.test_reminders.RefusingBackend"
+
+    # when the mail server refuses the connection
+    with pytest.raises(ConnectionRefusedError):
+        send(user_id=user.pk, now=MONDAY_MORNING)
+
+    # then the claim is back to the previous one, and the retry (SMTP up again) sends exactly one email
+    user.refresh_from_db()
+    assert getattr(user, field) == previous
+    assert mail.outbox == []
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert send(user_id=user.pk, now=MONDAY_MORNING) == "sent"
+    assert send(user_id=user.pk, now=MONDAY_MORNING) == "not_due"
+    assert len(mail.outbox) == 1
+    user.refresh_from_db()
+    assert getattr(user, field) == date(2026, 3, 30)
+
+
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_sending_at_once_send_one_email() -> None:
