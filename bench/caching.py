@@ -36,10 +36,10 @@ import sys
 import time
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from _fixtures import database_with_bank, django_ready, learner_with_history
 from _postgres import DEFAULT_ADMIN_URL, environment_without_services, throwaway_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,10 +74,7 @@ def zipf_choice(rng: random.Random, items: list[Any], exponent: float = 1.1) -> 
 
 
 def run_child(arguments: argparse.Namespace) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    import django
-
-    django.setup()
+    django_ready()
     from django.conf import settings
 
     # before anything opens the cache or the static files storage: the bench's own key prefix, and static
@@ -88,63 +85,32 @@ def run_child(arguments: argparse.Namespace) -> None:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     from django.core.cache import cache
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from prepdeck.accounts.models import User
     from prepdeck.catalog import services as catalog_services
     from prepdeck.catalog.models import Question, QuestionStatus
     from prepdeck.core import caching
-    from prepdeck.core.bulk import bulk_insert_rows
     from prepdeck.practice import services as practice_services
-    from prepdeck.practice.models import Card, Review
 
-    call_command("migrate", verbosity=0)
-    catalog_services.bank_load()
+    database_with_bank()
     rng = random.Random(7)
     now = timezone.now()
     questions = list(Question.objects.filter(status=QuestionStatus.PUBLISHED).order_by("id"))
     rng.shuffle(questions)  # the popular questions are spread over the topics
-    users = []
-    for number in range(arguments.users):
-        user = User.objects.create_user(email=f"bench{number}@example.com", password=None)
-        card_ids = bulk_insert_rows(
-            Card,
-            [
-                {
-                    "user_id": user.pk,
-                    "question_id": question.pk,
-                    "state": 2,
-                    "stability": rng.uniform(1, 200),
-                    "difficulty": rng.uniform(1, 10),
-                    "due": now + timedelta(days=rng.randint(-5, 40)),
-                    "last_review": now - timedelta(days=rng.randint(1, 60)),
-                    "reps": 10,
-                    "created_at": now - timedelta(days=365),
-                }
-                for question in questions
-            ],
+    users = [
+        learner_with_history(
+            email=f"bench{number}@example.com",
+            question_ids=[question.pk for question in questions],
+            reviews=arguments.reviews,
+            now=now,
+            rng=rng,
+            key_prefix=f"bench-{number}",
         )
-        bulk_insert_rows(
-            Review,
-            [
-                {
-                    "user_id": user.pk,
-                    "card_id": card_ids[index % len(card_ids)],
-                    "rating": rng.choice((1, 3, 3, 3, 4)),
-                    "reviewed_at": now - timedelta(minutes=rng.randint(1, 365 * 24 * 60)),
-                    "idempotency_key": f"bench-{number}-{index}",
-                    "state_before": 2,
-                    "card_before": {},
-                    "scheduled_days": 3.0,
-                }
-                for index in range(arguments.reviews)
-            ],
-        )
-        users.append(user)
+        for number in range(arguments.users)
+    ]
     connection.cursor().execute("VACUUM ANALYZE")
     print(
         f"bank: {len(questions)} published questions; {len(users)} learners with {arguments.reviews:,} "

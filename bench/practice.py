@@ -28,68 +28,37 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from _fixtures import database_with_bank, history_reviews, learner_with_history
 from _postgres import DEFAULT_ADMIN_URL, environment_without_services, throwaway_database
 
 BENCH_DATABASE = "prepdeck_bench_practice"
 
 
 def run_child(review_count: int) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    database_with_bank()
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from prepdeck.accounts.models import User
     from prepdeck.catalog.models import Question
-    from prepdeck.catalog.services import bank_load
-    from prepdeck.core.bulk import bulk_insert_rows
     from prepdeck.practice import scheduling, selectors, services
-    from prepdeck.practice.models import Card, Review
+    from prepdeck.practice.models import Card
 
-    call_command("migrate", verbosity=0)
-    bank_load()
-    user = User.objects.create_user(email="bench@example.com", password=None, time_zone="Europe/Berlin")
     now = datetime(2026, 11, 23, 12, tzinfo=UTC)
-    rng = random.Random(7)
     question_ids = list(Question.objects.values_list("id", flat=True))
-    card_ids = bulk_insert_rows(
-        Card,
-        [
-            {
-                "user_id": user.pk,
-                "question_id": question_id,
-                "state": 2,
-                "stability": rng.uniform(1, 200),
-                "difficulty": rng.uniform(1, 10),
-                "due": now + timedelta(days=rng.randint(-5, 40)),
-                "last_review": now - timedelta(days=rng.randint(1, 60)),
-                "reps": 10,
-                "created_at": now - timedelta(days=365),
-            }
-            for question_id in question_ids[:-40]  # the last 40 stay new
-        ],
-    )
     started = time.perf_counter()
-    bulk_insert_rows(
-        Review,
-        [
-            {
-                "user_id": user.pk,
-                "card_id": card_ids[number % len(card_ids)],
-                "rating": rng.choice((1, 3, 3, 3, 4)),
-                "reviewed_at": now - timedelta(minutes=rng.randint(1, 365 * 24 * 60)),
-                "idempotency_key": f"bench-{number}",
-                "state_before": 2,
-                "card_before": {},
-                "scheduled_days": 3.0,
-            }
-            for number in range(review_count)
-        ],
+    user = learner_with_history(
+        email="bench@example.com",
+        time_zone="Europe/Berlin",
+        question_ids=question_ids[:-40],  # the last 40 stay new
+        reviews=review_count,
+        now=now,
+        rng=random.Random(7),
+        key_prefix="bench",
     )
-    print(f"generated {review_count:,} reviews in {time.perf_counter() - started:.1f} s")
+    print(
+        f"generated {len(question_ids) - 40:,} cards and {review_count:,} reviews in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
     connection.cursor().execute("VACUUM ANALYZE")  # what autovacuum does on a live database
     settings = scheduling.SchedulerSettings(fuzz=False)
 
@@ -135,10 +104,7 @@ def run_child(review_count: int) -> None:
 
 def run_due_scaling(due_counts: list[int]) -> None:
     """Queue and dashboard time for users who differ only in how many cards are due."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    import django
-
-    django.setup()
+    database_with_bank()
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -147,15 +113,11 @@ def run_due_scaling(due_counts: list[int]) -> None:
 
     from prepdeck.accounts.models import User
     from prepdeck.catalog.models import Question, QuestionStatus, Topic
-    from prepdeck.catalog.services import bank_load
     from prepdeck.core.bulk import bulk_insert_rows
     from prepdeck.practice import scheduling, selectors
-    from prepdeck.practice.models import Card, Review
+    from prepdeck.practice.models import Card
 
-    call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)  # the pages use the manifest storage
-    if not Question.objects.exists():
-        bank_load()
     now = timezone.now()
     rng = random.Random(18)
     topic = Topic.objects.order_by("id").first()
@@ -201,21 +163,14 @@ def run_due_scaling(due_counts: list[int]) -> None:
                 for number, question_id in enumerate(question_ids)
             ],
         )
-        bulk_insert_rows(
-            Review,
-            [
-                {
-                    "user_id": user.pk,
-                    "card_id": card_ids[number % len(card_ids)],
-                    "rating": rng.choice((1, 3, 3, 3, 4)),
-                    "reviewed_at": now - timedelta(minutes=rng.randint(60, 365 * 24 * 60)),
-                    "idempotency_key": f"due-{count}-{number}",
-                    "state_before": 2,
-                    "card_before": {},
-                    "scheduled_days": 3.0,
-                }
-                for number in range(2000)
-            ],
+        history_reviews(
+            user_id=user.pk,
+            card_ids=card_ids,
+            count=2000,
+            now=now,
+            rng=rng,
+            key_prefix=f"due-{count}",
+            earliest_minutes=60,
         )
     print(
         f"generated {largest:,} questions and {len(due_counts)} users in {time.perf_counter() - started:.1f} s"
