@@ -5,7 +5,8 @@ Django's security checks look for ``SecurityMiddleware``, ``XFrameOptionsMiddlew
 ``nosniff``, the referrer and opener policies, ``X_FRAME_OPTIONS``, a secure CSRF cookie) when the path is
 absent. ``MIDDLEWARE`` names our subclasses (``prepdeck.core.async_middleware``), so settings silence the
 three "middleware missing" warnings and this check runs those dependent checks with Django's paths in
-place of ours, plus our own "missing" warnings when neither class is there.
+place of ours, plus our own "missing" warnings when neither class is there. A check whose own run (Django's,
+which runs anyway) already reports something is not run again: ``check --deploy`` names each problem once.
 """
 
 from __future__ import annotations
@@ -34,8 +35,10 @@ DEPENDENT_CHECKS = (
     base.check_referrer_policy,
     base.check_cross_origin_opener_policy,
     csrf.check_csrf_cookie_secure,
-    # with the session middleware found, these say W012/W015 (app and middleware) where Django's own run,
-    # which does not see our subclass, says W010/W013 (app only): both name the same missing setting
+    # With the session middleware found these say W012/W015 (app and middleware) where Django's own run,
+    # which does not see our subclass, says W010/W013 (app only) for the same missing setting: the one
+    # problem is reported once (Django's message), below. Only the middleware without the app (W011/W014)
+    # is ours alone to report.
     sessions.check_session_cookie_secure,
     sessions.check_session_cookie_httponly,
 )
@@ -56,7 +59,9 @@ def security_middleware_checks(app_configs: Sequence[Any] | None, **kwargs: Any)
     if not any(path in OURS for path in middleware):
         return messages  # Django's own checks see Django's classes
     substituted = [OURS.get(path, path) for path in middleware]
-    with override_settings(MIDDLEWARE=substituted):
-        for check in DEPENDENT_CHECKS:
+    for check in DEPENDENT_CHECKS:
+        if check(app_configs):
+            continue  # Django's own run of this check reports the problem already
+        with override_settings(MIDDLEWARE=substituted):
             messages.extend(check(app_configs))
     return messages
