@@ -859,12 +859,15 @@ class _SegmentReader:
             return None
         # Everything after the first question must belong to some question: answers are indented or
         # "- " bullets, between them only headings and rules. Prose at column 0 means the numbers are an
-        # ordinary list inside an essay, not questions.
+        # ordinary list inside an essay, not questions, unless every numbered item asks something: then
+        # the prose paragraphs are the answers, written flush under their questions.
         questions = set(items)
+        asking = all(_question_like(self.lines[index].text) for index in items)
         for index in range(items[0], self.end):
             line = self.lines[index]
             if (
-                line.kind is Kind.TEXT
+                not asking
+                and line.kind is Kind.TEXT
                 and line.indent == 0
                 and index not in questions
                 and not (_LIST_ITEM.match(line.text) or _heading(line) or _is_rule(line))

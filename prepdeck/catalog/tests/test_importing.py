@@ -55,6 +55,56 @@ def test_a_csv_import_creates_drafts_and_merges_duplicates_with_all_sources() ->
     ]
 
 
+def test_numbered_questions_with_answers_at_column_0_import_as_one_draft_each() -> None:
+    # given a numbered list under a bold title, each answer written flush under its question
+    document = importing.InputFile(
+        name="orm.md",
+        data=(
+            b"**Django ORM questions**\n\n"
+            b"1. What does select_related do?\n"
+            b"It follows foreign keys in the same query with a join.\n\n"
+            b"2. What does prefetch_related do?\n"
+            b"It runs one more query per relation and joins in Python.\n\n"
+            b"It also works for many-to-many relations.\n\n"
+            b"3. When is a queryset evaluated?\n"
+            b"When it is iterated, sliced with a step, or printed.\n"
+        ),
+    )
+
+    # when
+    report = importing.documents_import(files=[document], topic="django-orm")
+
+    # then
+    assert (report.questions_found, report.created, report.drafts, report.errors) == (3, 3, 0, [])
+    assert list(
+        Question.all_objects.order_by("id").values_list("prompt", "short_answer", "status", "needs_question")
+    ) == [
+        (
+            "What does select_related do?",
+            "It follows foreign keys in the same query with a join.",
+            "draft",
+            False,
+        ),
+        (
+            "What does prefetch_related do?",
+            "It runs one more query per relation and joins in Python.",
+            "draft",
+            False,
+        ),
+        (
+            "When is a queryset evaluated?",
+            "When it is iterated, sliced with a step, or printed.",
+            "draft",
+            False,
+        ),
+    ]
+    assert list(Source.objects.order_by("line_start").values_list("line_start", "line_end")) == [
+        (3, 4),
+        (6, 9),
+        (11, 12),
+    ]
+
+
 def test_importing_the_same_file_again_creates_nothing() -> None:
     importing.documents_import(files=[_csv()])
     counts = (Question.objects.count(), Source.objects.count())

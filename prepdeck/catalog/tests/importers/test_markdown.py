@@ -507,6 +507,52 @@ def test_numbered_list_with_indented_answers() -> None:
     ]
 
 
+def test_numbered_questions_under_a_bold_title_with_answers_at_column_0() -> None:
+    document = _parse(
+        """
+        **Packaging questions**
+
+        1. What is a wheel?
+        A built distribution: installing it runs no build step.
+
+        2. What is an sdist?
+        A source archive.
+
+        It is built on the machine that installs it.
+
+        3. Explain what a lock file pins.
+        The exact version of every dependency, transitive ones included.
+        """
+    )
+
+    assert [(item.prompt, item.answer, item.line_start, item.line_end) for item in document.items] == [
+        ("What is a wheel?", "A built distribution: installing it runs no build step.", 3, 4),
+        ("What is an sdist?", "A source archive.\n\nIt is built on the machine that installs it.", 6, 9),
+        (
+            "Explain what a lock file pins.",
+            "The exact version of every dependency, transitive ones included.",
+            11,
+            12,
+        ),
+    ]
+    assert {item.dialect for item in document.items} == {"numbered-list"}
+
+
+def test_a_numbered_list_with_column_0_prose_stays_prose_unless_every_item_asks() -> None:
+    document = _parse(
+        """
+        1. What is a wheel?
+        A built distribution.
+
+        2. Build the wheel.
+        Then upload it.
+        """
+    )
+
+    assert _questions(document) == []
+    assert [(block.line_start, block.line_end) for block in _blocks(document)] == [(1, 5)]
+
+
 def test_details_blocks_with_the_question_in_the_summary_or_above_it() -> None:
     document = _parse(
         f"""
