@@ -7,9 +7,11 @@ Run: .venv/bin/python bench/load.py [--seconds 60] [--connections 32] [--users 3
                                     [--ratios 10] [--ratio-connections 8] [--root PATH]
 
 ``--server``: ``run`` (default) is the README's single-process start, ``prepdeck run`` (one uvicorn
-process); ``asgi`` is the container's ``web`` role, gunicorn with ``--workers`` uvicorn workers
-(``config/gunicorn.py``); ``wsgi`` is gunicorn's threaded sync workers (``gthread``, ``--threads`` each) on
-``config.wsgi`` (HTTP only: WebSockets then need a separate ASGI process). ``--ratios S`` also drives, at
+process); ``wsgi`` is the container's ``web`` role, gunicorn's threaded sync workers (``gthread``,
+``--workers`` processes of ``--threads`` threads, ``config/gunicorn.py``) on ``config.wsgi`` (HTTP only: the
+``ws`` role serves WebSockets); ``asgi`` is gunicorn with ``--workers`` uvicorn workers on ``config.asgi``, as
+the ``ws`` role runs it (and as ``web`` ran before issue 18's measurements, ``bench/serving.py``, moved HTTP
+to WSGI). ``--ratios S`` also drives, at
 ``--ratio-connections`` clients for S seconds each, interleaved with ``/healthz`` runs: review submits, the
 review queue API, the questions list API (50 a page) and the dashboard page (signed in through the web
 form), and prints each one's requests/s divided by the median ``/healthz`` requests/s (the "ceiling").
