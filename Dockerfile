@@ -1,4 +1,5 @@
-# One image for every role of PrepDeck: `web`, `worker`, `beat` or `migrate` (docker/entrypoint.sh).
+# One image for every role of PrepDeck: `web` (HTTP), `ws` (WebSockets), `worker`, `beat` or `migrate`
+# (docker/entrypoint.sh).
 # BASE_IMAGE may be any Debian-based image: python:3.12-slim (the default) has Python; a bare Debian bookworm
 # image gets Debian's python3 and python3-venv.
 ARG BASE_IMAGE=python:3.12-slim

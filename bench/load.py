@@ -7,9 +7,11 @@ Run: .venv/bin/python bench/load.py [--seconds 60] [--connections 32] [--users 3
                                     [--ratios 10] [--ratio-connections 8] [--root PATH]
 
 ``--server``: ``run`` (default) is the README's single-process start, ``prepdeck run`` (one uvicorn
-process); ``asgi`` is the container's ``web`` role, gunicorn with ``--workers`` uvicorn workers
-(``config/gunicorn.py``); ``wsgi`` is gunicorn's threaded sync workers (``gthread``, ``--threads`` each) on
-``config.wsgi`` (HTTP only: WebSockets then need a separate ASGI process). ``--ratios S`` also drives, at
+process); ``wsgi`` is the container's ``web`` role, gunicorn's threaded sync workers (``gthread``,
+``--workers`` processes of ``--threads`` threads, ``config/gunicorn.py``) on ``config.wsgi`` (HTTP only: the
+``ws`` role serves WebSockets); ``asgi`` is gunicorn with ``--workers`` uvicorn workers on ``config.asgi``, as
+the ``ws`` role runs it (and as ``web`` ran before issue 18's measurements, ``bench/serving.py``, moved HTTP
+to WSGI). ``--ratios S`` also drives, at
 ``--ratio-connections`` clients for S seconds each, interleaved with ``/healthz`` runs: review submits, the
 review queue API, the questions list API (50 a page) and the dashboard page (signed in through the web
 form), and prints each one's requests/s divided by the median ``/healthz`` requests/s (the "ceiling").
@@ -51,6 +53,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -252,17 +255,35 @@ def serving_processes(pid: int, *, gunicorn: bool = True) -> list[int]:
     return [int(child) for child in children] or [pid]
 
 
-def run_wrk(*, base: str, script: Path | None, path: str, seconds: int, connections: int) -> dict[str, Any]:
+def run_wrk(
+    *,
+    base: str,
+    script: Path | None,
+    path: str,
+    seconds: int,
+    connections: int,
+    cpu: Callable[[], dict[int, float]] | None = None,
+) -> dict[str, Any]:
+    """One wrk run; with ``cpu`` (the serving processes' CPU seconds so far), also the CPU each process used
+    during the run (``cpu``, largest first) and per request (``cpu_ms``): figures the machine's load does not
+    scale, unlike requests/s."""
     threads = min(2, connections)
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s"]
     if script is not None:
         command += ["-s", str(script)]
+    before = cpu() if cpu else {}
     output = subprocess.run(  # noqa: S603 - wrk with our own arguments
         [*command, base + path], capture_output=True, text=True, check=True
     ).stdout
     result: dict[str, Any] = {"output": output, "statuses": {}}
+    if cpu:
+        result["cpu"] = cpu_used(before, cpu())
     for line in output.splitlines():
-        if line.startswith("Requests/sec:"):
+        if " requests in " in line:
+            result["requests"] = int(line.split()[0])
+            if cpu:
+                result["cpu_ms"] = 1000 * sum(result["cpu"]) / max(result["requests"], 1)
+        elif line.startswith("Requests/sec:"):
             result["rps"] = float(line.split()[1])
         elif line.startswith("STATUSES "):
             result["statuses"] = {int(k): v for k, v in json.loads(line.removeprefix("STATUSES ")).items()}
@@ -273,6 +294,26 @@ def run_wrk(*, base: str, script: Path | None, path: str, seconds: int, connecti
         elif "Socket errors:" in line:
             result["socket_errors"] = line.split(":", 1)[1].strip()
     return result
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user + system, all threads) a process has used so far, in seconds."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # after the command name: state is field 3, utime and stime are fields 14 and 15
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_process(server_pid: int, *, gunicorn: bool) -> dict[int, float]:
+    return {pid: cpu_seconds(pid) for pid in serving_processes(server_pid, gunicorn=gunicorn)}
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> list[float]:
+    """CPU seconds each serving process used between two readings, largest first (a recycled worker's
+    replacement counts from zero)."""
+    return sorted((after[pid] - before.get(pid, 0.0) for pid in after), reverse=True)
 
 
 def peak_rss_mib(pid: int) -> float | None:
@@ -303,7 +344,13 @@ def server_command(arguments: argparse.Namespace, port: int) -> list[str]:
     gunicorn = [python, "-m", "gunicorn", "-c", "python:config.gunicorn", "--bind", f"127.0.0.1:{port}"]
     gunicorn += ["--workers", str(arguments.workers), "--max-requests", "0"]
     if arguments.server == "asgi":
-        return [*gunicorn, "config.asgi:application"]
+        # the container's `ws` role (and its `web` role before the switch to WSGI): uvicorn workers
+        return [
+            *gunicorn,
+            "--worker-class",
+            "config.gunicorn.PrepDeckUvicornWorker",
+            "config.asgi:application",
+        ]
     return [
         *gunicorn,
         "--worker-class",
@@ -360,6 +407,15 @@ def get_script(folder: str, name: str, headers: list[tuple[str, str]]) -> Path:
         GET_SCRIPT % {"headers": ", ".join(f'{{"{key}", "{value}"}}' for key, value in headers)}
     )
     return script
+
+
+def describe_cpu(result: dict[str, Any]) -> str:
+    """CPU per request, and how the run's CPU seconds split between the serving processes (an uneven split
+    means one worker took most of the connections)."""
+    if "cpu_ms" not in result:
+        return "?"
+    split = " + ".join(f"{seconds:.1f}" for seconds in result["cpu"])
+    return f"{result['cpu_ms']:.1f} (CPU s by process: {split})"
 
 
 def print_rss(sampler: ConnectionSampler) -> None:
@@ -452,12 +508,17 @@ def main() -> None:
                     "run": f"{os.getpid()}{random.randrange(10**6)}",
                 }
             )
+            gunicorn = arguments.server != "run"
+
+            def cpu() -> dict[int, float]:
+                return cpu_by_process(server.pid, gunicorn=gunicorn)
+
             sampler = ConnectionSampler(
                 admin_url=arguments.postgres_url,
                 database=database,
                 redis_url=arguments.redis_url,
                 server_pid=server.pid,
-                gunicorn=arguments.server != "run",
+                gunicorn=gunicorn,
             )
             idle_postgres, idle_redis = sampler.sample()
             sampler.start()
@@ -467,6 +528,7 @@ def main() -> None:
                 path="/api/v1/practice/reviews/",
                 seconds=arguments.seconds,
                 connections=arguments.connections,
+                cpu=cpu,
             )
             sampler.stop()
             after_postgres, after_redis = sampler.sample()
@@ -476,6 +538,7 @@ def main() -> None:
                 path="/healthz",
                 seconds=min(10, arguments.seconds),
                 connections=arguments.connections,
+                cpu=cpu,
             )
             statuses = reviews["statuses"]
             server_errors = sum(count for status, count in statuses.items() if status >= 500)
@@ -500,6 +563,7 @@ def main() -> None:
             print(
                 f"  Redis clients (db {sampler.redis_db})  idle before {idle_redis}, peak {sampler.peak_redis}, after {after_redis}"
             )
+            print(f"  CPU per request (ms) {describe_cpu(reviews)}   (healthz {describe_cpu(ceiling)})")
             print(f"  samples              {sampler.samples}")
             print_rss(sampler)
             if arguments.ratios:
@@ -543,6 +607,7 @@ def main() -> None:
                             path=url,
                             seconds=arguments.ratios,
                             connections=arguments.ratio_connections,
+                            cpu=cpu,
                         )
                         if name == "healthz":
                             ceilings.append(result.get("rps", 0.0))
@@ -568,7 +633,7 @@ def main() -> None:
                     print(
                         f"  {name:<22} {result.get('rps', 0):8.1f} requests/s  ratio "
                         f"{result.get('rps', 0) / max(ceiling_rps, 1):.3f}  4xx/5xx {failures}  "
-                        f"latency (ms) {result.get('latency', '?')}"
+                        f"latency (ms) {result.get('latency', '?')}  CPU per request (ms) {describe_cpu(result)}"
                     )
                 print(
                     f"  PostgreSQL backends peak {ratio_sampler.peak_postgres}, Redis clients peak "

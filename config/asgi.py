@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP goes to Django, WebSockets to Channels consumers (added by later features)."""
+"""ASGI entry point: HTTP goes to Django, WebSockets to Channels consumers. The container's ``ws`` role and
+``prepdeck run`` serve it; the ``web`` role serves HTTP through ``config.wsgi`` (README "Serving model")."""
 
 import os
 

@@ -1,4 +1,5 @@
-"""WSGI entry point (gunicorn ``config.wsgi``); ``config.asgi`` is the default and also serves WebSockets."""
+"""WSGI entry point: the container's ``web`` role serves HTTP with it (gunicorn's threaded workers,
+``config/gunicorn.py``); WebSockets go to ``config.asgi`` (the ``ws`` role, and ``prepdeck run``)."""
 
 import os
 

@@ -1,6 +1,8 @@
 #!/bin/sh
 # The image's entry point: the first argument chooses the role, so one image runs every service.
-#   web      gunicorn with uvicorn workers (config/gunicorn.py; WEB_CONCURRENCY workers, default 2)
+#   web      HTTP: gunicorn's threaded WSGI workers on config.wsgi (config/gunicorn.py; WEB_CONCURRENCY
+#            processes, default 2, of GUNICORN_THREADS threads, default 8)
+#   ws       WebSockets (/ws/): gunicorn with uvicorn workers on config.asgi (WS_CONCURRENCY, default 1)
 #   worker   a Celery worker (CELERY_CONCURRENCY processes, default 2)
 #   beat     Celery Beat with django-celery-beat's database scheduler (run exactly one)
 #   migrate  apply migrations and load the bundled bank into an empty database, then copy the collected
@@ -12,7 +14,12 @@ role="${1:-web}"
 case "$role" in
   web)
     shift || true
-    exec gunicorn -c python:config.gunicorn config.asgi:application "$@"
+    exec gunicorn -c python:config.gunicorn config.wsgi:application "$@"
+    ;;
+  ws)
+    shift
+    exec gunicorn -c python:config.gunicorn --worker-class config.gunicorn.PrepDeckUvicornWorker \
+      --workers "${WS_CONCURRENCY:-1}" config.asgi:application "$@"
     ;;
   worker)
     shift

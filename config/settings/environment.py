@@ -166,6 +166,10 @@ def redis_url(env: Mapping[str, str]) -> str:
     return url
 
 
+# Per process, like the database pool; at least the threads of a web process (config/gunicorn.py checks).
+DEFAULT_REDIS_POOL_MAX_SIZE = 10
+
+
 def cache_config(env: Mapping[str, str], *, key_prefix: str = "prepdeck") -> dict[str, Any]:
     """Return ``CACHES``: Redis when ``REDIS_URL`` is set, else an in-process local-memory cache."""
     url = redis_url(env)
@@ -181,7 +185,9 @@ def cache_config(env: Mapping[str, str], *, key_prefix: str = "prepdeck") -> dic
                 # count per process until it answers (prepdeck.core.outages).
                 "OPTIONS": {
                     "pool_class": "prepdeck.core.redis_pool.ProcessConnectionPool",
-                    "max_connections": as_int(env, "REDIS_POOL_MAX_SIZE", default=10, minimum=1),
+                    "max_connections": as_int(
+                        env, "REDIS_POOL_MAX_SIZE", default=DEFAULT_REDIS_POOL_MAX_SIZE, minimum=1
+                    ),
                     "timeout": as_int(env, "REDIS_POOL_TIMEOUT", default=5, minimum=1),
                     "socket_connect_timeout": 1,
                     "socket_timeout": 2,
