@@ -335,3 +335,15 @@ def test_percent_bar_fills_the_fraction(fraction: float, filled: str | None) -> 
     assert root.get("aria-hidden") == "true"
     fill = root.find(f"{SVG}rect[@class='meter-fill']")
     assert (fill.get("width") if fill is not None else None) == filled
+
+
+def test_chart_text_is_escaped_exactly_as_django_escapes_it() -> None:
+    from django.utils.html import escape
+
+    text = """<b>"Tom" & 'Jerry'</b>"""
+    assert charts._escape(text) == str(escape(text))
+    chart = charts.bar_chart(
+        [charts.Bar(label="a", value=1, tooltip=text)], summary=text, y_label=text, columns=("a", "b")
+    )
+    assert "<b>" not in chart.svg
+    assert chart.svg.count(str(escape(text))) == 4  # the title, the aria-label, the axis title, the tooltip
