@@ -171,19 +171,17 @@ def review_queue(
     # The database ranks and counts the due cards (one query either way, whatever their number): learning
     # and relearning steps first (they are minutes apart), then the lowest predicted recall, which is the
     # largest forgetting key (see scheduling.forgetting_key), then the earliest due.
-    due_ids: list[int] = []
+    # The shown cards come back whole from the ranking query (no second query for them by id).
+    shown_cards: list[Card] = []
     if limit > 0:
-        ranked = list(
+        shown_cards = list(
             due_cards.annotate(
                 review_after_steps=Case(When(state=CardState.REVIEW, then=Value(1)), default=Value(0)),
                 forgetting=forgetting_expression(now=now),
                 due_total=Window(Count("id")),
-            )
-            .order_by("review_after_steps", "-forgetting", "due", "id")
-            .values_list("id", "due_total")[:limit]
+            ).order_by("review_after_steps", "-forgetting", "due", "id")[:limit]
         )
-        due_ids = [card_id for card_id, _ in ranked]
-        due_total = ranked[0][1] if ranked else 0
+        due_total = shown_cards[0].due_total if shown_cards else 0  # type: ignore[attr-defined]
     else:
         due_total = due_cards.count()
     learning_later = (
@@ -228,34 +226,44 @@ def review_queue(
         else []
     )
 
-    cards = (
-        Card.objects.filter(pk__in=due_ids)
-        .select_related("question__topic")
-        .prefetch_related("question__tags")
-        .in_bulk()
-        if due_ids
+    # One load for the questions of every item shown, due and new (with their topic and tags).
+    new_shown = new_ids[: max(0, limit - len(shown_cards))]
+    shown_question_ids = [card.question_id for card in shown_cards] + new_shown
+    questions = (
+        Question.objects.select_related("topic").prefetch_related("tags").in_bulk(shown_question_ids)
+        if shown_question_ids
         else {}
     )
-    items = [
-        QueueItem(
-            question=cards[card_id].question,
-            kind="due",
-            card=cards[card_id],
-            # the scheduler runs only for the cards shown
-            retrievability=scheduling.retrievability(card_state(cards[card_id]), now=now, settings=settings),
+    items: list[QueueItem] = []
+    for card in shown_cards:
+        if card.question_id not in questions:  # deleted since the ranking query: skip it
+            continue
+        card.question = questions[card.question_id]
+        state = card_state(card)
+        # the scheduler runs only for the cards shown
+        items.append(
+            QueueItem(
+                question=card.question,
+                kind="due",
+                card=card,
+                retrievability=scheduling.retrievability(state, now=now, settings=settings),
+                intervals=scheduling.preview(state, now=now, settings=settings),
+            )
         )
-        for card_id in due_ids
-    ]
-    room = limit - len(items)
-    if room > 0 and new_ids:
-        questions = Question.objects.select_related("topic").prefetch_related("tags").in_bulk(new_ids[:room])
+    if new_shown:
+        # every new card starts from the same state, so one preview serves them all
+        new_intervals = scheduling.preview(scheduling.new_card_state(now), now=now, settings=settings)
         items += [
-            QueueItem(question=questions[pk], kind="new", card=None, retrievability=0.0)
-            for pk in new_ids[:room]
+            QueueItem(
+                question=questions[pk],
+                kind="new",
+                card=None,
+                retrievability=0.0,
+                intervals=dict(new_intervals),
+            )
+            for pk in new_shown
+            if pk in questions
         ]
-    for item in items:
-        current = card_state(item.card) if item.card else scheduling.new_card_state(now)
-        item.intervals = scheduling.preview(current, now=now, settings=settings)
     return Queue(
         items=items,
         due=due_total,

@@ -347,3 +347,19 @@ def test_chart_text_is_escaped_exactly_as_django_escapes_it() -> None:
     )
     assert "<b>" not in chart.svg
     assert chart.svg.count(str(escape(text))) == 4  # the title, the aria-label, the axis title, the tooltip
+
+
+def test_the_data_table_rows_head_each_row_with_its_first_cell_and_escape_every_cell() -> None:
+    chart = charts.Chart(
+        svg=charts.mark_safe("<svg/>"),
+        summary="s",
+        columns=("Day", "Reviews"),
+        rows=[("2026-11-20", "12"), ("<b>", "1,000 & more")],
+        kind="bars",
+    )
+    assert chart.table_body() == (
+        '<tr><th scope="row">2026-11-20</th><td>12</td></tr>\n'
+        '<tr><th scope="row">&lt;b&gt;</th><td>1,000 &amp; more</td></tr>'
+    )
+    empty = charts.Chart(svg=chart.svg, summary="s", columns=("Day", "Reviews"), rows=[], kind="bars")
+    assert empty.table_body() == '<tr><td colspan="2">No data yet.</td></tr>'
