@@ -168,10 +168,15 @@ def review_queue(
     if learn_ahead_until is not None and learn_ahead_until > now:
         due_now |= Q(state__in=[CardState.LEARNING, CardState.RELEARNING], due__lte=learn_ahead_until)
     due_cards = Card.objects.filter(filtered, available, due_now, user=user, state__gt=CardState.NEW)
+    later_today = Q(
+        state__in=[CardState.LEARNING, CardState.RELEARNING],
+        due__gt=max(now, learn_ahead_until or now),
+        due__lte=day_end,
+    )
     # The database ranks and counts the due cards (one query either way, whatever their number): learning
     # and relearning steps first (they are minutes apart), then the lowest predicted recall, which is the
-    # largest forgetting key (see scheduling.forgetting_key), then the earliest due.
-    # The shown cards come back whole from the ranking query (no second query for them by id).
+    # largest forgetting key (see scheduling.forgetting_key), then the earliest due. The shown cards come
+    # back whole from the ranking query (no second query for them by id).
     shown_cards: list[Card] = []
     if limit > 0:
         shown_cards = list(
@@ -182,18 +187,14 @@ def review_queue(
             ).order_by("review_after_steps", "-forgetting", "due", "id")[:limit]
         )
         due_total = shown_cards[0].due_total if shown_cards else 0  # type: ignore[attr-defined]
+        # no DISTINCT: the filters are EXISTS, not joins that repeat rows
+        learning_later = Card.objects.filter(filtered, available, later_today, user=user).count()
     else:
-        due_total = due_cards.count()
-    learning_later = (
-        Card.objects.filter(
-            filtered,
-            available,
-            user=user,
-            state__in=[CardState.LEARNING, CardState.RELEARNING],
-            due__gt=max(now, learn_ahead_until or now),
-            due__lte=day_end,
-        ).count()  # no DISTINCT: the filters are EXISTS, not joins that repeat rows
-    )
+        # only the counts (the dashboard): both in one query, the two conditions never overlap
+        counts = Card.objects.filter(
+            filtered, available, due_now | later_today, user=user, state__gt=CardState.NEW
+        ).aggregate(due_count=Count("id", filter=due_now), later_count=Count("id", filter=later_today))
+        due_total, learning_later = counts["due_count"], counts["later_count"]
     started = Review.objects.filter(
         user=user, reviewed_at__gte=day_start, state_before=CardState.NEW
     ).aggregate(
@@ -212,19 +213,21 @@ def review_queue(
         new_filter &= Q(tags__slug=tag)
     if difficulty:
         new_filter &= Q(difficulty=difficulty)
-    new_ids = (
-        list(
-            Question.objects.filter(new_filter)
-            .filter(~Exists(seen))
+    unseen = Question.objects.filter(new_filter).filter(~Exists(seen))
+    new_ids: list[int] = []
+    new_count = 0
+    if new_allowed and limit > 0:
+        new_ids = list(
             # questions the user added ("add to my reviews") have a new card already: they come first
-            .annotate(added=Exists(Card.objects.filter(user=user, question=OuterRef("pk"))))
+            unseen.annotate(added=Exists(Card.objects.filter(user=user, question=OuterRef("pk"))))
             .order_by("-added", "topic__order", _DIFFICULTY_ORDER, "id")
             .values_list("id", flat=True)
             .distinct()[:new_allowed]
         )
-        if new_allowed
-        else []
-    )
+        new_count = len(new_ids)
+    elif new_allowed:
+        # only how many (up to the limit), so no ordering
+        new_count = unseen.values("id").distinct()[:new_allowed].count()
 
     # One load for the questions of every item shown, due and new (with their topic and tags).
     new_shown = new_ids[: max(0, limit - len(shown_cards))]
@@ -267,7 +270,7 @@ def review_queue(
     return Queue(
         items=items,
         due=due_total,
-        new=len(new_ids),
+        new=new_count,
         learning_later_today=learning_later,
         new_introduced_today=introduced,
         daily_new_limit=user.daily_new_limit,
