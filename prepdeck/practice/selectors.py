@@ -29,6 +29,7 @@ from django.db.models import (
     Value,
     When,
     Window,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Greatest, Power, TruncDate
 
@@ -175,18 +176,24 @@ def review_queue(
     )
     # The database ranks and counts the due cards (one query either way, whatever their number): learning
     # and relearning steps first (they are minutes apart), then the lowest predicted recall, which is the
-    # largest forgetting key (see scheduling.forgetting_key), then the earliest due. The shown cards come
-    # back whole from the ranking query (no second query for them by id).
+    # largest forgetting key (see scheduling.forgetting_key), then the earliest due. Only the ids come
+    # back: the window count keeps every due row until the end, and whole rows cost more there than
+    # fetching the shown cards again by id.
     shown_cards: list[Card] = []
     if limit > 0:
-        shown_cards = list(
+        ranked = list(
             due_cards.annotate(
                 review_after_steps=Case(When(state=CardState.REVIEW, then=Value(1)), default=Value(0)),
                 forgetting=forgetting_expression(now=now),
                 due_total=Window(Count("id")),
-            ).order_by("review_after_steps", "-forgetting", "due", "id")[:limit]
+            )
+            .order_by("review_after_steps", "-forgetting", "due", "id")
+            .values_list("id", "due_total")[:limit]
         )
-        due_total = shown_cards[0].due_total if shown_cards else 0  # type: ignore[attr-defined]
+        due_total = ranked[0][1] if ranked else 0
+        if ranked:
+            by_id = Card.objects.select_related("question__topic").in_bulk([card_id for card_id, _ in ranked])
+            shown_cards = [by_id[card_id] for card_id, _ in ranked if card_id in by_id]
         # no DISTINCT: the filters are EXISTS, not joins that repeat rows
         learning_later = Card.objects.filter(filtered, available, later_today, user=user).count()
     else:
@@ -229,19 +236,13 @@ def review_queue(
         # only how many (up to the limit), so no ordering
         new_count = unseen.values("id").distinct()[:new_allowed].count()
 
-    # One load for the questions of every item shown, due and new (with their topic and tags).
+    # The due cards came with their questions; the new ones are loaded here, and then the tags of all of
+    # them in one query.
     new_shown = new_ids[: max(0, limit - len(shown_cards))]
-    shown_question_ids = [card.question_id for card in shown_cards] + new_shown
-    questions = (
-        Question.objects.select_related("topic").prefetch_related("tags").in_bulk(shown_question_ids)
-        if shown_question_ids
-        else {}
-    )
+    new_questions = Question.objects.select_related("topic").in_bulk(new_shown) if new_shown else {}
+    prefetch_related_objects([card.question for card in shown_cards] + list(new_questions.values()), "tags")
     items: list[QueueItem] = []
     for card in shown_cards:
-        if card.question_id not in questions:  # deleted since the ranking query: skip it
-            continue
-        card.question = questions[card.question_id]
         state = card_state(card)
         # the scheduler runs only for the cards shown
         items.append(
@@ -258,14 +259,14 @@ def review_queue(
         new_intervals = scheduling.preview(scheduling.new_card_state(now), now=now, settings=settings)
         items += [
             QueueItem(
-                question=questions[pk],
+                question=new_questions[pk],
                 kind="new",
                 card=None,
                 retrievability=0.0,
                 intervals=dict(new_intervals),
             )
             for pk in new_shown
-            if pk in questions
+            if pk in new_questions  # not deleted since it was counted
         ]
     return Queue(
         items=items,
