@@ -29,6 +29,7 @@ from django.db.models import (
     Value,
     When,
     Window,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Greatest, Power, TruncDate
 
@@ -168,10 +169,17 @@ def review_queue(
     if learn_ahead_until is not None and learn_ahead_until > now:
         due_now |= Q(state__in=[CardState.LEARNING, CardState.RELEARNING], due__lte=learn_ahead_until)
     due_cards = Card.objects.filter(filtered, available, due_now, user=user, state__gt=CardState.NEW)
+    later_today = Q(
+        state__in=[CardState.LEARNING, CardState.RELEARNING],
+        due__gt=max(now, learn_ahead_until or now),
+        due__lte=day_end,
+    )
     # The database ranks and counts the due cards (one query either way, whatever their number): learning
     # and relearning steps first (they are minutes apart), then the lowest predicted recall, which is the
-    # largest forgetting key (see scheduling.forgetting_key), then the earliest due.
-    due_ids: list[int] = []
+    # largest forgetting key (see scheduling.forgetting_key), then the earliest due. Only the ids come
+    # back: the window count keeps every due row until the end, and whole rows cost more there than
+    # fetching the shown cards again by id.
+    shown_cards: list[Card] = []
     if limit > 0:
         ranked = list(
             due_cards.annotate(
@@ -182,20 +190,18 @@ def review_queue(
             .order_by("review_after_steps", "-forgetting", "due", "id")
             .values_list("id", "due_total")[:limit]
         )
-        due_ids = [card_id for card_id, _ in ranked]
         due_total = ranked[0][1] if ranked else 0
+        if ranked:
+            by_id = Card.objects.select_related("question__topic").in_bulk([card_id for card_id, _ in ranked])
+            shown_cards = [by_id[card_id] for card_id, _ in ranked if card_id in by_id]
+        # no DISTINCT: the filters are EXISTS, not joins that repeat rows
+        learning_later = Card.objects.filter(filtered, available, later_today, user=user).count()
     else:
-        due_total = due_cards.count()
-    learning_later = (
-        Card.objects.filter(
-            filtered,
-            available,
-            user=user,
-            state__in=[CardState.LEARNING, CardState.RELEARNING],
-            due__gt=max(now, learn_ahead_until or now),
-            due__lte=day_end,
-        ).count()  # no DISTINCT: the filters are EXISTS, not joins that repeat rows
-    )
+        # only the counts (the dashboard): both in one query, the two conditions never overlap
+        counts = Card.objects.filter(
+            filtered, available, due_now | later_today, user=user, state__gt=CardState.NEW
+        ).aggregate(due_count=Count("id", filter=due_now), later_count=Count("id", filter=later_today))
+        due_total, learning_later = counts["due_count"], counts["later_count"]
     started = Review.objects.filter(
         user=user, reviewed_at__gte=day_start, state_before=CardState.NEW
     ).aggregate(
@@ -214,52 +220,58 @@ def review_queue(
         new_filter &= Q(tags__slug=tag)
     if difficulty:
         new_filter &= Q(difficulty=difficulty)
-    new_ids = (
-        list(
-            Question.objects.filter(new_filter)
-            .filter(~Exists(seen))
+    unseen = Question.objects.filter(new_filter).filter(~Exists(seen))
+    new_ids: list[int] = []
+    new_count = 0
+    if new_allowed and limit > 0:
+        new_ids = list(
             # questions the user added ("add to my reviews") have a new card already: they come first
-            .annotate(added=Exists(Card.objects.filter(user=user, question=OuterRef("pk"))))
+            unseen.annotate(added=Exists(Card.objects.filter(user=user, question=OuterRef("pk"))))
             .order_by("-added", "topic__order", _DIFFICULTY_ORDER, "id")
             .values_list("id", flat=True)
             .distinct()[:new_allowed]
         )
-        if new_allowed
-        else []
-    )
+        new_count = len(new_ids)
+    elif new_allowed:
+        # only how many (up to the limit), so no ordering
+        new_count = unseen.values("id").distinct()[:new_allowed].count()
 
-    cards = (
-        Card.objects.filter(pk__in=due_ids)
-        .select_related("question__topic")
-        .prefetch_related("question__tags")
-        .in_bulk()
-        if due_ids
-        else {}
-    )
-    items = [
-        QueueItem(
-            question=cards[card_id].question,
-            kind="due",
-            card=cards[card_id],
-            # the scheduler runs only for the cards shown
-            retrievability=scheduling.retrievability(card_state(cards[card_id]), now=now, settings=settings),
+    # The due cards came with their questions; the new ones are loaded here, and then the tags of all of
+    # them in one query.
+    new_shown = new_ids[: max(0, limit - len(shown_cards))]
+    new_questions = Question.objects.select_related("topic").in_bulk(new_shown) if new_shown else {}
+    prefetch_related_objects([card.question for card in shown_cards] + list(new_questions.values()), "tags")
+    items: list[QueueItem] = []
+    for card in shown_cards:
+        state = card_state(card)
+        # the scheduler runs only for the cards shown
+        items.append(
+            QueueItem(
+                question=card.question,
+                kind="due",
+                card=card,
+                retrievability=scheduling.retrievability(state, now=now, settings=settings),
+                intervals=scheduling.preview(state, now=now, settings=settings),
+            )
         )
-        for card_id in due_ids
-    ]
-    room = limit - len(items)
-    if room > 0 and new_ids:
-        questions = Question.objects.select_related("topic").prefetch_related("tags").in_bulk(new_ids[:room])
+    if new_shown:
+        # every new card starts from the same state, so one preview serves them all
+        new_intervals = scheduling.preview(scheduling.new_card_state(now), now=now, settings=settings)
         items += [
-            QueueItem(question=questions[pk], kind="new", card=None, retrievability=0.0)
-            for pk in new_ids[:room]
+            QueueItem(
+                question=new_questions[pk],
+                kind="new",
+                card=None,
+                retrievability=0.0,
+                intervals=dict(new_intervals),
+            )
+            for pk in new_shown
+            if pk in new_questions  # not deleted since it was counted
         ]
-    for item in items:
-        current = card_state(item.card) if item.card else scheduling.new_card_state(now)
-        item.intervals = scheduling.preview(current, now=now, settings=settings)
     return Queue(
         items=items,
         due=due_total,
-        new=len(new_ids),
+        new=new_count,
         learning_later_today=learning_later,
         new_introduced_today=introduced,
         daily_new_limit=user.daily_new_limit,

@@ -277,12 +277,71 @@ def test_the_queue_runs_the_same_queries_for_any_size(count: int, django_assert_
             settings=FIXED,
         )
 
-    # due cards, learning later, introduced today, new ids, due cards with questions (+ tags),
-    # new questions (+ tags)
-    with django_assert_num_queries(8):
+    # due cards ranked, the shown ones (with questions), learning later, introduced today, new ids, new
+    # questions, the tags of all shown
+    with django_assert_num_queries(7):
         queue = selectors.review_queue(user=user, now=now + timedelta(hours=1), settings=FIXED, limit=100)
 
     assert (queue.due, len(queue.items)) == (count // 2, count)
+
+
+@pytest.mark.parametrize("due", [30, 300])
+def test_the_queue_and_its_counts_run_the_same_queries_for_any_number_of_due_cards(
+    due: int, django_assert_num_queries: Any
+) -> None:
+    topic = _bank(3)[0].topic
+    now = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    studied = Question.objects.bulk_create(
+        Question(
+            key=f"due-{number}",
+            topic=topic,
+            prompt=f"Due {number}?",
+            short_answer="A.",
+            key_points=["a"],
+            status=QuestionStatus.PUBLISHED,
+        )
+        for number in range(due)
+    )
+    user = make_user()
+    Card.objects.bulk_create(
+        Card(
+            user=user,
+            question=question,
+            state=CardState.REVIEW,
+            stability=1.0 + number % 17,
+            difficulty=5.0,
+            due=now - timedelta(days=1 + number % 30),
+            last_review=now - timedelta(days=40 + number % 7),
+            reps=3,
+        )
+        for number, question in enumerate(studied)
+    )
+
+    # due cards ranked, the shown ones (with questions), learning later, introduced today, new ids, the tags
+    # (no room for new questions)
+    with django_assert_num_queries(6):
+        queue = selectors.review_queue(user=user, now=now, settings=FIXED, limit=20)
+    # the dashboard's counts: due and learning later together, introduced today, new questions left
+    with django_assert_num_queries(3):
+        counts = selectors.review_queue(user=user, now=now, settings=FIXED, limit=0)
+
+    shown_due = [item for item in queue.items if item.kind == "due"]
+    assert (queue.due, queue.new, len(shown_due), len(queue.items)) == (
+        due,
+        3,
+        min(due, 20),
+        min(due + 3, 20),
+    )
+    assert (counts.due, counts.new, counts.learning_later_today, counts.items) == (due, 3, 0, [])
+    keys = [scheduling.forgetting_key(selectors.card_state(item.card), now=now) for item in shown_due]  # type: ignore[arg-type]
+    everything = sorted(
+        (
+            scheduling.forgetting_key(selectors.card_state(card), now=now)
+            for card in Card.objects.filter(user=user)
+        ),
+        reverse=True,
+    )
+    assert keys == everything[: len(keys)]  # the lowest predicted recall first, out of all the due cards
 
 
 def test_a_filtered_session_only_shows_its_topic(api: APIClient) -> None:

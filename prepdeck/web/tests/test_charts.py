@@ -335,3 +335,31 @@ def test_percent_bar_fills_the_fraction(fraction: float, filled: str | None) -> 
     assert root.get("aria-hidden") == "true"
     fill = root.find(f"{SVG}rect[@class='meter-fill']")
     assert (fill.get("width") if fill is not None else None) == filled
+
+
+def test_chart_text_is_escaped_exactly_as_django_escapes_it() -> None:
+    from django.utils.html import escape
+
+    text = """<b>"Tom" & 'Jerry'</b>"""
+    assert charts._escape(text) == str(escape(text))
+    chart = charts.bar_chart(
+        [charts.Bar(label="a", value=1, tooltip=text)], summary=text, y_label=text, columns=("a", "b")
+    )
+    assert "<b>" not in chart.svg
+    assert chart.svg.count(str(escape(text))) == 4  # the title, the aria-label, the axis title, the tooltip
+
+
+def test_the_data_table_rows_head_each_row_with_its_first_cell_and_escape_every_cell() -> None:
+    chart = charts.Chart(
+        svg=charts.mark_safe("<svg/>"),
+        summary="s",
+        columns=("Day", "Reviews"),
+        rows=[("2026-11-20", "12"), ("<b>", "1,000 & more")],
+        kind="bars",
+    )
+    assert chart.table_body() == (
+        '<tr><th scope="row">2026-11-20</th><td>12</td></tr>\n'
+        '<tr><th scope="row">&lt;b&gt;</th><td>1,000 &amp; more</td></tr>'
+    )
+    empty = charts.Chart(svg=chart.svg, summary="s", columns=("Day", "Reviews"), rows=[], kind="bars")
+    assert empty.table_body() == '<tr><td colspan="2">No data yet.</td></tr>'

@@ -182,9 +182,9 @@ def test_statistics_list_mastery_grouped_by_area_in_tree_order(learner: User, ba
     ]
 
 
-@pytest.mark.parametrize(("reviews", "mocks"), [(2, 1), (40, 4)])
+@pytest.mark.parametrize(("reviews", "mocks", "due"), [(2, 1, 0), (40, 4, 0), (2, 1, 300)])
 def test_the_dashboard_runs_the_same_queries_for_any_history(
-    reviews: int, mocks: int, django_assert_num_queries: object
+    reviews: int, mocks: int, due: int, django_assert_num_queries: object
 ) -> None:
     questions = make_bank(12)
     user = make_user()
@@ -192,13 +192,35 @@ def test_the_dashboard_runs_the_same_queries_for_any_history(
         review(user, questions[number % 8], 1, days_ago=(reviews - number) / 4, key=str(number))
     for _ in range(mocks):
         finished_mock(user)
+    now = timezone.now()
+    studied = Question.objects.bulk_create(
+        Question(
+            key=f"due-{n}", topic=questions[0].topic, prompt=f"Due {n}?", key_points=["a"], status="published"
+        )
+        for n in range(due)
+    )
+    Card.objects.bulk_create(  # ``due`` more review cards due now
+        Card(
+            user=user,
+            question=question,
+            state=2,
+            stability=1.0 + n % 17,
+            difficulty=5.0,
+            due=now - timedelta(days=1 + n % 30),
+            last_review=now - timedelta(days=40),
+            reps=3,
+        )
+        for n, question in enumerate(studied)
+    )
     client = signed_in(user)
 
-    # session, user, editor?; scheduler settings; statistics (9); queue counts (4); mock interviews
-    with django_assert_num_queries(18):  # type: ignore[operator]
+    # session, user, editor?; scheduler settings; statistics (9); queue counts (3: due and learning later,
+    # introduced today, new left); mock interviews
+    with django_assert_num_queries(17):  # type: ignore[operator]
         response = client.get("/")
 
     assert response.status_code == 200
+    assert response.context["queue"].due == min(reviews, 8) + due  # the 8 reviewed cards and the extra ones
 
 
 # --- statistics -------------------------------------------------------------------------------------------
