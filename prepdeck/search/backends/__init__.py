@@ -86,8 +86,11 @@ class Backend(Protocol):
     def indexed_count(self) -> int:
         """How many questions the index holds."""
 
-    def candidates(self, words: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
-        """For each word, the vocabulary words closest to it as (word, questions using it)."""
+    def candidates(
+        self, words: Sequence[str], *, exact: Sequence[str] = ()
+    ) -> dict[str, list[tuple[str, int]]]:
+        """For each word, the vocabulary words closest to it as (word, questions using it); for each word
+        of ``exact`` (abbreviations: is the bank using them?), only itself when the vocabulary has it."""
 
     def facets(self, query: ParsedQuery, filters: Filters, *, any_term: bool = False) -> Counted:
         """Counts of the questions matching ``query`` by topic and difficulty, over the first
