@@ -68,6 +68,12 @@ tier (questions whose prompt matches the whole query, then any match; see ``Back
 page's end when that is further."""
 
 
+ENOUGH_BETTER_CANDIDATES = 100
+"""The last tier of candidates (any match) is read only when the better tiers together found fewer than
+this many (or than the page's end, when that is further): a question outside them lacks the prompt bonus
+and could hardly reach the page, and that tier is the costliest to serve (whole vectors read row by row)."""
+
+
 @dataclass(frozen=True)
 class Counted:
     """Facet rows over at most ``COUNTED_MATCHES`` matches; ``more`` when further questions match."""

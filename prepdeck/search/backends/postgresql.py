@@ -24,6 +24,7 @@ from django.db import connection
 from prepdeck.catalog.models import CodeExample
 from prepdeck.search.backends import (
     COUNTED_MATCHES,
+    ENOUGH_BETTER_CANDIDATES,
     QUESTION,
     QUESTION_TAGS,
     RANKED_PER_TIER,
@@ -420,6 +421,7 @@ class PostgresBackend:
     ) -> list[Hit]:
         conditions, params = filter_sql(filters)
         per_tier = max(RANKED_PER_TIER, offset + limit)
+        enough = max(ENOUGH_BETTER_CANDIDATES, offset + limit)
         selects, tier_params = [], []
         for condition, condition_params in tiers[:-1]:
             selects.append(
@@ -427,10 +429,9 @@ class PostgresBackend:
                 f"WHERE {condition} AND {conditions} LIMIT %s)"
             )
             tier_params.extend([*condition_params, *params, per_tier])
-        # The last tier (any match) is read only when the better tiers together found fewer than a tier
-        # holds: a question outside them lacks the prompt bonus and could hardly reach the page, and its
-        # condition is the costliest to serve (thousands of matches whose whole vectors are read). The
-        # condition on the "better" CTE is a one-time filter: when it is false the scan never starts.
+        # The last tier (any match) is read only when the better tiers together found fewer than
+        # ENOUGH_BETTER_CANDIDATES (see there). The condition on the "better" CTE is a one-time filter:
+        # when it is false the scan never starts.
         last, last_params = tiers[-1]
         last_select = (
             f"SELECT d.question_id AS id FROM search_document d JOIN {QUESTION} q ON q.id = d.question_id "  # noqa: S608 - constants and placeholders only
@@ -461,7 +462,7 @@ class PostgresBackend:
                 [
                     *cte_params,
                     *tier_params,
-                    per_tier,
+                    enough,
                     *last_params,
                     *params,
                     per_tier,

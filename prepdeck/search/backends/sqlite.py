@@ -26,6 +26,7 @@ from django.db import connection
 from prepdeck.catalog.models import CodeExample
 from prepdeck.search.backends import (
     COUNTED_MATCHES,
+    ENOUGH_BETTER_CANDIDATES,
     QUESTION,
     QUESTION_TAGS,
     RANKED_PER_TIER,
@@ -320,18 +321,19 @@ class SqliteBackend:
             tiers.append(prompt_match_text(query, any_term=True, excluding=True))
         tiers.append(match)
         per_tier = max(RANKED_PER_TIER, offset + limit)
+        enough = max(ENOUGH_BETTER_CANDIDATES, offset + limit)
         tier_select = (
             "SELECT id FROM (SELECT search_document.rowid AS id FROM search_document "  # noqa: S608 - constants and placeholders only
             f"JOIN {QUESTION} q ON q.id = search_document.rowid "
             "WHERE {gate}search_document MATCH %s AND " + conditions + " LIMIT %s)"
         )
-        # The last tier (any match) only when the better ones found fewer than a tier holds (as on
-        # PostgreSQL): a constant condition, tested before FTS5 is asked anything.
+        # The last tier (any match) only when the better ones found fewer than ENOUGH_BETTER_CANDIDATES
+        # (as on PostgreSQL): a constant condition, tested before FTS5 is asked anything.
         better = " UNION ".join(tier_select.format(gate="") for _ in tiers[:-1])
         last = tier_select.format(gate="(SELECT count(*) FROM better) < %s AND ")
         candidates = f"better AS MATERIALIZED ({better}), candidates AS (SELECT id FROM better UNION {last})"  # noqa: S608 - constants and placeholders only
         candidate_params = [value for tier in tiers[:-1] for value in (tier, *params, per_tier)]
-        candidate_params.extend([per_tier, tiers[-1], *params, per_tier])
+        candidate_params.extend([enough, tiers[-1], *params, per_tier])
 
         # bm25() is lower for better matches; the bonuses are subtracted.
         bonus = f"{PROMPT_BONUS} * {_MATCHES_AMONG_CANDIDATES}"

@@ -24,9 +24,11 @@ Questions = Callable[..., dict[str, Question]]
 
 @pytest.fixture
 def two_per_tier(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tiers of two candidates, so that a handful of questions fills one."""
+    """Tiers of two candidates, two of them enough to leave the last tier unread: a handful of questions
+    fills one."""
     for module in (postgresql_backend, sqlite_backend):
         monkeypatch.setattr(module, "RANKED_PER_TIER", 2)
+        monkeypatch.setattr(module, "ENOUGH_BETTER_CANDIDATES", 2)
 
 
 @pytest.fixture
