@@ -145,8 +145,9 @@ def search_questions(
     # One vocabulary lookup: which words are misspelled, which abbreviations the bank never uses.
     words = parsed.spellable_words()
     abbreviations = parsed.abbreviations()
-    checked = words + [word for word in abbreviations if word not in words]
-    candidates = engine.candidates(checked) if checked else {}
+    # Abbreviations are only looked up (is the bank using them?), never corrected: no near words for them.
+    exact = [word for word in abbreviations if word not in words]
+    candidates = engine.candidates(words, exact=exact) if words or exact else {}
     unused = {word for word in abbreviations if word not in dict(candidates.get(word, []))}
     corrections = corrections_from(words, candidates)
     parsed = parsed.expanded(unused)

@@ -68,6 +68,12 @@ tier (questions whose prompt matches the whole query, then any match; see ``Back
 page's end when that is further."""
 
 
+ENOUGH_BETTER_CANDIDATES = 100
+"""The last tier of candidates (any match) is read only when the better tiers together found fewer than
+this many (or than the page's end, when that is further): a question outside them lacks the prompt bonus
+and could hardly reach the page, and that tier is the costliest to serve (whole vectors read row by row)."""
+
+
 @dataclass(frozen=True)
 class Counted:
     """Facet rows over at most ``COUNTED_MATCHES`` matches; ``more`` when further questions match."""
@@ -86,8 +92,11 @@ class Backend(Protocol):
     def indexed_count(self) -> int:
         """How many questions the index holds."""
 
-    def candidates(self, words: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
-        """For each word, the vocabulary words closest to it as (word, questions using it)."""
+    def candidates(
+        self, words: Sequence[str], *, exact: Sequence[str] = ()
+    ) -> dict[str, list[tuple[str, int]]]:
+        """For each word, the vocabulary words closest to it as (word, questions using it); for each word
+        of ``exact`` (abbreviations: is the bank using them?), only itself when the vocabulary has it."""
 
     def facets(self, query: ParsedQuery, filters: Filters, *, any_term: bool = False) -> Counted:
         """Counts of the questions matching ``query`` by topic and difficulty, over the first

@@ -1,0 +1,109 @@
+"""What keeps a search's work bounded at 100,000 questions, asserted on the plans and the results (not on
+timings): the last tier of candidates is read only when the better tiers found too few, and on SQLite the
+snippets of a page are cut from rows FTS5 seeks by rowid."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from prepdeck.catalog.models import Question
+from prepdeck.search.backends import postgresql as postgresql_backend
+from prepdeck.search.backends import sqlite as sqlite_backend
+from prepdeck.search.selectors import search_questions
+
+pytestmark = pytest.mark.django_db
+
+Questions = Callable[..., dict[str, Question]]
+
+
+@pytest.fixture
+def two_per_tier(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tiers of two candidates, two of them enough to leave the last tier unread: a handful of questions
+    fills one."""
+    for module in (postgresql_backend, sqlite_backend):
+        monkeypatch.setattr(module, "RANKED_PER_TIER", 2)
+        monkeypatch.setattr(module, "ENOUGH_BETTER_CANDIDATES", 2)
+
+
+@pytest.fixture
+def celery_beat(questions: Questions, two_per_tier: None) -> None:
+    questions(
+        first={"prompt": "What is a Celery beat schedule?"},
+        second={"prompt": "How does Celery beat store its schedule?"},
+        body={"prompt": "What runs periodic tasks?", "explanation": "Celery beat does, on a schedule."},
+    )
+
+
+@contextmanager
+def _statements() -> Iterator[list[tuple[str, Any]]]:
+    seen: list[tuple[str, Any]] = []
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        seen.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        yield seen
+
+
+def _page_statement(seen: list[tuple[str, Any]]) -> tuple[str, Any]:
+    pages = [(sql, params) for sql, params in seen if "page AS" in sql]
+    assert len(pages) == 1
+    return pages[0]
+
+
+def test_a_question_matching_outside_its_prompt_is_found_when_prompts_fill_no_tier(celery_beat: None) -> None:
+    # two prompts hold the query: they fill a tier of two, and the page of two is theirs
+    assert sorted(hit.key for hit in search_questions("celery beat", limit=2).results) == ["first", "second"]
+    # a page that ends further than the prompts go reads the last tier too
+    result = search_questions("celery beat", limit=1, offset=2)
+
+    assert [hit.key for hit in result.results] == ["body"]
+    assert result.count == 3
+
+
+@pytest.mark.postgresql
+def test_the_last_tier_is_not_read_when_the_better_tiers_are_full_on_postgresql(celery_beat: None) -> None:
+    with _statements() as seen:
+        search_questions("celery beat", limit=2)
+    sql, params = _page_statement(seen)
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    gated = []
+
+    def walk(node: dict[str, Any]) -> None:
+        if "One-Time Filter" in node:
+            gated.append(node)
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(plan[0]["Plan"])
+
+    # the last tier (any match) sits under a one-time filter, and its scan never ran
+    assert len(gated) == 1
+    assert [child["Actual Loops"] for child in gated[0]["Plans"]] == [0]
+
+
+def test_snippets_are_cut_from_rows_fts5_seeks_by_rowid_on_sqlite(celery_beat: None) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("FTS5 is SQLite's")
+    with _statements() as seen:
+        search_questions("celery beat", limit=2)
+    sql, params = _page_statement(seen)
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        steps = [row[3] for row in cursor.fetchall()]
+
+    # the page is the outer loop and FTS5 gets "rowid =" with MATCH (not a whole MATCH probing the page)
+    last_steps = steps[steps.index("SCAN page") :]
+    assert any(step.startswith("SCAN search_document VIRTUAL TABLE INDEX 0:=") for step in last_steps)
