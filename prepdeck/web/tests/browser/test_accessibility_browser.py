@@ -131,8 +131,10 @@ def test_the_api_docs_render_from_our_own_files(page: Page, url: str, ready: str
 
     assert response is not None
     assert response.status == 200
-    page.locator(ready).first.wait_for(state="attached")
-    page.wait_for_load_state("networkidle")  # the images and fonts the rendered page asks for
+    # Redoc lays out the whole schema (every operation) in the browser before the first one is attached:
+    # seconds of CPU that a loaded 2-core CI machine stretched past the default wait.
+    page.locator(ready).first.wait_for(state="attached", timeout=60_000)
+    page.wait_for_load_state("networkidle", timeout=60_000)  # the images and fonts the rendered page asks for
 
 
 @pytest.mark.parametrize("dark", [False, True])
