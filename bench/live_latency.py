@@ -15,7 +15,8 @@ What it does:
    layer, the interviewer connected to one and the candidate to the other;
 4. **concurrent sessions**: ``--sessions`` sessions x 3 sockets (two interviewers and the candidate) on one
    server (in-memory layer); every candidate sends ``--session-edits`` snapshots 400 ms apart (the page's debounce); it counts the
-   snapshots that did not reach both interviewers (lost) and any gap in event numbers.
+   snapshots that did not reach both interviewers (lost) and any gap in event numbers, and prints the server's CPU time
+   for that phase per pad edit (a figure the machine's load disturbs much less than latency does).
 
 The database is PostgreSQL in every case (SQLite serialises writers, which is not what is measured here).
 Latency includes the database write of each event (the log is the source of truth) and the broadcast.
