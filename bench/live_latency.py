@@ -3,6 +3,7 @@
 Run: .venv/bin/python bench/live_latency.py [--edits 100] [--sessions 50] [--session-edits 20]
                                             [--postgres-url postgres://postgres@127.0.0.1:5432/postgres]
                                             [--redis-url redis://127.0.0.1:6379/3]
+                                            [--database-name prepdeck_bench_live]
 
 What it does:
 1. creates a throwaway PostgreSQL database (dropped afterwards), migrates it and creates the sessions, the
@@ -14,7 +15,8 @@ What it does:
    layer, the interviewer connected to one and the candidate to the other;
 4. **concurrent sessions**: ``--sessions`` sessions x 3 sockets (two interviewers and the candidate) on one
    server (in-memory layer); every candidate sends ``--session-edits`` snapshots 400 ms apart (the page's debounce); it counts the
-   snapshots that did not reach both interviewers (lost) and any gap in event numbers.
+   snapshots that did not reach both interviewers (lost) and any gap in event numbers, and prints the server's CPU time
+   for that phase per pad edit (a figure the machine's load disturbs much less than latency does).
 
 The database is PostgreSQL in every case (SQLite serialises writers, which is not what is measured here).
 Latency includes the database write of each event (the log is the source of truth) and the broadcast.
@@ -91,8 +93,10 @@ def _make_sessions(count: int) -> list[dict[str, Any]]:
 
 
 async def _latency(
-    interviewer_host: str, candidate_host: str, world: dict[str, Any], edits: int
+    interviewer_host: str, candidate_host: str, world: dict[str, Any], edits: int, label: str
 ) -> list[float]:
+    """``label`` makes the texts of each case new: a resync replays the earlier cases' snapshots, and an
+    old text found among them would time as arrived before it was sent."""
     from prepdeck.interviews.tests.servers import Participant
 
     async with (
@@ -102,7 +106,7 @@ async def _latency(
         await asyncio.sleep(0.5)  # both hellos answered before timing starts
         timings = []
         for number in range(edits):
-            text = f"latency {number} " + "x" * 200
+            text = f"latency {label} {number} " + "x" * 200
             sent = time.monotonic()
             await typist.socket.send(f'{{"op": "pad", "index": 0, "text": "{text}"}}')
             arrived = await watcher.wait_for_text(text)
@@ -112,7 +116,7 @@ async def _latency(
 
 
 async def _concurrent(host: str, sessions: list[dict[str, Any]], edits: int) -> dict[str, Any]:
-    from prepdeck.interviews.tests.servers import Participant
+    from prepdeck.interviews.tests.servers import Participant, server_cpu_seconds
 
     sockets: list[tuple[dict[str, Any], list[Participant], Participant]] = []
     opened: list[Participant] = []
@@ -134,6 +138,7 @@ async def _concurrent(host: str, sessions: list[dict[str, Any]], edits: int) -> 
             await asyncio.sleep(0.4)  # the page's debounce: at most one snapshot per 400 ms of typing
 
     started = time.monotonic()
+    cpu_before = server_cpu_seconds(host)
     await asyncio.gather(*(type_in(world, typist) for world, _, typist in sockets))
     lost = 0
     latencies = []
@@ -154,6 +159,7 @@ async def _concurrent(host: str, sessions: list[dict[str, Any]], edits: int) -> 
     )
     errors = sum(len(participant.errors) for participant in opened)
     elapsed = time.monotonic() - started
+    cpu = server_cpu_seconds(host) - cpu_before
     for participant in opened:
         await participant.__aexit__(None, None, None)
     return {
@@ -164,6 +170,7 @@ async def _concurrent(host: str, sessions: list[dict[str, Any]], edits: int) -> 
         "errors": errors,
         "latencies": latencies,
         "seconds": elapsed,
+        "cpu": cpu,
     }
 
 
@@ -185,9 +192,13 @@ def main() -> None:
     parser.add_argument("--session-edits", type=int, default=20)
     parser.add_argument("--postgres-url", default=DEFAULT_ADMIN_URL)
     parser.add_argument("--redis-url", default=None)
+    parser.add_argument(
+        "--database-name", default="prepdeck_bench_live", help="the throwaway database (dropped afterwards)"
+    )
     args = parser.parse_args()
+    print(f"load average before: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
 
-    with throwaway_database(args.postgres_url, "prepdeck_bench_live") as database_url:
+    with throwaway_database(args.postgres_url, args.database_name) as database_url:
         if database_url is None:
             return
         _setup_django(database_url)
@@ -195,12 +206,17 @@ def main() -> None:
 
         worlds = _make_sessions(args.sessions + 1)
         with serve(database_url=database_url, redis_url=None) as host:
-            _report("in-memory layer, one server", asyncio.run(_latency(host, host, worlds[0], args.edits)))
+            _report(
+                "in-memory layer, one server",
+                asyncio.run(_latency(host, host, worlds[0], args.edits, "memory")),
+            )
             result = asyncio.run(_concurrent(host, worlds[1:], args.session_edits))
         print(
             f"concurrent (in-memory layer, one server): {args.sessions} sessions x 3 = {result['sockets']} sockets, "
             f"{result['expected']} deliveries expected, {result['lost']} lost, {result['gaps']} sequence gaps, "
-            f"{result['errors']} errors, in {result['seconds']:.1f} s"
+            f"{result['errors']} errors, in {result['seconds']:.1f} s; server CPU {result['cpu']:.1f} s "
+            f"({1000 * result['cpu'] / (len(worlds) - 1) / args.session_edits:.1f} ms per pad edit and its "
+            "deliveries)"
         )
         if result["latencies"]:
             _report("  under that load", result["latencies"])
@@ -211,13 +227,14 @@ def main() -> None:
             ):
                 _report(
                     "Redis layer, interviewer and candidate on two servers",
-                    asyncio.run(_latency(first, second, worlds[0], args.edits)),
+                    asyncio.run(_latency(first, second, worlds[0], args.edits, "redis")),
                 )
         else:
             print("Redis layer: skipped (pass --redis-url)")
         from django.db import connections
 
         connections.close_all()
+    print(f"load average after: {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -248,7 +248,7 @@ def channel_layers(env: Mapping[str, str]) -> dict[str, Any]:
                 "CONFIG": {"hosts": [url], "prefix": "prepdeck"},
             }
         }
-    return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    return {"default": {"BACKEND": "prepdeck.core.channel_layers.InMemoryChannelLayer"}}
 
 
 def email_config(env: Mapping[str, str]) -> dict[str, Any]:

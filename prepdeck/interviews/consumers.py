@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
@@ -45,6 +46,19 @@ def _db(function: Callable[..., Any]) -> Any:
     return database_sync_to_async(function, thread_sensitive=False)
 
 
+def _collecting(
+    function: Callable[..., Any],
+) -> Callable[..., tuple[Any, list[tuple[str, dict[str, Any]]]]]:
+    """``function``, returning with its result the broadcasts of the events it committed (collected by
+    ``services.broadcasts_collected`` instead of sent from the worker thread)."""
+
+    def run(*args: Any, **kwargs: Any) -> tuple[Any, list[tuple[str, dict[str, Any]]]]:
+        with services.broadcasts_collected() as broadcasts:
+            return function(*args, **kwargs), broadcasts
+
+    return run
+
+
 class InterviewConsumer(AsyncJsonWebsocketConsumer):
     session: InterviewSession
     participant: access.Participant
@@ -65,8 +79,12 @@ class InterviewConsumer(AsyncJsonWebsocketConsumer):
         self.joined = False
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        await _db(services.presence_set)(
-            session=self.session, participant=self.participant, joined=True, connection=self.channel_name
+        await self._write(
+            services.presence_set,
+            session=self.session,
+            participant=self.participant,
+            joined=True,
+            connection=self.channel_name,
         )
         self.joined = True
 
@@ -75,9 +93,37 @@ class InterviewConsumer(AsyncJsonWebsocketConsumer):
             return
         await self.channel_layer.group_discard(self.group, self.channel_name)
         if self.joined:
-            await _db(services.presence_set)(
-                session=self.session, participant=self.participant, joined=False, connection=self.channel_name
+            await self._write(
+                services.presence_set,
+                session=self.session,
+                participant=self.participant,
+                joined=False,
+                connection=self.channel_name,
             )
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch without its ``aclose_old_connections()`` before every handler: that is a hop
+        to asgiref's one shared sync thread and back for every frame received and every broadcast
+        delivered (hundreds a second with many sessions, all queued on that one thread). It guards
+        handlers that use the ORM on that thread; these never do: every query runs through ``_db`` in a
+        worker thread, which closes stale connections itself before and after."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def _write(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run ``function`` (ORM work) in the thread pool, then send from the event loop the broadcasts of
+        the events it committed, in order: no hop back to the loop per event from the worker thread, which
+        (with its database connection) is free sooner. Committed events are announced before the caller
+        acknowledges, as ``on_commit`` did."""
+        result, broadcasts = await _db(_collecting(function))(*args, **kwargs)
+        for group, message in broadcasts:
+            try:
+                await self.channel_layer.group_send(group, message)
+            except Exception:  # the log is the source of truth: clients that miss a broadcast resync
+                logger.warning("Broadcast of event %s failed", message["event"].get("seq"), exc_info=True)
+        return result
 
     # --- receiving ---
 
@@ -119,7 +165,7 @@ class InterviewConsumer(AsyncJsonWebsocketConsumer):
             await self._error("unknown_op", f"Unknown op {content['op'][:40]!r}.", ref)
             return
         try:
-            reply = await _db(self._run)(operation, content)
+            reply = await self._write(operation, self, content)
         except ApplicationError as error:
             await self._error(error.code, error.message, ref)
             return
@@ -129,13 +175,6 @@ class InterviewConsumer(AsyncJsonWebsocketConsumer):
             return
         if reply is not None:
             await self.send_json({**reply, "ref": ref})
-
-    def _run(
-        self, operation: Callable[..., dict[str, Any] | None], content: dict[str, Any]
-    ) -> dict[str, Any] | None:
-        # Re-read the session: its state (finished, current question) may have changed since connect.
-        self.session = InterviewSession.objects.get(pk=self.session.pk)
-        return operation(self, content)
 
     async def send_json(self, content: Any, close: bool = False) -> None:
         """Every message carries the server's clock (``server_now``, ms since the epoch): timers are
@@ -149,6 +188,9 @@ class InterviewConsumer(AsyncJsonWebsocketConsumer):
     # --- operations (run in a worker thread, inside database_sync_to_async) ---
 
     def op_hello(self, content: dict[str, Any]) -> dict[str, Any]:
+        # Re-read the session: its state (finished, current question) has changed since connect. The other
+        # operations need not: their service locks and reads the row (only the columns it needs).
+        self.session = InterviewSession.objects.get(pk=self.session.pk)
         last_seq = content.get("last_seq", 0)
         if isinstance(last_seq, bool) or not isinstance(last_seq, int) or last_seq < 0:
             last_seq = 0

@@ -9,15 +9,18 @@ source of truth and the broadcast is only a hint (clients resync from the log wh
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Func, IntegerField, Max
 from django.utils import timezone
 
 from prepdeck.accounts.models import User
@@ -57,6 +60,8 @@ DEFAULT_ANCHORS = [
     "Covers every key point and goes deeper unprompted.",
 ]
 TIMER_SCOPES = ("session", "question")
+
+logger = logging.getLogger("prepdeck.interviews")
 
 
 class InviteError(ApplicationError):
@@ -325,23 +330,68 @@ def event_data(event: SessionEvent) -> dict[str, Any]:
     }
 
 
+# Broadcasts of the events committed while ``broadcasts_collected`` is active (the socket's worker thread):
+# its consumer sends them from the event loop once the thread returns, instead of the thread blocking on
+# a hop back to the loop for each one.
+_collected: ContextVar[list[tuple[str, dict[str, Any]]] | None] = ContextVar(
+    "interview_broadcasts", default=None
+)
+
+
+@contextmanager
+def broadcasts_collected() -> Iterator[list[tuple[str, dict[str, Any]]]]:
+    """Collect, rather than send, the broadcasts of the events committed inside the block: yields the list
+    of ``(group, message)`` that the caller sends with ``channel_layer.group_send`` (in that order) after
+    the block. They are still added only on commit, so a rolled-back event is never announced. For the
+    socket consumer, whose operations run in a worker thread while its event loop is free to send."""
+    collected: list[tuple[str, dict[str, Any]]] = []
+    token = _collected.set(collected)
+    try:
+        yield collected
+    finally:
+        _collected.reset(token)
+
+
 def _broadcast(session_id: int, data: dict[str, Any]) -> None:
+    message = {"type": "session.event", "event": data}
+    collected = _collected.get()
+    if collected is not None:
+        collected.append((group_name(session_id), message))
+        return
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(group_name(session_id), {"type": "session.event", "event": data})
+        async_to_sync(layer.group_send)(group_name(session_id), message)
     except Exception:
-        import logging
-
-        logging.getLogger("prepdeck.interviews").warning(
+        logger.warning(
             "Broadcast of event %s of session %s failed", data.get("seq"), session_id, exc_info=True
         )
 
 
-def _locked(session: InterviewSession) -> InterviewSession:
-    """The session row, locked until the transaction ends (the sequence number is allocated under it)."""
-    return InterviewSession.objects.select_for_update().get(pk=session.pk)
+class _JSONArrayLength(Func):
+    """How many items a JSON array column holds, computed by the database (PostgreSQL's
+    ``jsonb_array_length``, SQLite's ``json_array_length``) so the array itself is not read."""
+
+    function = "json_array_length"
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(compiler, connection, function="jsonb_array_length", **extra_context)
+
+
+def _locked(session: InterviewSession, *, columns: Sequence[str] | None = None) -> InterviewSession:
+    """The session row, locked until the transaction ends (the sequence number is allocated under it).
+
+    ``columns`` names the columns the action reads besides ``state`` and ``last_seq`` (all of them when
+    None): a live action runs many times a second per session, and the kit ``snapshot`` (every question
+    with its rubric and probes) and the ``pads`` (every answer) are the row's biggest values, so the
+    actions that do not need them do not fetch and decode them. ``question_count`` is annotated for
+    ``_index`` without reading the snapshot."""
+    rows = InterviewSession.objects.select_for_update().annotate(question_count=_JSONArrayLength("snapshot"))
+    if columns is not None:
+        rows = rows.only("state", "last_seq", *columns)
+    return rows.get(pk=session.pk)
 
 
 def _record(
@@ -380,7 +430,9 @@ def event_record(
     audience: str = Audience.EVERYONE,
 ) -> SessionEvent:
     """Append an event to a session's log and broadcast it after commit."""
-    return _record(_locked(session), participant=participant, kind=kind, payload=payload, audience=audience)
+    return _record(
+        _locked(session, columns=()), participant=participant, kind=kind, payload=payload, audience=audience
+    )
 
 
 def _live(locked: InterviewSession) -> InterviewSession:
@@ -390,7 +442,9 @@ def _live(locked: InterviewSession) -> InterviewSession:
 
 
 def _index(locked: InterviewSession, index: Any) -> int:
-    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(locked.snapshot):
+    """A question index of a session that ``_locked`` read (its ``question_count``), or ``InvalidInput``."""
+    count = int(locked.question_count)  # type: ignore[attr-defined]
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < count:
         raise InvalidInput("index: not a question of this interview.", details={"field": "index"})
     return int(index)
 
@@ -423,7 +477,7 @@ def question_reveal(
 ) -> SessionEvent:
     """Show the candidate the next question (or ``index``); its timer restarts and the session's runs."""
     require_interviewer(participant)
-    locked = _live(_locked(session))
+    locked = _live(_locked(session, columns=("live", "snapshot")))
     if index is None:
         if locked.current_index >= len(locked.snapshot) - 1:
             raise Conflict("Every question has been asked.", code="no_more_questions")
@@ -460,7 +514,7 @@ def pad_update(
         raise InvalidInput("text: must be text.", details={"field": "text"})
     if len(text) > MAX_PAD_CHARS:
         raise InvalidInput(f"text: at most {MAX_PAD_CHARS} characters.", code="pad_too_long")
-    locked = _live(_locked(session))
+    locked = _live(_locked(session, columns=("live", "pads")))
     index = _index(locked, index)
     if index != locked.current_index:
         raise Conflict("That question is not the current one.", code="not_current_question")
@@ -490,7 +544,7 @@ def rubric_tick(
     """Tick (or untick) a rubric key point on the interviewer's own draft scorecard; only they see it."""
     require_interviewer(participant)
     assert participant.user is not None
-    locked = _live(_locked(session))
+    locked = _live(_locked(session, columns=("snapshot",)))
     index = _index(locked, index)
     behaviours = locked.snapshot[index]["rubric"]["behaviours"]
     if isinstance(point, bool) or not isinstance(point, int) or not 0 <= point < len(behaviours):
@@ -516,7 +570,7 @@ def note_write(*, session: InterviewSession, participant: Participant, index: in
     require_interviewer(participant)
     assert participant.user is not None
     text = _text(text, field="text", limit=MAX_NOTE_CHARS)
-    locked = _locked(session)
+    locked = _locked(session, columns=())
     index = _index(locked, index)
     Note.objects.update_or_create(
         session=locked,
@@ -541,7 +595,7 @@ def timer_set(
     require_interviewer(participant)
     if scope not in TIMER_SCOPES:
         raise InvalidInput("scope: 'session' or 'question'.", details={"field": "scope"})
-    locked = _live(_locked(session))
+    locked = _live(_locked(session, columns=("live",)))
     live = dict(locked.live)
     (_timer_start if running else _timer_stop)(live, scope)
     locked.live = live
@@ -577,7 +631,7 @@ def presence_set(
 ) -> SessionEvent:
     """Someone's socket ``connection`` connected (``joined``) or went away. Connections not seen for
     ``PRESENCE_STALE_MS`` are dropped on the way."""
-    locked = _locked(session)
+    locked = _locked(session, columns=("live",))
     now = now_ms()
     live = dict(locked.live)
     seen = fresh_seen(live, now=now)
@@ -599,7 +653,7 @@ def presence_beat(
     """The heartbeat of a connection: its last-seen time becomes now. Nothing is logged unless who is
     present changed: a connection that had gone stale is back (``presence_joined``) or others went stale
     (``presence_left``, by the system)."""
-    locked = _locked(session)
+    locked = _locked(session, columns=("live",))
     now = now_ms()
     live = dict(locked.live)
     shown = set(live.get("present", {}))  # what clients were last told
@@ -628,7 +682,7 @@ def presence_sweep(*, now: int | None = None) -> int:
         if set(present_of(live or {}, now=now)) == set((live or {}).get("present", {})):
             continue
         with transaction.atomic():
-            locked = _locked(InterviewSession(pk=session_id))
+            locked = _locked(InterviewSession(pk=session_id), columns=("live",))
             fresh = dict(locked.live)
             fresh["seen"] = fresh_seen(fresh, now=now)
             fresh["present"] = present_of(fresh, now=now)
@@ -642,7 +696,7 @@ def presence_sweep(*, now: int | None = None) -> int:
 def session_finish(*, session: InterviewSession, participant: Participant) -> SessionEvent:
     """End the live part: timers stop, the pad closes; scorecards can still be written and submitted."""
     require_interviewer(participant)
-    locked = _live(_locked(session))
+    locked = _live(_locked(session, columns=("live",)))
     live = dict(locked.live)
     for scope in TIMER_SCOPES:
         _timer_stop(live, scope)
@@ -708,7 +762,7 @@ def scorecard_save(
     """Save the interviewer's draft scorecard (fields left None keep their value)."""
     require_interviewer(participant)
     assert participant.user is not None
-    locked = _locked(session)
+    locked = _locked(session, columns=("snapshot",))
     scorecard = _own_draft(locked, participant.user)
     if levels is not None:
         scorecard.levels = _clean_levels(locked.snapshot, levels)
@@ -733,7 +787,7 @@ def scorecard_submit(*, session: InterviewSession, participant: Participant) -> 
     cannot change afterwards. Only then do they see the other interviewers' scorecards."""
     require_interviewer(participant)
     assert participant.user is not None
-    locked = _locked(session)
+    locked = _locked(session, columns=("snapshot",))
     scorecard = _own_draft(locked, participant.user)
     if not scorecard.recommendation:
         raise InvalidInput("Choose an overall recommendation first.", code="scorecard_incomplete")

@@ -137,7 +137,10 @@ def test_without_redis_everything_runs_in_process() -> None:
     assert (
         environment.cache_config({})["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
     )
-    assert environment.channel_layers({})["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
+    assert (
+        environment.channel_layers({})["default"]["BACKEND"]
+        == "prepdeck.core.channel_layers.InMemoryChannelLayer"
+    )
     celery = environment.celery_config({})
     assert celery["CELERY_TASK_ALWAYS_EAGER"] is True
     assert celery["CELERY_BROKER_URL"] == "memory://"

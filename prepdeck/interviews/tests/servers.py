@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[3]
+# The uvicorn process serving each host ``serve`` yielded (while it runs), for ``server_cpu_seconds``.
+_PROCESSES: dict[str, subprocess.Popen[bytes]] = {}
 
 
 def free_port() -> int:
@@ -69,14 +71,23 @@ def serve(*, database_url: str | None, redis_url: str | None, startup_seconds: f
                 if time.monotonic() > deadline:
                     raise RuntimeError("uvicorn did not start in time") from None
                 time.sleep(0.1)
-        yield f"127.0.0.1:{port}"
+        host = f"127.0.0.1:{port}"
+        _PROCESSES[host] = process
+        yield host
     finally:
+        _PROCESSES.pop(f"127.0.0.1:{port}", None)
         process.terminate()
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def server_cpu_seconds(host: str) -> float:
+    """The CPU time (user + system, every thread) the server of ``host`` has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{_PROCESSES[host].pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Participant:

@@ -4,10 +4,12 @@ cookie auth), with channels.testing's WebsocketCommunicator on the real database
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
@@ -442,3 +444,40 @@ def test_a_ping_is_the_heartbeat_of_presence(world: dict[str, Any]) -> None:
     session.refresh_from_db()
     assert session.live["seen"] == {}
     assert before <= pong["server_now"]
+
+
+def test_a_busy_shared_sync_thread_does_not_stall_the_live_socket(world: dict[str, Any]) -> None:
+    """Every socket frame and every broadcast delivered used to wait its turn on asgiref's one shared
+    sync thread (Channels closes stale connections there before each handler); a slow sync view or
+    hundreds of messages a second queued behind each other. The live socket's handlers never use it."""
+    session: InterviewSession = world["session"]
+    release = threading.Event()
+
+    async def scenario() -> tuple[list[Message], list[Message]]:
+        interviewer = socket(session.pk, world["ada_cookie"])
+        candidate = socket(session.pk, world["candidate"])
+        await joined(interviewer)
+        await joined(candidate)
+        # given the one shared sync thread is busy (as with a slow synchronous view)
+        busy = asyncio.ensure_future(sync_to_async(release.wait, thread_sensitive=True)(30))
+        try:
+            # when the interviewer reveals and the candidate types
+            await interviewer.send_json_to({"op": "reveal", "ref": "r"})
+            revealed = await until(candidate, is_event("question_revealed"))
+            await candidate.send_json_to({"op": "pad", "index": 0, "text": "while it is busy", "ref": "p"})
+            typed = await until(interviewer, is_event("pad_updated"))
+            # then both arrived while that thread was still busy
+            assert not busy.done()
+        finally:
+            release.set()
+            await busy
+        await interviewer.disconnect()
+        await candidate.disconnect()
+        return revealed, typed
+
+    revealed, typed = asyncio.run(scenario())
+
+    assert revealed[-1]["event"]["payload"]["index"] == 0
+    assert typed[-1]["event"]["payload"] == {"index": 0, "text": "while it is busy"}
+    session.refresh_from_db()
+    assert session.pads == {"0": "while it is busy"}

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from prepdeck.accounts.models import User
@@ -474,3 +476,75 @@ def test_the_candidate_report_is_shared_on_purpose_and_feeds_their_reviews(
     assert sorted(Card.objects.filter(user=account).values_list("question_id", flat=True)) == [
         q.pk for q in questions
     ]
+
+
+def test_a_pad_edit_locks_and_reads_only_the_columns_it_needs(
+    session: InterviewSession, interviewer: User
+) -> None:
+    # given a live session (its kit snapshot is the row's biggest value in a long interview)
+    candidate = as_candidate(session)
+    services.question_reveal(session=session, participant=as_interviewer(interviewer))
+
+    # when the candidate's pad snapshot arrives
+    with CaptureQueriesContext(connection) as queries:
+        services.pad_update(session=session, participant=candidate, index=0, text="select_related joins")
+
+    # then one locked read (the question count computed by the database, not the snapshot itself), one
+    # update of what changed and the event: no second read of the session
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert [sql.split()[0] for sql in statements] == ["SAVEPOINT", "SELECT", "UPDATE", "INSERT", "RELEASE"]
+    read, update = statements[1], statements[2]
+    selected = read.split(" FROM ")[0]
+    assert 'array_length("interviews_interviewsession"."snapshot") AS "question_count"' in selected
+    assert (
+        selected.replace('array_length("interviews_interviewsession"."snapshot")', "").count("snapshot") == 0
+    )
+    if connection.features.has_select_for_update:
+        assert read.endswith("FOR UPDATE")
+    assert update.startswith('UPDATE "interviews_interviewsession" SET "last_seq" = 2, "pads" = ')
+    session.refresh_from_db()
+    assert (session.last_seq, session.pads) == (2, {"0": "select_related joins"})
+
+
+def test_question_indexes_are_checked_against_the_count_the_database_computes(
+    session: InterviewSession, interviewer: User
+) -> None:
+    ada, candidate = as_interviewer(interviewer), as_candidate(session)
+    services.question_reveal(session=session, participant=ada, index=2)  # the last of three
+    for action in (
+        lambda: services.question_reveal(session=session, participant=ada, index=3),
+        lambda: services.pad_update(session=session, participant=candidate, index=3, text="x"),
+        lambda: services.note_write(session=session, participant=ada, index=3, text="x"),
+        lambda: services.rubric_tick(session=session, participant=ada, index=-1, point=0),
+    ):
+        with pytest.raises(InvalidInput) as error:
+            action()
+        assert error.value.details == {"field": "index"}
+    assert services.pad_update(session=session, participant=candidate, index=2, text="last") is not None
+    assert services.note_write(session=session, participant=ada, index=2, text="ok").payload["index"] == 2
+    assert [kind for _, kind, _ in _log(session)] == ["question_revealed", "pad_updated", "note_written"]
+
+
+def _pad_then_fail(session: InterviewSession, candidate: access.Participant, text: str) -> None:
+    """A pad edit inside a transaction that then fails: the edit is rolled back with it."""
+    with transaction.atomic():
+        services.pad_update(session=session, participant=candidate, index=0, text=text)
+        raise RuntimeError("after the edit")
+
+
+def test_collected_broadcasts_are_those_of_committed_events_only(
+    session: InterviewSession, interviewer: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    candidate = as_candidate(session)
+    services.question_reveal(session=session, participant=as_interviewer(interviewer))
+
+    with services.broadcasts_collected() as collected, django_capture_on_commit_callbacks(execute=True):
+        kept = services.pad_update(session=session, participant=candidate, index=0, text="kept")
+        with pytest.raises(RuntimeError):
+            _pad_then_fail(session, candidate, "rolled back")
+
+    assert kept is not None
+    assert collected == [
+        (services.group_name(session.pk), {"type": "session.event", "event": services.event_data(kept)})
+    ]
+    assert [kind for _, kind, _ in _log(session)] == ["question_revealed", "pad_updated"]

@@ -86,7 +86,12 @@
     } else if (data.type === "ack") {
       showError("");
       const saved = $("[data-saved]");
-      if (saved && data.ref === "pad") saved.textContent = "Saved";
+      if (saved && data.ref === "pad" && !padDirty) saved.textContent = "Saved";  // not while more is typed
+      const note = typeof data.ref === "string" && data.ref.startsWith("note-") ? data.ref.slice(5) : null;
+      if (note !== null && !(note in noteTimers)) {
+        const status = $(`[data-note-saved="${note}"]`);
+        if (status) status.textContent = "Saved";
+      }
     }
   }
 
@@ -235,8 +240,14 @@
   root.addEventListener("input", (input) => {
     const note = input.target.closest("[data-note]");
     if (!note) return;
-    clearTimeout(noteTimers[note.dataset.note]);
-    noteTimers[note.dataset.note] = setTimeout(() => send({ op: "note", index: Number(note.dataset.note), text: note.value }), 600);
+    const index = note.dataset.note;
+    const status = $(`[data-note-saved="${index}"]`);
+    if (status) status.textContent = "Typing…";
+    clearTimeout(noteTimers[index]);
+    noteTimers[index] = setTimeout(() => {
+      delete noteTimers[index];  // "Saved" once the server acknowledges this text, not an earlier one
+      send({ op: "note", index: Number(index), text: note.value, ref: `note-${index}` });
+    }, 600);
   });
 
   connect();

@@ -93,6 +93,9 @@ def test_a_whole_interview_from_invite_to_packet(browser: Browser, asgi_server: 
         expect(ada.locator('[data-pad="0"]')).to_have_text("select_related follows foreign keys with a join")
         ada.locator('[data-tick][data-index="0"][data-point="0"]').check()
         ada.locator('[data-note="0"]').fill("Knew the join")
+        # the note is sent after a pause in typing: ending the interview before it arrives would log it after
+        # the end (the order asserted below), so wait until the server has acknowledged it
+        expect(ada.locator('[data-note-saved="0"]')).to_have_text("Saved")
 
         # the candidate's view never shows rubric, notes or ticks
         assert linus.locator("[data-tick], [data-note], .rubric").count() == 0
