@@ -200,6 +200,20 @@ def test_a_misspelled_query_is_corrected_and_searched(questions: Questions) -> N
     assert search_questions("celery beat").suggestion is None
 
 
+def test_a_two_edit_typo_far_from_its_word_by_trigrams_is_still_corrected(questions: Questions) -> None:
+    # "lamdab" shares 3 of 11 trigrams with "lambda" (0.27): under pg_trgm's default threshold of 0.3,
+    # which alone found no candidate for it (found in review)
+    questions(
+        lam={"prompt": "When is a lambda enough instead of a function?"},
+        other={"prompt": "What does a dock worker load?"},
+    )
+
+    result = search_questions("lamdab")
+
+    assert result.suggestion == "lambda"
+    assert _keys(result) == ["lam"]
+
+
 def test_a_natural_phrasing_finds_the_question_that_matches_most_words(questions: Questions) -> None:
     questions(
         target={"prompt": "How do you detect and fix N+1 query problems?"},
