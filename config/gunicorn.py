@@ -10,8 +10,9 @@ pool. It was measured against uvicorn workers (README "Performance" → "Serving
 there. It answers HTTP too (``/healthz`` for its health check), so it is also what a single-process start
 (``prepdeck run``) serves.
 
-Both: gunicorn restarts a worker that dies or stops answering (``timeout``), recycles workers after
-``max_requests`` (bounding any slow leak), and replaces them all gracefully on ``SIGHUP``.
+Both: gunicorn restarts a worker that dies or stops answering (``timeout``) and replaces them all gracefully
+on ``SIGHUP``. Only ``web`` recycles its workers after ``max_requests`` (bounding any slow leak): recycling a
+``ws`` worker would close every open interview socket.
 """
 
 from __future__ import annotations
@@ -83,4 +84,7 @@ class PrepDeckUvicornWorker(UvicornWorker):
         "proxy_headers": False,
         "lifespan": "off",  # Django's ASGI handler does not speak the lifespan protocol
         "server_header": False,
+        # Not recycled after max_requests: every HTTP request counts (its health check every 10 s), and a
+        # recycled worker closes every open interview socket (1012), so all participants reconnect.
+        "limit_max_requests": None,
     }

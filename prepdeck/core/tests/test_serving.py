@@ -151,3 +151,17 @@ def test_the_pool_check_leaves_the_uvicorn_workers_alone(monkeypatch: pytest.Mon
         cfg = Config()
 
     gunicorn.on_starting(Server())  # no SystemExit: one event loop thread, connections taken briefly
+
+
+def test_the_websocket_workers_are_not_recycled_by_request_count() -> None:
+    # Found in review: max_requests (2,000 + jitter) also reached the ws worker, whose health check alone
+    # makes a request every 10 s; the recycled worker closed every open interview socket with 1012.
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    settings = Config()
+    settings.set("max_requests", 3)
+    worker = gunicorn.PrepDeckUvicornWorker(0, os.getpid(), [], None, 30, settings, Logger(settings))
+
+    assert worker.max_requests == 3  # gunicorn's own counter, which only sync/gthread workers act on
+    assert worker.config.limit_max_requests is None  # what uvicorn stops after
