@@ -23,6 +23,11 @@
     heartbeat = setInterval(() => send({ op: "ping" }), ms || 15000);
   }
   let padDirty = false;
+  // Each send of a pad or a note carries a numbered ref; "Saved" is shown only for the ack of the last one
+  // sent (the ack of earlier text must not claim that later text, still on its way or lost, was saved).
+  let sendCount = 0;
+  const lastRef = {};  // "pad" or "note-<index>" -> the ref of its last send
+  const numbered = (kind) => { sendCount += 1; lastRef[kind] = `${kind}#${sendCount}`; return lastRef[kind]; };
   let padTimer = null;
   const PAD_DEBOUNCE_MS = 400;
   const $ = (selector) => root.querySelector(selector);
@@ -85,10 +90,12 @@
       showError(data.message);
     } else if (data.type === "ack") {
       showError("");
+      const kind = typeof data.ref === "string" ? data.ref.split("#")[0] : null;
+      const latest = kind !== null && lastRef[kind] === data.ref;
       const saved = $("[data-saved]");
-      if (saved && data.ref === "pad" && !padDirty) saved.textContent = "Saved";  // not while more is typed
-      const note = typeof data.ref === "string" && data.ref.startsWith("note-") ? data.ref.slice(5) : null;
-      if (note !== null && !(note in noteTimers)) {
+      if (saved && kind === "pad" && latest && !padDirty) saved.textContent = "Saved";  // not while more is typed
+      const note = kind !== null && kind.startsWith("note-") ? kind.slice(5) : null;
+      if (note !== null && latest && !(note in noteTimers)) {
         const status = $(`[data-note-saved="${note}"]`);
         if (status) status.textContent = "Saved";
       }
@@ -209,7 +216,7 @@
   function flushPad() {
     const pad = $("[data-my-pad]");
     if (!pad || current < 0) return;
-    if (send({ op: "pad", index: current, text: pad.value, ref: "pad" })) padDirty = false;
+    if (send({ op: "pad", index: current, text: pad.value, ref: numbered("pad") })) padDirty = false;
   }
   const pad = $("[data-my-pad]");
   if (pad) {
@@ -246,7 +253,7 @@
     clearTimeout(noteTimers[index]);
     noteTimers[index] = setTimeout(() => {
       delete noteTimers[index];  // "Saved" once the server acknowledges this text, not an earlier one
-      send({ op: "note", index: Number(index), text: note.value, ref: `note-${index}` });
+      send({ op: "note", index: Number(index), text: note.value, ref: numbered(`note-${index}`) });
     }, 600);
   });
 
