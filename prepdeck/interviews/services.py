@@ -371,7 +371,8 @@ def _broadcast(session_id: int, data: dict[str, Any]) -> None:
 
 class _JSONArrayLength(Func):
     """How many items a JSON array column holds, computed by the database (PostgreSQL's
-    ``jsonb_array_length``, SQLite's ``json_array_length``) so the array itself is not read."""
+    ``jsonb_array_length``, SQLite's ``json_array_length``) so the array is not sent to Python and decoded
+    there (the database still reads the stored value to count it)."""
 
     function = "json_array_length"
     output_field = IntegerField()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -158,6 +159,11 @@ def _sentence(text: str) -> str:
     """``text`` ending with punctuation (a full stop added when it has none), so that key points joined
     into one snippet stay apart: ``snippet()`` output is shown on one line."""
     return text if not text or _ENDS_A_SENTENCE.search(text) else f"{text}."
+
+
+# "AS MATERIALIZED" (evaluate the better tiers once) is SQLite 3.35+; older ones (3.34's FTS5 trigram
+# tokenizer is the floor) get the same result from a plain CTE.
+_MATERIALIZED = "MATERIALIZED " if sqlite3.sqlite_version_info >= (3, 35) else ""
 
 
 class SqliteBackend:
@@ -331,7 +337,9 @@ class SqliteBackend:
         # (as on PostgreSQL): a constant condition, tested before FTS5 is asked anything.
         better = " UNION ".join(tier_select.format(gate="") for _ in tiers[:-1])
         last = tier_select.format(gate="(SELECT count(*) FROM better) < %s AND ")
-        candidates = f"better AS MATERIALIZED ({better}), candidates AS (SELECT id FROM better UNION {last})"  # noqa: S608 - constants and placeholders only
+        candidates = (
+            f"better AS {_MATERIALIZED}({better}), candidates AS (SELECT id FROM better UNION {last})"  # noqa: S608 - constants and placeholders only
+        )
         candidate_params = [value for tier in tiers[:-1] for value in (tier, *params, per_tier)]
         candidate_params.extend([enough, tiers[-1], *params, per_tier])
 
