@@ -177,7 +177,7 @@ class QuestionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Question]):
         responses={200: QuestionListSerializer(many=True), **errors(400, 404)},
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        # Plain rows instead of model instances and QuestionListSerializer (the same JSON, at a third of
+        # Plain rows instead of model instances and QuestionListSerializer (the same JSON, at about half
         # the CPU: see question_list_representation); filters, ordering and pages as before.
         rows = selectors.question_list_rows(questions=self.filter_queryset(self.get_queryset()))
         page = self.paginate_queryset(rows)
