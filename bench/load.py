@@ -30,6 +30,9 @@ What it does:
 5. samples ``pg_stat_activity`` for the database and ``CLIENT LIST`` for the Redis database every 100 ms
    while wrk runs, and prints the status counts, the 5xx count, the peak connections and the peak resident
    memory (VmHWM) of each server process that answers requests (the uvicorn process, or each gunicorn worker).
+   Each connection is attributed to the local process holding its socket (``/proc``), and the peaks are
+   printed per process as ``PostgreSQL/Redis`` (a supervisor's, each worker's, and any not the server's):
+   the pools bound each process, not the sum.
 
 The bench raises the API throttles (``THROTTLE_USER`` etc.) so that 429s do not hide what it measures; the
 throttles still run (and use the Redis cache) on every request. It needs wrk (``apt-get install wrk``).
@@ -203,30 +206,71 @@ class ConnectionSampler(threading.Thread):
         self.stopping = threading.Event()
         self.peak_postgres = 0
         self.peak_redis = 0
+        self.peak_postgres_by_process: dict[int, int] = {}
+        self.peak_redis_by_process: dict[int, int] = {}
         self.samples = 0
 
     def sample(self) -> tuple[int, int]:
-        row = self.postgres.execute(
-            # client backends only: autovacuum workers on the same database are not ours
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend'",
-            (self.database,),
-        ).fetchone()
-        postgres = int(row[0]) if row else 0
-        redis_clients = sum(
-            1
+        postgres, redis_clients = self.sample_by_process()
+        return sum(postgres.values()), sum(redis_clients.values())
+
+    def sample_by_process(self) -> tuple[dict[int, int], dict[int, int]]:
+        """The database's client backends and the Redis database's clients, counted per local process that
+        holds the socket (0: a process outside the server's tree, or one that could not be told)."""
+        ports = [
+            int(row[0])
+            for row in self.postgres.execute(
+                # client backends only: autovacuum workers on the same database are not ours
+                "SELECT client_port FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend'",
+                (self.database,),
+            ).fetchall()
+            if row[0] is not None
+        ]
+        redis_ports = [
+            int(str(client.get("addr", ":0")).rsplit(":", 1)[1])
             for client in self.redis.client_list()
             if int(client.get("db", -1)) == self.redis_db and int(client["id"]) != self.own_redis_id
-        )
+        ]
+        owners = socket_owners(process_tree(self.server_pid)) if self.server_pid else {}
+        postgres: dict[int, int] = {}
+        for port in ports:
+            postgres[owners.get(port, 0)] = postgres.get(owners.get(port, 0), 0) + 1
+        redis_clients: dict[int, int] = {}
+        for port in redis_ports:
+            redis_clients[owners.get(port, 0)] = redis_clients.get(owners.get(port, 0), 0) + 1
         return postgres, redis_clients
 
     def run(self) -> None:
         while not self.stopping.is_set():
-            postgres, redis_clients = self.sample()
-            self.peak_postgres = max(self.peak_postgres, postgres)
-            self.peak_redis = max(self.peak_redis, redis_clients)
+            postgres, redis_clients = self.sample_by_process()
+            self.peak_postgres = max(self.peak_postgres, sum(postgres.values()))
+            self.peak_redis = max(self.peak_redis, sum(redis_clients.values()))
+            for pid, count in postgres.items():
+                self.peak_postgres_by_process[pid] = max(self.peak_postgres_by_process.get(pid, 0), count)
+            for pid, count in redis_clients.items():
+                self.peak_redis_by_process[pid] = max(self.peak_redis_by_process.get(pid, 0), count)
             self.sample_rss()
             self.samples += 1
             self.stopping.wait(0.1)
+
+    def describe_peaks(self) -> str:
+        """Per process that held connections: its peak PostgreSQL backends / Redis clients."""
+        pids = sorted(set(self.peak_postgres_by_process) | set(self.peak_redis_by_process))
+        serving = (
+            set(serving_processes(self.server_pid, gunicorn=self.gunicorn)) if self.server_pid else set()
+        )
+
+        def name(pid: int) -> str:
+            if pid == 0:
+                return "not the server's"
+            if pid in serving:
+                return f"serving {pid}"
+            return f"supervisor {pid}" if pid == self.server_pid else f"other server process {pid}"
+
+        return ", ".join(
+            f"{name(pid)}: {self.peak_postgres_by_process.get(pid, 0)}/{self.peak_redis_by_process.get(pid, 0)}"
+            for pid in pids
+        )
 
     def sample_rss(self) -> None:
         """Each serving process's peak resident size (VmHWM), kept after a gunicorn worker is recycled."""
@@ -243,11 +287,50 @@ class ConnectionSampler(threading.Thread):
         self.sample_rss()
 
 
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and every process below it (uvicorn's or gunicorn's workers, multiprocessing helpers)."""
+    found, frontier = [], [pid]
+    while frontier:
+        current = frontier.pop()
+        found.append(current)
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                frontier.extend(int(child) for child in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return found
+
+
+def socket_owners(pids: list[int]) -> dict[int, int]:
+    """Local TCP port -> the pid (of ``pids``) holding that socket, from /proc (Linux)."""
+    inodes: dict[str, int] = {}
+    for pid in pids:
+        try:
+            for descriptor in Path(f"/proc/{pid}/fd").iterdir():
+                try:
+                    target = os.readlink(descriptor)
+                except OSError:
+                    continue
+                if target.startswith("socket:["):
+                    inodes[target[8:-1]] = pid
+        except OSError:
+            continue
+    owners: dict[int, int] = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) > 9 and fields[9] in inodes:
+                owners[int(fields[1].rsplit(":", 1)[1], 16)] = inodes[fields[9]]
+    return owners
+
+
 def serving_processes(pid: int, *, gunicorn: bool = True) -> list[int]:
-    """The processes that answer requests: gunicorn's workers (the master's children), or the process itself
-    (``prepdeck run``, one uvicorn process)."""
-    if not gunicorn:
-        return [pid]
+    """The processes that answer requests: gunicorn's workers (the master's children), uvicorn's when
+    ``prepdeck run`` was given ``WEB_CONCURRENCY``, or else the process itself (one uvicorn process)."""
     try:
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
@@ -452,7 +535,11 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         rates = "1000000/minute"
         env = {
-            **environment_without_services(),
+            **{
+                key: value
+                for key, value in environment_without_services().items()
+                if key != "WEB_CONCURRENCY"
+            },
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "SECRET_KEY": "bench-" + "x" * 60,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
@@ -461,7 +548,9 @@ def main() -> None:
             "REDIS_URL": arguments.redis_url,
             "PREPDECK_DATA_DIR": folder,
             "LOG_LEVEL": "WARNING",
-            "WEB_CONCURRENCY": str(arguments.workers),
+            # gunicorn's workers; `prepdeck run` is one process (uvicorn would start WEB_CONCURRENCY workers,
+            # and the README figures before issue 18's connection fix were, unknowingly, two of them)
+            **({"WEB_CONCURRENCY": str(arguments.workers)} if arguments.server != "run" else {}),
             **{f"THROTTLE_{scope}": rates for scope in ("ANON", "USER", "BURST", "LOGIN", "REGISTRATION")},
         }
         log = Path(folder) / "server.log"
@@ -564,6 +653,10 @@ def main() -> None:
                 f"  Redis clients (db {sampler.redis_db})  idle before {idle_redis}, peak {sampler.peak_redis}, after {after_redis}"
             )
             print(f"  CPU per request (ms) {describe_cpu(reviews)}   (healthz {describe_cpu(ceiling)})")
+            print(
+                f"  per process (PostgreSQL/Redis peaks; pool max {os.environ.get('DATABASE_POOL_MAX_SIZE', '10')}/"
+                f"{os.environ.get('REDIS_POOL_MAX_SIZE', '10')} each): {sampler.describe_peaks()}"
+            )
             print(f"  samples              {sampler.samples}")
             print_rss(sampler)
             if arguments.ratios:
@@ -637,7 +730,7 @@ def main() -> None:
                     )
                 print(
                     f"  PostgreSQL backends peak {ratio_sampler.peak_postgres}, Redis clients peak "
-                    f"{ratio_sampler.peak_redis}"
+                    f"{ratio_sampler.peak_redis}; per process: {ratio_sampler.describe_peaks()}"
                 )
                 print_rss(ratio_sampler)
         finally:

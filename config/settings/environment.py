@@ -176,7 +176,8 @@ def cache_config(env: Mapping[str, str], *, key_prefix: str = "prepdeck") -> dic
     if url:
         return {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                # Django's RedisCache, with one client object per pool (see prepdeck.core.redis_pool)
+                "BACKEND": "prepdeck.core.redis_pool.RedisCache",
                 "LOCATION": url,
                 "KEY_PREFIX": key_prefix,
                 "TIMEOUT": 300,

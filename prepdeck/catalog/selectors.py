@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from prepdeck.accounts import roles
 from prepdeck.catalog.models import (
@@ -76,6 +76,46 @@ def questions_visible_to(*, user: Any) -> QuerySet[Question]:
     if getattr(user, "is_authenticated", False):
         return queryset.filter(published_condition() | Q(author=user))
     return queryset.published()
+
+
+# What a row of the questions list holds (``serializers.QuestionListSerializer``'s fields), as plain values.
+QUESTION_LIST_VALUES = (
+    "id",
+    "key",
+    "topic_slug",
+    "prompt",
+    "short_answer",
+    "difficulty",
+    "status",
+    "needs_question",
+    "version",
+    "updated_at",
+)
+
+
+def question_list_rows(*, questions: QuerySet[Question]) -> QuerySet[Any]:
+    """``questions`` (filtered and ordered as the caller wants) as plain rows of the list's columns, the
+    topic's slug joined in: one query for a page, no model instances (50 questions with their topics and
+    tags were ~300 of them per request). Add the tags with :func:`question_rows_with_tags`."""
+    return (
+        questions.select_related(None)
+        .prefetch_related(None)
+        .annotate(topic_slug=F("topic__slug"))
+        .values(*QUESTION_LIST_VALUES)
+    )
+
+
+def question_rows_with_tags(*, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of :func:`question_list_rows` (a page), each with ``tag_slugs`` in slug order (one query)."""
+    tags: dict[int, list[str]] = {row["id"]: [] for row in rows}
+    if tags:
+        for question_id, slug in (
+            Question.tags.through.objects.filter(question_id__in=tags)
+            .order_by("tag__slug")
+            .values_list("question_id", "tag__slug")
+        ):
+            tags[question_id].append(slug)
+    return [{**row, "tag_slugs": tags[row["id"]]} for row in rows]
 
 
 def question_get_visible(*, user: Any, question_id: int) -> Question:

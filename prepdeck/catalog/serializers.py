@@ -65,6 +65,33 @@ class QuestionListSerializer(serializers.ModelSerializer[Question]):
         )
 
 
+_LIST_TIMESTAMP = serializers.DateTimeField()
+
+
+def question_list_representation(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``QuestionListSerializer(questions, many=True).data`` for the same questions, from the plain rows of
+    ``selectors.question_rows_with_tags``: the same keys, order and values (times in the active time zone,
+    as DRF writes them), without building a model instance or a serializer field per row. The list endpoint
+    answers with this; ``QuestionListSerializer`` stays its documented schema (a test checks both agree)."""
+    timestamp = _LIST_TIMESTAMP.to_representation
+    return [
+        {
+            "id": row["id"],
+            "key": row["key"],
+            "topic": row["topic_slug"],
+            "prompt": row["prompt"],
+            "short_answer": row["short_answer"],
+            "difficulty": row["difficulty"],
+            "status": row["status"],
+            "tags": row["tag_slugs"],
+            "needs_question": row["needs_question"],
+            "version": row["version"],
+            "updated_at": timestamp(row["updated_at"]) if row["updated_at"] is not None else None,
+        }
+        for row in rows
+    ]
+
+
 class SourceSerializer(serializers.Serializer[Any]):
     document = serializers.CharField()
     line_start = serializers.IntegerField(allow_null=True)

@@ -56,6 +56,27 @@ def database_check_reachable() -> None:
         probe.close()
 
 
+def release_connections() -> None:
+    """Close this process's database and cache connections, pools included: call it when the set-up work is
+    done and serving happens elsewhere (in uvicorn's worker processes with ``WEB_CONCURRENCY``, or in other
+    threads), so the process that migrated holds no idle connection for its lifetime.
+
+    ``connections.close_all()`` alone only gives a pooled connection back to the pool, which keeps
+    ``DATABASE_POOL_MIN_SIZE`` (or more) connections open: under ``WEB_CONCURRENCY=2`` the supervisor held
+    3 PostgreSQL backends for nothing, on top of its two workers' pools (issue 18's "23 backends with a
+    pool of 10"). A pool closed here is made again, lazily, by the first query that needs it.
+    """
+    from prepdeck.core.redis_pool import ProcessConnectionPool
+
+    for alias in connections:
+        wrapper = connections[alias]
+        wrapper.close()
+        close_pool = getattr(wrapper, "close_pool", None)  # PostgreSQL (and Oracle) only
+        if close_pool is not None and wrapper.settings_dict.get("OPTIONS", {}).get("pool"):
+            close_pool()
+    ProcessConnectionPool.close_process_pools()
+
+
 def run_first_run_hooks(stdout: Writer) -> None:
     """Run every registered first-run hook (each decides for itself whether there is work to do)."""
     for hook in FIRST_RUN_HOOKS:

@@ -131,8 +131,9 @@ class FallbackCache(BaseCache):
     Use it where a cache is an aid, not a store of record: rate-limit counters and "sent recently" marks,
     whose worst case during an outage is a limit counted per process instead of across processes. Never
     for cached data that must be invalidated: a delete made during an outage would not reach the shared
-    cache. ``get``, ``set``, ``add``, ``delete`` and ``touch`` go to one cache or the other; Django's other
-    operations (``get_many``, ``incr``, ...) are built on them by ``BaseCache``.
+    cache. ``get``, ``set``, ``add``, ``delete``, ``touch``, ``get_many`` and ``set_many`` (one round trip
+    each) go to one cache or the other; Django's other operations (``incr``, ...) are built on them by
+    ``BaseCache``.
     """
 
     def __init__(
@@ -208,6 +209,14 @@ class FallbackCache(BaseCache):
 
     def touch(self, key: str, timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         return bool(self._call("touch", key, timeout, version=version))
+
+    def get_many(self, keys: Any, version: int | None = None) -> dict[str, Any]:
+        return dict(self._call("get_many", keys, version=version))
+
+    def set_many(
+        self, data: dict[str, Any], timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> list[str]:
+        return list(self._call("set_many", data, timeout, version=version) or [])
 
     def clear(self) -> None:
         self._call("clear")

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from prepdeck.catalog.models import Difficulty
 from prepdeck.catalog.serializers import QuestionListSerializer
+from prepdeck.core.api import BuiltOnceFieldsMixin
 from prepdeck.practice import scheduling, selectors, sessions
 from prepdeck.practice.models import (
     Card,
@@ -22,7 +23,7 @@ from prepdeck.practice.models import (
 )
 
 
-class CardSerializer(serializers.ModelSerializer[Card]):
+class CardSerializer(BuiltOnceFieldsMixin, serializers.ModelSerializer[Card]):
     state = serializers.CharField(source="get_state_display")
 
     class Meta:
@@ -81,7 +82,7 @@ class ReviewInputSerializer(serializers.Serializer[Any]):
         return value
 
 
-class ReviewSerializer(serializers.ModelSerializer[Review]):
+class ReviewSerializer(BuiltOnceFieldsMixin, serializers.ModelSerializer[Review]):
     question = serializers.IntegerField(source="card.question_id")
     card = CardSerializer()
 

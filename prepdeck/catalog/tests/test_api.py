@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -65,6 +66,43 @@ def test_the_question_list_runs_the_same_queries_for_any_page_size(
         response = api.get(f"/api/v1/questions/?page_size={page_size}")
 
     assert len(response.json()["results"]) == page_size
+
+
+@pytest.mark.parametrize(
+    "query", ["", "?page_size=4&page=2", "?tag=common&ordering=-updated_at", "?topic=django-orm"]
+)
+def test_the_question_list_answers_what_its_serializer_documents(api: APIClient, query: str) -> None:
+    # given: published questions with and without tags, an author's own draft, and the author signed in
+    # through a session in a time zone far from UTC (times are written in the active zone)
+    questions = _bank(7)
+    questions[0].tags.clear()
+    author = make_user()
+    author.time_zone = "Pacific/Kiritimati"
+    author.save(update_fields=["time_zone"])
+    _draft(author)
+    api.force_login(author)
+
+    # when
+    body = api.get(f"/api/v1/questions/{query}").json()
+
+    # then: exactly what QuestionListSerializer writes for the same questions, in the same order
+    from django.utils import timezone
+
+    from prepdeck.catalog.serializers import QuestionListSerializer
+
+    listed = (
+        Question.all_objects.prefetch_related("tags")
+        .select_related("topic")
+        .in_bulk([row["id"] for row in body["results"]])
+    )
+    with timezone.override("Pacific/Kiritimati"):
+        expected = QuestionListSerializer([listed[row["id"]] for row in body["results"]], many=True).data
+    assert body["results"] == json.loads(json.dumps(expected))
+    assert body["results"]
+    assert "+14:00" in body["results"][0]["updated_at"]
+    if query == "":
+        assert body["count"] == 8  # the draft is listed for its author
+        assert [row["tags"] for row in body["results"] if row["id"] == questions[0].pk] == [[]]
 
 
 def test_the_question_count_stops_at_the_bound_and_says_so(

@@ -164,3 +164,70 @@ def test_the_start_up_reachability_check_connects_outside_the_pool() -> None:
     bootstrap.database_check_reachable()
 
     assert pool.get_stats().get("requests_num", 0) == requests_before
+
+
+def _backends_seen_from_outside() -> int:
+    """The test database's client backends, counted over a connection of its own (not the pool's)."""
+    import psycopg
+
+    params = {
+        name: value for name, value in connection.get_connection_params().items() if name != "cursor_factory"
+    }
+    with psycopg.connect(**params, autocommit=True) as probe:
+        row = probe.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+@pytest.mark.postgresql
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_the_process_that_prepares_the_server_releases_its_pools_before_serving() -> None:
+    # given: the set-up work done (a query, a cache write) and its connection given back, as `prepdeck run`
+    # did: the pool kept its connections open (with WEB_CONCURRENCY, for the supervisor's whole lifetime)
+    from django.core.cache import cache
+    from django.db import connections
+
+    from prepdeck.core import bootstrap
+
+    connection.ensure_connection()
+    cache.set("release-probe", 1)
+    connections.close_all()
+    assert _backends_seen_from_outside() >= 1
+    assert [key for key in ProcessConnectionPool._shared if key[0] == os.getpid()]
+
+    # when
+    bootstrap.release_connections()
+
+    # then: no backend and no cache pool left; the next query and cache call make them again
+    assert _backends_seen_from_outside() == 0
+    assert not [key for key in ProcessConnectionPool._shared if key[0] == os.getpid()]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    assert cache.get("release-probe") == 1
+    assert _backends_seen_from_outside() >= 1
+
+
+@pytest.mark.redis
+def test_cache_calls_from_any_thread_use_one_redis_client_object() -> None:
+    # Django's client made a redis.Redis per call (its constructor is costly); ours hands out the pool's one
+    from django.core.cache import caches
+
+    clients: list[Any] = []
+
+    def use_the_cache() -> None:
+        cache = caches["default"]
+        cache.set("client-probe", 1)
+        clients.append(cache._cache.get_client())  # type: ignore[attr-defined]
+        clients.append(cache._cache.get_client(write=True))  # type: ignore[attr-defined]
+
+    for _ in range(3):
+        thread = threading.Thread(target=use_the_cache)
+        thread.start()
+        thread.join()
+
+    assert len(clients) == 6
+    assert len({id(client) for client in clients}) == 1

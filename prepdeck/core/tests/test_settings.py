@@ -150,7 +150,7 @@ def test_with_redis_it_serves_cache_broker_results_and_channels() -> None:
     env = {"REDIS_URL": "redis://cache.internal:6379/2"}
 
     cache = environment.cache_config(env)["default"]
-    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["BACKEND"] == "prepdeck.core.redis_pool.RedisCache"
     assert cache["LOCATION"] == "redis://cache.internal:6379/2"
     assert cache["OPTIONS"] == {
         "pool_class": "prepdeck.core.redis_pool.ProcessConnectionPool",

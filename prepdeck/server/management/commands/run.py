@@ -9,7 +9,6 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import connections
 
 from prepdeck.accounts.selectors import users_exist
 from prepdeck.core import bootstrap
@@ -67,9 +66,10 @@ class Command(BaseCommand):
 
         import uvicorn
 
-        # Give the connection that migrated back (to the pool, when there is one): requests run in other
-        # threads, and this thread's connection would otherwise stay checked out for the server's lifetime.
-        connections.close_all()
+        # Close the connection that migrated and the pools themselves: requests run in other threads (which
+        # make the pool again on their first query) or, with WEB_CONCURRENCY, in uvicorn's worker processes
+        # (each with pools of its own), and this process would otherwise keep idle connections forever.
+        bootstrap.release_connections()
         uvicorn.run(
             "config.asgi:application",
             host=host,
