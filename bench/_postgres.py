@@ -33,3 +33,24 @@ def throwaway_database(admin_url: str, name: str) -> Iterator[str | None]:
 def environment_without_services() -> dict[str, str]:
     """This process's environment without DATABASE_URL and REDIS_URL (children choose their own)."""
     return {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}}
+
+
+def production_environment(*, database_url: str, redis_url: str | None, data_folder: str) -> dict[str, str]:
+    """The environment a bench's server runs with: this process's (without the service URLs and
+    ``WEB_CONCURRENCY``, which each bench sets for itself), the production settings on ``database_url`` and
+    ``redis_url``, and the API throttles raised so that 429s do not hide what is measured (they still run)."""
+    return {
+        **{key: value for key, value in environment_without_services().items() if key != "WEB_CONCURRENCY"},
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "bench-" + "x" * 60,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url or "",
+        "PREPDECK_DATA_DIR": data_folder,
+        "LOG_LEVEL": "WARNING",
+        **{
+            f"THROTTLE_{scope}": "1000000/minute"
+            for scope in ("ANON", "USER", "BURST", "LOGIN", "REGISTRATION")
+        },
+    }

@@ -61,7 +61,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from _postgres import DEFAULT_ADMIN_URL, environment_without_services, throwaway_database
+from _postgres import DEFAULT_ADMIN_URL, production_environment, throwaway_database
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -533,25 +533,11 @@ def main() -> None:
             sys.exit("This benchmark needs PostgreSQL.")
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        rates = "1000000/minute"
         env = {
-            **{
-                key: value
-                for key, value in environment_without_services().items()
-                if key != "WEB_CONCURRENCY"
-            },
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "SECRET_KEY": "bench-" + "x" * 60,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_SSL_REDIRECT": "false",
-            "DATABASE_URL": url,
-            "REDIS_URL": arguments.redis_url,
-            "PREPDECK_DATA_DIR": folder,
-            "LOG_LEVEL": "WARNING",
+            **production_environment(database_url=url, redis_url=arguments.redis_url, data_folder=folder),
             # gunicorn's workers; `prepdeck run` is one process (uvicorn would start WEB_CONCURRENCY workers,
             # and the README figures before issue 18's connection fix were, unknowingly, two of them)
             **({"WEB_CONCURRENCY": str(arguments.workers)} if arguments.server != "run" else {}),
-            **{f"THROTTLE_{scope}": rates for scope in ("ANON", "USER", "BURST", "LOGIN", "REGISTRATION")},
         }
         log = Path(folder) / "server.log"
         # prepare as `prepdeck run` does (migrate, load the bank, collect static files), then serve

@@ -47,7 +47,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from _postgres import DEFAULT_ADMIN_URL, environment_without_services, throwaway_database
+from _postgres import DEFAULT_ADMIN_URL, production_environment, throwaway_database
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -312,20 +312,8 @@ def main() -> None:
             sys.exit("This benchmark needs PostgreSQL.")
         with __import__("tempfile").TemporaryDirectory() as folder:
             env = {
-                **environment_without_services(),
-                "DJANGO_SETTINGS_MODULE": "config.settings.production",
-                "SECRET_KEY": "bench-" + "x" * 60,
-                "ALLOWED_HOSTS": "127.0.0.1,localhost",
-                "SECURE_SSL_REDIRECT": "false",
-                "DATABASE_URL": url,
-                "REDIS_URL": arguments.redis_url,
-                "PREPDECK_DATA_DIR": folder,
-                "LOG_LEVEL": "WARNING",
+                **production_environment(database_url=url, redis_url=arguments.redis_url, data_folder=folder),
                 "PYTHONPATH": str(arguments.root.resolve()) + os.pathsep + str(ROOT / "bench"),
-                **{
-                    f"THROTTLE_{scope}": "1000000/minute"
-                    for scope in ("ANON", "USER", "BURST", "LOGIN", "REGISTRATION")
-                },
             }
             command = [str(PYTHON), str(Path(__file__).resolve()), "--child", *sys.argv[1:]]
             subprocess.run(command, env=env, cwd=arguments.root.resolve(), check=True)  # noqa: S603

@@ -31,7 +31,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from _postgres import DEFAULT_ADMIN_URL, environment_without_services, throwaway_database
+from _postgres import DEFAULT_ADMIN_URL, production_environment, throwaway_database
 from load import (
     GET_SCRIPT,
     PYTHON,
@@ -69,19 +69,7 @@ def main() -> None:
     with throwaway_database(arguments.postgres_url, database) as url, tempfile.TemporaryDirectory() as folder:
         if url is None:
             sys.exit("This benchmark needs PostgreSQL.")
-        rates = "1000000/minute"
-        env = {
-            **environment_without_services(),
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "SECRET_KEY": "bench-" + "x" * 60,
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_SSL_REDIRECT": "false",
-            "DATABASE_URL": url,
-            "REDIS_URL": arguments.redis_url,
-            "PREPDECK_DATA_DIR": folder,
-            "LOG_LEVEL": "WARNING",
-            **{f"THROTTLE_{scope}": rates for scope in ("ANON", "USER", "BURST", "LOGIN", "REGISTRATION")},
-        }
+        env = production_environment(database_url=url, redis_url=arguments.redis_url, data_folder=folder)
         subprocess.run(  # noqa: S603 - our own command
             [str(PYTHON), "-m", "prepdeck", "run", "--no-serve"],
             env=env,
