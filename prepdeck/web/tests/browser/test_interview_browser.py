@@ -26,9 +26,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def asgi_server() -> Iterator[str]:
     """The project's ASGI application (HTTP + WebSockets) on a free local port."""
     import uvicorn
+    from channels.layers import channel_layers
 
     from config.asgi import application
 
+    # Each server runs its own event loop. channels-redis keeps per-channel locks on its layer object; a
+    # server stopped mid-receive leaves one held, bound to its dead loop, and the next server's sockets
+    # would fail on it ("bound to a different event loop"). Each server gets a new layer.
+    channel_layers.backends.clear()
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
@@ -50,6 +55,7 @@ def asgi_server() -> Iterator[str]:
     server.should_exit = True
     thread.join(timeout=20)
     listener.close()
+    channel_layers.backends.clear()
 
 
 def test_a_whole_interview_from_invite_to_packet(browser: Browser, asgi_server: str) -> None:
