@@ -18,10 +18,12 @@ What it does:
    one event loop), so every request runs Django's ASGI handler, the middleware, the view and the
    ``request_started``/``request_finished`` signals exactly as under uvicorn, including taking a pooled
    database connection and giving it back;
-3. for each path: ``/healthz`` (the floor: the stack with no view work), review submit
+3. for each path: ``/healthz`` (the floor: the stack with no view work), ``/api/v1/me/`` (the floor of a
+   signed-in API request: JWT authentication with its user row, the throttles, one small serializer), review submit
    (``POST /api/v1/practice/reviews/``, a random learner and one of 25 questions, so that most reviews are
-   of cards that exist, a fresh idempotency key) and the
-   questions list (``GET /api/v1/questions/?page_size=50``, a random learner), ``--requests`` requests after
+   of cards that exist, a fresh idempotency key), the
+   questions list (``GET /api/v1/questions/?page_size=50``, a random learner), the review queue
+   (``GET /api/v1/practice/queue/``) and the dashboard page (``GET /``, a signed-in session cookie), ``--requests`` requests after
    a warm-up, ``--rounds`` times interleaved; prints the median CPU milliseconds per request (process time,
    every thread), the SQL statements and Redis round trips per request.
 
@@ -178,10 +180,26 @@ def wsgi_caller() -> Callable[[str, str, dict[str, str], bytes], Any]:
     return run
 
 
+def signed_in_session(user: Any) -> str:
+    """The key of a saved session signed in as ``user``, as the web sign-in form leaves it."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return str(session.session_key)
+
+
 def run_child(arguments: argparse.Namespace) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
     from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -192,6 +210,7 @@ def run_child(arguments: argparse.Namespace) -> None:
 
     print(f"code: {Path(prepdeck.__file__).parent.parent}")
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # the pages name the hashed files
     catalog_services.bank_load()
     from django.db import connections
 
@@ -202,9 +221,11 @@ def run_child(arguments: argparse.Namespace) -> None:
         .values_list("id", flat=True)[:QUESTIONS]
     )
     tokens = []
+    cookies = []
     for number in range(LEARNERS):
         user = User.objects.create_user(email=f"cpu{number}@example.com", password=None)
         tokens.append(str(RefreshToken.for_user(user).access_token))
+        cookies.append(f"{settings.SESSION_COOKIE_NAME}={signed_in_session(user)}")
     connections.close_all()
     install_counters()
     call = wsgi_caller() if arguments.wsgi else asgi_caller()
@@ -236,10 +257,22 @@ def run_child(arguments: argparse.Namespace) -> None:
             b"",
         )
 
+    def me() -> tuple[str, str, dict[str, str], bytes]:
+        return "GET", "/api/v1/me/", {"Authorization": f"Bearer {rng.choice(tokens)}"}, b""
+
+    def review_queue() -> tuple[str, str, dict[str, str], bytes]:
+        return "GET", "/api/v1/practice/queue/", {"Authorization": f"Bearer {rng.choice(tokens)}"}, b""
+
+    def dashboard() -> tuple[str, str, dict[str, str], bytes]:
+        return "GET", "/", {"Cookie": rng.choice(cookies)}, b""
+
     paths: list[tuple[str, Callable[[], tuple[str, str, dict[str, str], bytes]], int]] = [
         ("healthz", healthz, 200),
+        ("me (API floor)", me, 200),
         ("review submit", review_submit, 201),
         ("questions list (50)", questions_list, 200),
+        ("review queue", review_queue, 200),
+        ("dashboard page", dashboard, 200),
     ]
     figures: dict[str, list[tuple[float, float, float]]] = {name: [] for name, _, _ in paths}
     for round_number in range(arguments.rounds):

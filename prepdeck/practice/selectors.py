@@ -534,14 +534,27 @@ def user_statistics_cached(
     to this user's history or settings or to the bank, and every ``STATISTICS_CACHE_SECONDS`` (predicted
     recall, and so mastery, drifts with time alone). The key holds the user's id: one learner's figures are
     never served to another."""
-    bucket = int(now.timestamp()) // STATISTICS_CACHE_SECONDS
     return caching.cached(
         "user-statistics",
         lambda: user_statistics(user=user, now=now, settings=settings),
-        key=(user.pk, bucket, user.time_zone, user.day_start_hour, settings),
-        namespaces=(caching.practice_user(user.pk), caching.CATALOG),
+        key=user_statistics_cache_key(user=user, now=now, settings=settings),
+        namespaces=user_statistics_namespaces(user=user),
         timeout=STATISTICS_CACHE_SECONDS,
     )
+
+
+def user_statistics_cache_key(
+    *, user: User, now: datetime, settings: scheduling.SchedulerSettings
+) -> tuple[Any, ...]:
+    """What a user's statistics depend on besides :func:`user_statistics_namespaces`: for caching them, or
+    something drawn from them alone (the pages cache their charts with them), for as long as they hold."""
+    bucket = int(now.timestamp()) // STATISTICS_CACHE_SECONDS
+    return (user.pk, bucket, user.time_zone, user.day_start_hour, settings)
+
+
+def user_statistics_namespaces(*, user: User) -> tuple[str, ...]:
+    """The cache namespaces whose writes change a user's statistics: their own history and the bank."""
+    return (caching.practice_user(user.pk), caching.CATALOG)
 
 
 def recall_by_topic(*, user: User, now: datetime, settings: scheduling.SchedulerSettings) -> dict[int, float]:

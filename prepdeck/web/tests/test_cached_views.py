@@ -174,14 +174,19 @@ def test_the_dashboard_shows_a_review_made_since_it_was_cached(
     api = APIClient()
     api.force_authenticate(learner)
 
-    before = learner_client.get("/").context["stats"]
+    before = learner_client.get("/").context
     with django_capture_on_commit_callbacks(execute=True):
         assert _review(api, bank[0], "k1").status_code == 201
-    after = learner_client.get("/").context["stats"]
-    again = learner_client.get("/").context["stats"]
+    after = learner_client.get("/").context
+    again = learner_client.get("/")
 
-    assert (before.reviews_today, after.reviews_today, again.reviews_today) == (0, 1, 1)
-    assert caching.cache_stats()["user-statistics"] == {"hit": 1, "miss": 2, "wait": 0, "bypass": 0}
+    assert [page["stats"].reviews_today for page in (before, after, again.context)] == [0, 1, 1]
+    # the charts are cached with the figures, and drawn again with them: the heatmap counts the review
+    assert before["heatmap"].summary.startswith("0 reviews")
+    assert after["heatmap"].summary.startswith("1 review on 1 day")
+    assert again.context["heatmap"] == after["heatmap"]
+    assert after["heatmap"].summary in again.content.decode()
+    assert caching.cache_stats()["statistics-charts"] == {"hit": 1, "miss": 2, "wait": 0, "bypass": 0}
 
 
 def test_search_facets_are_cached_and_a_new_question_is_counted_next(
