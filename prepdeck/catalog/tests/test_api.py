@@ -620,3 +620,24 @@ def test_probes_are_read_and_written_through_the_api(api: APIClient) -> None:
     assert invalid.status_code == 400
     assert invalid.json()["error"]["code"] == "invalid"
     assert Question.objects.get(pk=question.pk).version == 2
+
+
+def test_a_list_without_filter_parameters_is_the_unfiltered_list_and_filters_still_apply(
+    api: APIClient,
+) -> None:
+    # The filter backend skips the FilterSet when the request names none of its filters
+    # (prepdeck.core.api.filtering): the same rows as with a blank filter, which runs it.
+    _bank(6)
+
+    plain = api.get("/api/v1/questions/?page_size=50").json()
+    unrelated = api.get("/api/v1/questions/?page_size=50&colour=blue").json()
+    blank = api.get("/api/v1/questions/?page_size=50&difficulty=").json()
+    by_tag = api.get("/api/v1/questions/?page_size=50&tag=tag-1").json()
+    bad = api.get("/api/v1/questions/?page_size=50&difficulty=impossible")
+
+    assert plain["count"] == 6
+    assert unrelated == plain
+    assert blank == plain
+    assert [row["key"] for row in by_tag["results"]] == ["q-1", "q-4"]
+    assert bad.status_code == 400
+    assert "difficulty" in bad.json()["error"]["details"]["fields"]
