@@ -168,34 +168,39 @@ def review_queue(
     due_now = Q(due__lte=now)
     if learn_ahead_until is not None and learn_ahead_until > now:
         due_now |= Q(state__in=[CardState.LEARNING, CardState.RELEARNING], due__lte=learn_ahead_until)
-    due_cards = Card.objects.filter(filtered, available, due_now, user=user, state__gt=CardState.NEW)
     later_today = Q(
         state__in=[CardState.LEARNING, CardState.RELEARNING],
         due__gt=max(now, learn_ahead_until or now),
         due__lte=day_end,
     )
-    # The database ranks and counts the due cards (one query either way, whatever their number): learning
-    # and relearning steps first (they are minutes apart), then the lowest predicted recall, which is the
-    # largest forgetting key (see scheduling.forgetting_key), then the earliest due. Only the ids come
-    # back: the window count keeps every due row until the end, and whole rows cost more there than
-    # fetching the shown cards again by id.
+    # The database ranks and counts the due cards, and counts the learning steps later today, in one query
+    # whatever their number: the due cards first, learning and relearning steps before reviews (they are
+    # minutes apart), then the lowest predicted recall, which is the largest forgetting key (see
+    # scheduling.forgetting_key), then the earliest due; the steps later today rank after every due card
+    # and are only counted (the two conditions never overlap). Only the ids come back: the window counts
+    # keep every row until the end, and whole rows cost more there than fetching the shown cards again by
+    # id. No DISTINCT: the filters are EXISTS, not joins that repeat rows.
     shown_cards: list[Card] = []
     if limit > 0:
         ranked = list(
-            due_cards.annotate(
+            Card.objects.filter(
+                filtered, available, due_now | later_today, user=user, state__gt=CardState.NEW
+            )
+            .annotate(
+                later=Case(When(due_now, then=Value(0)), default=Value(1)),
                 review_after_steps=Case(When(state=CardState.REVIEW, then=Value(1)), default=Value(0)),
                 forgetting=forgetting_expression(now=now),
-                due_total=Window(Count("id")),
+                due_total=Window(Count("id", filter=due_now)),
+                later_total=Window(Count("id", filter=later_today)),
             )
-            .order_by("review_after_steps", "-forgetting", "due", "id")
-            .values_list("id", "due_total")[:limit]
+            .order_by("later", "review_after_steps", "-forgetting", "due", "id")
+            .values_list("id", "later", "due_total", "later_total")[:limit]
         )
-        due_total = ranked[0][1] if ranked else 0
-        if ranked:
-            by_id = Card.objects.select_related("question__topic").in_bulk([card_id for card_id, _ in ranked])
-            shown_cards = [by_id[card_id] for card_id, _ in ranked if card_id in by_id]
-        # no DISTINCT: the filters are EXISTS, not joins that repeat rows
-        learning_later = Card.objects.filter(filtered, available, later_today, user=user).count()
+        due_total, learning_later = (ranked[0][2], ranked[0][3]) if ranked else (0, 0)
+        due_ids = [card_id for card_id, later, _, _ in ranked if not later]
+        if due_ids:
+            by_id = Card.objects.select_related("question__topic").in_bulk(due_ids)
+            shown_cards = [by_id[card_id] for card_id in due_ids if card_id in by_id]
     else:
         # only the counts (the dashboard): both in one query, the two conditions never overlap
         counts = Card.objects.filter(

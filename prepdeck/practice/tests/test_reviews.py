@@ -277,9 +277,9 @@ def test_the_queue_runs_the_same_queries_for_any_size(count: int, django_assert_
             settings=FIXED,
         )
 
-    # due cards ranked, the shown ones (with questions), learning later, introduced today, new ids, new
-    # questions, the tags of all shown
-    with django_assert_num_queries(7):
+    # due cards ranked and counted with the learning steps later today, the shown ones (with questions),
+    # introduced today, new ids, new questions, the tags of all shown
+    with django_assert_num_queries(6):
         queue = selectors.review_queue(user=user, now=now + timedelta(hours=1), settings=FIXED, limit=100)
 
     assert (queue.due, len(queue.items)) == (count // 2, count)
@@ -317,9 +317,9 @@ def test_the_queue_and_its_counts_run_the_same_queries_for_any_number_of_due_car
         for number, question in enumerate(studied)
     )
 
-    # due cards ranked, the shown ones (with questions), learning later, introduced today, new ids, the tags
-    # (no room for new questions)
-    with django_assert_num_queries(6):
+    # due cards ranked and counted with learning later, the shown ones (with questions), introduced today,
+    # new ids, the tags (no room for new questions)
+    with django_assert_num_queries(5):
         queue = selectors.review_queue(user=user, now=now, settings=FIXED, limit=20)
     # the dashboard's counts: due and learning later together, introduced today, new questions left
     with django_assert_num_queries(3):
