@@ -24,6 +24,7 @@ from prepdeck.practice.serializers import (
     ReviewInputSerializer,
     ReviewLogSerializer,
     ReviewSerializer,
+    review_representation,
 )
 
 
@@ -134,7 +135,7 @@ class ReviewListApi(generics.ListAPIView[Review]):
             duration_ms=values["duration_ms"],
         )
         return Response(
-            ReviewSerializer(result.review).data,
+            review_representation(result.review),  # what ReviewSerializer (the schema) writes
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )
 

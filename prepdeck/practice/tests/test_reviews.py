@@ -73,6 +73,39 @@ def test_a_review_schedules_the_card_and_is_logged(api: APIClient) -> None:
     assert Review.objects.get().state_before == CardState.NEW
 
 
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Auckland"])
+def test_a_review_answers_what_its_serializer_documents(api: APIClient, zone: str) -> None:
+    # given: a first review (a new card), a second one of a card in review, a replayed key, a suspended card
+    from django.utils import timezone
+
+    from prepdeck.practice.serializers import ReviewSerializer
+
+    first, second = _bank(2)
+    user = make_user()
+    api.force_authenticate(user)
+    bodies = []
+
+    def review(question: Question, rating: int, key: str, expected: int, **extra: Any) -> None:
+        body = {"question": question.pk, "rating": rating, "idempotency_key": key, **extra}
+        response = api.post("/api/v1/practice/reviews/", body, format="json")
+        assert response.status_code == expected
+        # then: exactly what ReviewSerializer writes for the review and its card as stored
+        stored = Review.objects.select_related("card").get(pk=response.json()["id"])
+        assert response.json() == ReviewSerializer(stored).data
+        bodies.append(response.json())
+
+    with timezone.override(zone):
+        review(first, 3, "a", 201)
+        Card.objects.filter(user=user).update(due=timezone.now() - timedelta(days=2))
+        review(first, 1, "b", 201, duration_ms=1234)
+        review(first, 3, "a", 200)
+        services.card_suspend(user=user, question_id=second.pk, suspended=True)
+        review(second, 4, "c", 201)
+
+    assert [body["card"]["suspended"] for body in bodies] == [False, False, False, True]
+    assert bodies[1]["duration_ms"] == 1234
+
+
 def test_the_same_key_twice_records_one_review(api: APIClient) -> None:
     question = _bank(1)[0]
     api.force_authenticate(make_user())
