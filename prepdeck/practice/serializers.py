@@ -7,8 +7,8 @@ from typing import Any
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
-from prepdeck.catalog.models import Difficulty
-from prepdeck.catalog.serializers import QuestionListSerializer
+from prepdeck.catalog.models import Difficulty, Question
+from prepdeck.catalog.serializers import QuestionListSerializer, question_list_representation
 from prepdeck.core.api import BuiltOnceFieldsMixin
 from prepdeck.practice import scheduling, selectors, sessions
 from prepdeck.practice.models import (
@@ -101,6 +101,50 @@ class ReviewSerializer(BuiltOnceFieldsMixin, serializers.ModelSerializer[Review]
 
 
 _TIMESTAMP = serializers.DateTimeField()
+
+
+def _question_row(question: Question) -> dict[str, Any]:
+    """A question (its topic selected, its tags prefetched) as ``question_list_representation`` reads it."""
+    return {
+        "id": question.pk,
+        "key": question.key,
+        "topic_slug": question.topic.slug,
+        "prompt": question.prompt,
+        "short_answer": question.short_answer,
+        "difficulty": question.difficulty,
+        "status": question.status,
+        "tag_slugs": [tag.slug for tag in question.tags.all()],
+        "needs_question": question.needs_question,
+        "version": question.version,
+        "updated_at": question.updated_at,
+    }
+
+
+def queue_representation(queue: selectors.Queue) -> dict[str, Any]:
+    """What ``QueueSerializer`` writes for the queue (its items' questions as ``QuestionListSerializer``
+    writes them): the same keys, order and values, without building a serializer per item. The queue API
+    answers with this; ``QueueSerializer`` stays its documented schema, and a test checks both agree."""
+    questions = question_list_representation([_question_row(item.question) for item in queue.items])
+    return {
+        "due": int(queue.due),
+        "new": int(queue.new),
+        "learning_later_today": int(queue.learning_later_today),
+        "new_introduced_today": int(queue.new_introduced_today),
+        "new_from_practice_today": int(queue.new_from_practice_today),
+        "daily_new_limit": int(queue.daily_new_limit),
+        "day_ends_at": _timestamp(queue.day_ends_at),
+        "items": [
+            {
+                "kind": item.kind,
+                "question": question,
+                "retrievability": round(item.retrievability, 4),
+                "intervals": {
+                    str(rating): int(interval.total_seconds()) for rating, interval in item.intervals.items()
+                },
+            }
+            for item, question in zip(queue.items, questions, strict=True)
+        ],
+    }
 
 
 def _timestamp(value: Any) -> Any:

@@ -24,6 +24,7 @@ from prepdeck.practice.serializers import (
     ReviewInputSerializer,
     ReviewLogSerializer,
     ReviewSerializer,
+    queue_representation,
     review_representation,
 )
 
@@ -87,18 +88,7 @@ class QueueApi(APIView):
             new_limit_bonus=more,
             learn_ahead_until=now + timedelta(minutes=selectors.LEARN_AHEAD_MINUTES) if ahead else None,
         )
-        items = [
-            {
-                "kind": item.kind,
-                "question": item.question,
-                "retrievability": round(item.retrievability, 4),
-                "intervals": {
-                    str(rating): int(interval.total_seconds()) for rating, interval in item.intervals.items()
-                },
-            }
-            for item in queue.items
-        ]
-        return Response(QueueSerializer({**queue.__dict__, "items": items}).data)
+        return Response(queue_representation(queue))  # what QueueSerializer (the schema) writes
 
 
 class ReviewListApi(generics.ListAPIView[Review]):

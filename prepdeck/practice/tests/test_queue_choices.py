@@ -108,3 +108,49 @@ def test_the_queue_api_takes_more_and_learn_ahead(api: APIClient) -> None:
     assert refused.status_code == 400
     assert "more" in refused.json()["error"]["details"]["fields"]
     assert not_a_number.status_code == 400
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York"])
+def test_the_queue_api_answers_what_its_serializer_documents(api: APIClient, zone: str) -> None:
+    # given: a queue of due cards (one in learning, one in review) and new questions, tags on some
+    from django.utils import timezone
+
+    from prepdeck.catalog.models import Tag
+    from prepdeck.practice.models import Card, CardState
+    from prepdeck.practice.serializers import QueueSerializer
+
+    questions = _bank(5)
+    tag = Tag.objects.create(slug="orm-basics")
+    questions[0].tags.add(tag)
+    questions[3].tags.add(tag)
+    user = make_user(daily_new_limit=5)
+    api.force_authenticate(user)
+    for number, rating in ((0, 1), (1, 4)):
+        services.review_submit(
+            user=user, question_id=questions[number].pk, rating=rating, idempotency_key=f"k{number}", now=NOW
+        )
+    Card.objects.filter(user=user, state=CardState.REVIEW).update(due=NOW)
+    later = NOW + timedelta(hours=1)
+
+    with timezone.override(zone), time_machine.travel(later, tick=False):
+        body = api.get("/api/v1/practice/queue/").json()
+        queue = selectors.review_queue(
+            user=user, now=later, settings=services.scheduler_settings_for(user), limit=20
+        )
+        items = [
+            {
+                "kind": item.kind,
+                "question": item.question,
+                "retrievability": round(item.retrievability, 4),
+                "intervals": {
+                    str(rating): int(seconds.total_seconds()) for rating, seconds in item.intervals.items()
+                },
+            }
+            for item in queue.items
+        ]
+        documented = QueueSerializer({**queue.__dict__, "items": items}).data
+
+    # then: exactly what QueueSerializer writes for the same queue, tags and times included
+    assert [item["kind"] for item in body["items"]] == ["due", "due", "new", "new", "new"]
+    assert body == documented
+    assert body["items"][0]["question"]["tags"] == ["orm-basics"]
