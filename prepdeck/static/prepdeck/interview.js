@@ -77,7 +77,10 @@
       lastSeq = Math.max(lastSeq, data.state.last_seq);
       root.dataset.connected = "1";
       root.dataset.lastSeq = String(lastSeq);
+      showError("");
       if (padDirty) flushPad();
+      // notes typed while the socket was down go now (those still in their typing pause go by themselves)
+      unsentNotes.forEach((index) => { if (!(index in noteTimers)) sendNote(index); });
       timersChanged();
     } else if (data.type === "event" || data.type === "seen") {
       const seq = data.type === "event" ? data.event.seq : data.seq;
@@ -96,6 +99,7 @@
       if (saved && kind === "pad" && latest && !padDirty) saved.textContent = "Saved";  // not while more is typed
       const note = kind !== null && kind.startsWith("note-") ? kind.slice(5) : null;
       if (note !== null && latest && !(note in noteTimers)) {
+        unsentNotes.delete(note);  // the server has this text (sent but unacknowledged text goes again)
         const status = $(`[data-note-saved="${note}"]`);
         if (status) status.textContent = "Saved";
       }
@@ -142,8 +146,9 @@
         break;
       }
       case "note_written": {
+        // never over text typed here that the server has not had yet (a replay after a reconnect is older)
         const note = $(`[data-note="${payload.index}"]`);
-        if (note && document.activeElement !== note) note.value = payload.text;
+        if (note && document.activeElement !== note && !unsentNotes.has(String(payload.index))) note.value = payload.text;
         break;
       }
       default:
@@ -237,23 +242,39 @@
     if (op === "finish" && !window.confirm("End the interview for everyone?")) return;
     const message = { op };
     if (op === "timer") { message.scope = button.dataset.scope; message.running = button.dataset.running === "1"; }
-    send(message);
+    if (!send(message)) showError(NOT_CONNECTED);
   });
+  // A control used while the socket is down changes nothing: say so, and put a rubric tick back as it was
+  // (the server never had it). Notes are kept and sent on reconnect.
+  const NOT_CONNECTED = "Not connected: that was not recorded. Try again once the page says Connected.";
   root.addEventListener("change", (change) => {
     const box = change.target.closest("[data-tick]");
-    if (box) send({ op: "tick", index: Number(box.dataset.index), point: Number(box.dataset.point), ticked: box.checked });
+    if (!box) return;
+    if (!send({ op: "tick", index: Number(box.dataset.index), point: Number(box.dataset.point), ticked: box.checked })) {
+      box.checked = !box.checked;
+      showError(NOT_CONNECTED);
+    }
   });
   const noteTimers = {};
+  const unsentNotes = new Set();  // note indexes whose latest text the server has not acknowledged
+  function sendNote(index) {
+    const note = $(`[data-note="${index}"]`);
+    if (!note) return;
+    const status = $(`[data-note-saved="${index}"]`);
+    const sent = send({ op: "note", index: Number(index), text: note.value, ref: numbered(`note-${index}`) });
+    if (!sent && status) status.textContent = "Not saved yet: sent when reconnected";
+  }
   root.addEventListener("input", (input) => {
     const note = input.target.closest("[data-note]");
     if (!note) return;
     const index = note.dataset.note;
+    unsentNotes.add(index);
     const status = $(`[data-note-saved="${index}"]`);
     if (status) status.textContent = "Typing…";
     clearTimeout(noteTimers[index]);
     noteTimers[index] = setTimeout(() => {
       delete noteTimers[index];  // "Saved" once the server acknowledges this text, not an earlier one
-      send({ op: "note", index: Number(index), text: note.value, ref: numbered(`note-${index}`) });
+      sendNote(index);
     }, 600);
   });
 

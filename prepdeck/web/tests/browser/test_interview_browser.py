@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from prepdeck.accounts.tests.factories import DEFAULT_PASSWORD, make_user
 from prepdeck.interviews import services
-from prepdeck.interviews.models import Scorecard, SessionEvent
+from prepdeck.interviews.models import Note, Scorecard, SessionEvent
 from prepdeck.interviews.tests.conftest import build_kit, load_questions
 from prepdeck.web.tests.browser.conftest import DESKTOP, PageProblems
 
@@ -235,3 +235,67 @@ def test_the_interviewer_drives_with_the_keyboard_and_timers_ignore_a_wrong_cloc
     ]
     # (the notes are sent after a 600 ms pause in typing, which the test may not have waited for)
     assert Scorecard.objects.get(session=session).ticks == {"0": [0]}
+
+
+def test_a_note_typed_while_the_connection_is_down_is_sent_when_it_is_back(
+    browser: Browser, asgi_server: str
+) -> None:
+    # given: a live session with its first question revealed
+    interviewer = make_user(display_name="Ada")
+    session = services.session_schedule(
+        kit=build_kit(interviewer, load_questions()),
+        owner=interviewer,
+        candidate_name="Linus",
+        scheduled_at=services.timezone.now(),
+    )
+    problems = PageProblems(asgi_server)
+    context = browser.new_context(base_url=asgi_server, **DESKTOP)
+    context.set_default_timeout(20_000)
+    problems.watch(context)
+    # every socket the page opens is kept where the test can drop it, as a lost network would
+    context.add_init_script(
+        "(() => { const Native = window.WebSocket; window.openedSockets = [];"
+        " window.WebSocket = class extends Native {"
+        " constructor(...args) { super(...args); window.openedSockets.push(this); } }; })();"
+    )
+    ada = context.new_page()
+    try:
+        ada.goto("/accounts/login/")
+        ada.get_by_label("Email").fill(interviewer.email)
+        ada.get_by_label("Password").fill(DEFAULT_PASSWORD)
+        ada.get_by_role("button", name="Sign in").click()
+        ada.wait_for_url(lambda url: "/accounts/login/" not in url)
+        ada.goto(f"/interviews/sessions/{session.pk}/live/")
+        expect(ada.locator("[data-status]")).to_have_text("Connected")
+        ada.get_by_role("button", name="Reveal next question").click()
+        expect(ada.locator("[data-interview]")).to_have_attribute("data-current", "0")
+
+        # when: the network goes away (new connections fail, the open one drops); the interviewer ticks a
+        # rubric point and writes a note meanwhile
+        context.set_offline(True)
+        ada.evaluate("window.openedSockets.forEach((socket) => socket.close())")
+        expect(ada.locator("[data-status]")).to_have_text("Reconnecting…")
+        tick = ada.locator('[data-tick][data-index="0"][data-point="0"]')
+        tick.click()
+        ada.locator('[data-note="0"]').fill("Typed while offline")
+
+        # then: the tick is put back with a message (it was not recorded); the note waits, and says so
+        expect(tick).not_to_be_checked()
+        expect(ada.locator("[data-error]")).to_contain_text("Not connected")
+        expect(ada.locator('[data-note-saved="0"]')).to_have_text("Not saved yet: sent when reconnected")
+
+        # and when the network is back, the note goes by itself and is acknowledged
+        context.set_offline(False)
+        expect(ada.locator("[data-status]")).to_have_text("Connected")
+        expect(ada.locator('[data-note-saved="0"]')).to_have_text("Saved")
+        expect(ada.locator("[data-error]")).to_be_hidden()
+    finally:
+        context.close()
+
+    assert [
+        error
+        for error in problems.errors
+        if "WebSocket" not in error and "ERR_INTERNET_DISCONNECTED" not in error
+    ] == []
+    assert Note.objects.get(session=session).text == "Typed while offline"
+    assert not Scorecard.objects.filter(session=session).exclude(ticks={}).exists()
