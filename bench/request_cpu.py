@@ -13,7 +13,7 @@ run: run the two one after the other, or interleave them with ``--rounds``.
 What it does:
 1. creates a throwaway PostgreSQL database (dropped afterwards), migrates it and loads the bundled bank, with
    ``config.settings.production`` on that database and ``--redis-url`` (the shipped pool sizes), and creates
-   8 learners with a JWT each;
+   8 learners with a JWT and a signed-in session each;
 2. calls ``config.asgi.application`` directly (no HTTP server: an ASGI scope, one request after the other, on
    one event loop), so every request runs Django's ASGI handler, the middleware, the view and the
    ``request_started``/``request_finished`` signals exactly as under uvicorn, including taking a pooled

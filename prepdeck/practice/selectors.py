@@ -535,7 +535,8 @@ STATISTICS_CACHE_SECONDS = 300
 def user_statistics_cached(
     *, user: User, now: datetime, settings: scheduling.SchedulerSettings
 ) -> Statistics:
-    """``user_statistics`` from the cache (the dashboard and statistics pages): recomputed after any change
+    """``user_statistics`` from the cache (the statistics API, and the pages' charts when they are drawn,
+    see ``web.views.dashboard.statistics_charts``): recomputed after any change
     to this user's history or settings or to the bank, and every ``STATISTICS_CACHE_SECONDS`` (predicted
     recall, and so mastery, drifts with time alone). The key holds the user's id: one learner's figures are
     never served to another."""

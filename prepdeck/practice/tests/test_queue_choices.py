@@ -154,3 +154,35 @@ def test_the_queue_api_answers_what_its_serializer_documents(api: APIClient, zon
     assert [item["kind"] for item in body["items"]] == ["due", "due", "new", "new", "new"]
     assert body == documented
     assert body["items"][0]["question"]["tags"] == ["orm-basics"]
+
+
+def test_learning_steps_later_today_are_counted_not_shown_when_due_cards_fill_the_queue() -> None:
+    # given: three cards due now and one learning step due later today, a queue of two
+    from prepdeck.practice.models import Card, CardState
+
+    questions = _bank(4)
+    user = make_user(daily_new_limit=0)
+    for number, question in enumerate(questions):
+        services.review_submit(
+            user=user,
+            question_id=question.pk,
+            rating=1,
+            idempotency_key=f"k{number}",
+            now=NOW,
+            settings=FIXED,
+        )
+    later = questions[3]
+    Card.objects.filter(user=user).exclude(question=later).update(
+        state=CardState.REVIEW, step=None, due=NOW - timedelta(days=1)
+    )
+    Card.objects.filter(user=user, question=later).update(
+        state=CardState.LEARNING, due=NOW + timedelta(hours=2)
+    )
+
+    queue = selectors.review_queue(user=user, now=NOW, settings=FIXED, limit=2)
+    counts = selectors.review_queue(user=user, now=NOW, settings=FIXED, limit=0)
+
+    # then: all three due are counted, two shown; the later step is counted and never shown
+    assert (queue.due, queue.learning_later_today, len(queue.items)) == (3, 1, 2)
+    assert later.pk not in {item.question.pk for item in queue.items}
+    assert (counts.due, counts.learning_later_today) == (3, 1)

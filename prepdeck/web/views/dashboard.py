@@ -60,7 +60,8 @@ def statistics_charts(
     end = selectors.current_study_date(user=user, now=now)
 
     def draw() -> StatisticsCharts:
-        stats = selectors.user_statistics(user=user, now=now, settings=settings)
+        # the statistics' own entry, shared with the statistics API: a miss here only redraws
+        stats = selectors.user_statistics_cached(user=user, now=now, settings=settings)
         return StatisticsCharts(
             stats=stats,
             forecast=charts.forecast_chart(stats.due_forecast),
