@@ -476,7 +476,8 @@ class Highlight:
     those few words are stemmed)."""
 
     terms: tuple[tuple[str, ...], ...]
-    starts: re.Pattern[str] | None
+    starts: re.Pattern[str] | None  # in lower case text (twice as fast as ignoring case)
+    starts_any_case: re.Pattern[str] | None  # for a text whose lower case is not as long
 
 
 def highlight_terms(query: ParsedQuery) -> Highlight:
@@ -490,12 +491,12 @@ def highlight_terms(query: ParsedQuery) -> Highlight:
     # A stem is the word's start but for its last letters ("queri" from "queries" and "query"), so the
     # words starting with all of a stem but its last letter are the candidates (then stemmed to check).
     prefixes = sorted({stems[0][: max(2, len(stems[0]) - 1)] for stems in terms}, key=len, reverse=True)
-    starts = (
-        re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, prefixes)) + r")[^\W_]*", re.IGNORECASE)
-        if prefixes
-        else None
+    if not prefixes:
+        return Highlight(terms=terms, starts=None, starts_any_case=None)
+    pattern = r"(?<![^\W_])(?:" + "|".join(map(re.escape, prefixes)) + r")[^\W_]*"
+    return Highlight(
+        terms=terms, starts=re.compile(pattern), starts_any_case=re.compile(pattern, re.IGNORECASE)
     )
-    return Highlight(terms=terms, starts=starts)
 
 
 def snippet_marked(text: str, highlight: Highlight) -> str:
@@ -512,8 +513,14 @@ def snippet_marked(text: str, highlight: Highlight) -> str:
     for number, term in enumerate(highlight.terms):
         by_first.setdefault(term[0], []).append((number, term))
     matches: list[tuple[int, int, int]] = []  # start, end (characters), term
-    if highlight.starts is not None:
-        for found in highlight.starts.finditer(text):
+    if highlight.starts is not None and highlight.starts_any_case is not None:
+        lower = text.lower()
+        found_in = (
+            highlight.starts.finditer(lower)
+            if len(lower) == len(text)
+            else highlight.starts_any_case.finditer(text)
+        )
+        for found in found_in:
             for number, term in by_first.get(_stem_token(found.group()), ()):
                 end = found.end()
                 for stem in term[1:]:

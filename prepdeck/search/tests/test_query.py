@@ -211,6 +211,16 @@ def test_a_long_text_gives_the_fragments_showing_the_most_terms_in_order() -> No
     assert all(piece.strip("…").split()[0].startswith(("w", "<mark>")) for piece in two.split(" … "))
 
 
+def test_matches_are_found_in_any_case_and_after_letters_whose_lower_case_is_longer() -> None:
+    # "İ" lower-cased is two characters: the text's positions are kept all the same
+    assert _snippet("İSTANBUL: CELERY Beat, celery BEAT.", "celery beat") == (
+        "İSTANBUL: <mark>CELERY</mark> <mark>Beat</mark>, <mark>celery</mark> <mark>BEAT</mark>."
+    )
+    assert _snippet("SELECT_RELATED avoids N+1.", "select_related n+1") == (
+        "<mark>SELECT_RELATED</mark> avoids <mark>N+1</mark>."
+    )
+
+
 def test_a_long_text_without_a_match_gives_its_start() -> None:
     text = " ".join(f"word{number}" for number in range(100))
 
