@@ -15,11 +15,13 @@ migration holds the same rule in SQL).
 from __future__ import annotations
 
 import html
+import json
 import math
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from rapidfuzz.distance import OSA
 from snowballstemmer import stemmer
@@ -290,7 +292,8 @@ def parse_query(query: str) -> ParsedQuery:
 # --- spelling -------------------------------------------------------------------------------------------
 
 
-_LETTERS_AZ = "abcdefghijklmnopqrstuvwxyz"
+EDIT_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+"""The letters a spelling correction may add or put in (PostgreSQL's ``EDIT_VARIANTS`` uses them too)."""
 
 
 def edit_variants(word: str) -> list[str]:
@@ -305,8 +308,8 @@ def edit_variants(word: str) -> list[str]:
     splits = [(word[:index], word[index:]) for index in range(len(word) + 1)]
     swaps = [left + right[1] + right[0] + right[2:] for left, right in splits if len(right) > 1]
     deletions = [left + right[1:] for left, right in splits if right]
-    replacements = [left + letter + right[1:] for left, right in splits if right for letter in _LETTERS_AZ]
-    insertions = [left + letter + right for left, right in splits for letter in _LETTERS_AZ]
+    replacements = [left + letter + right[1:] for left, right in splits if right for letter in EDIT_LETTERS]
+    insertions = [left + letter + right for left, right in splits for letter in EDIT_LETTERS]
     return [
         variant
         for variant in dict.fromkeys(swaps + deletions + replacements + insertions)
@@ -410,6 +413,181 @@ def snippet_html(raw: str) -> str:
         out.append("</mark>")
     joined = "".join(out).replace("<mark></mark>", "")
     return _BETWEEN_MARKS.sub(r"\1", joined)
+
+
+SNIPPET_CHARS = 200
+"""Characters of one fragment of a snippet, about 30 words (a text up to ``SNIPPET_WHOLE_CHARS`` long is
+shown whole)."""
+SNIPPET_WHOLE_CHARS = 240
+SNIPPET_FRAGMENTS = 2
+"""Fragments in a snippet: the second only when it shows a term the first does not."""
+SNIPPET_CONTEXT_CHARS = 30
+"""Characters shown before a fragment's first match."""
+SNIPPET_SOURCE_CHARS = 20_000
+"""Characters of the explanation a snippet may be cut from (the short answer and key points come first)."""
+_ENDS_A_SENTENCE = re.compile(r"[.!?;:…]\s*$")
+_WORD_AT = re.compile(r"[\W_]*?([^\W_]+)")
+_SPACE = re.compile(r"\s")
+
+
+def as_sentence(text: str) -> str:
+    """``text`` ending with punctuation (a full stop added when it has none), so that pieces joined into
+    one snippet stay apart: a snippet is shown on one line."""
+    return text if not text or _ENDS_A_SENTENCE.search(text) else f"{text}."
+
+
+def snippet_source(short_answer: str, key_points: Any, explanation: str) -> str:
+    """What a snippet is cut from: the answer a candidate reads (the prompt is shown on its own), the key
+    points as sentences ("Offset pagination reads skipped rows. Cursor pagination does not.", not the
+    two run together), then the start of the explanation. ``key_points`` is a list or its JSON."""
+    if isinstance(key_points, str):
+        try:
+            key_points = json.loads(key_points)
+        except ValueError:
+            key_points = []
+    points = key_points if isinstance(key_points, list) else []
+    parts = [
+        as_sentence(short_answer or ""),
+        *(as_sentence(point if isinstance(point, str) else json.dumps(point)) for point in points),
+        (explanation or "")[:SNIPPET_SOURCE_CHARS],
+    ]
+    return "\n".join(part for part in parts if part)
+
+
+_STEMS: dict[str, str] = {}
+_STEMS_KEPT = 100_000
+
+
+def _stem_token(token: str) -> str:
+    """The stem of a word as written (remembered: the texts of a page repeat their words)."""
+    stem = _STEMS.get(token)
+    if stem is None:
+        if len(_STEMS) >= _STEMS_KEPT:
+            _STEMS.clear()
+        stem = _STEMS[token] = _stem(token.lower())
+    return stem
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """What a snippet marks: each positive term of a query as the stems of its words in a row (one stem
+    for a word; a phrase's or identifier's words must follow each other: ``n+1`` marks "N+1", not every
+    "1"), and a pattern finding the words that may start one (by the start of their stem, so that only
+    those few words are stemmed)."""
+
+    terms: tuple[tuple[str, ...], ...]
+    starts: re.Pattern[str] | None  # in lower case text (twice as fast as ignoring case)
+    starts_any_case: re.Pattern[str] | None  # for a text whose lower case is not as long
+
+
+def highlight_terms(query: ParsedQuery) -> Highlight:
+    """The ``Highlight`` of ``query``'s positive terms (terms of stop words only are left out)."""
+    found: dict[tuple[str, ...], None] = {}
+    for term in query.terms():
+        pieces = [piece for word in term.words for piece in _WORD.findall(word)]
+        if pieces and not all(piece.lower() in STOP_WORDS for piece in pieces):
+            found[tuple(_stem_token(piece) for piece in pieces)] = None
+    terms = tuple(found)
+    # A stem is the word's start but for its last letters ("queri" from "queries" and "query"), so the
+    # words starting with all of a stem but its last letter are the candidates (then stemmed to check).
+    prefixes = sorted({stems[0][: max(2, len(stems[0]) - 1)] for stems in terms}, key=len, reverse=True)
+    if not prefixes:
+        return Highlight(terms=terms, starts=None, starts_any_case=None)
+    pattern = r"(?<![^\W_])(?:" + "|".join(map(re.escape, prefixes)) + r")[^\W_]*"
+    return Highlight(
+        terms=terms, starts=re.compile(pattern), starts_any_case=re.compile(pattern, re.IGNORECASE)
+    )
+
+
+def snippet_marked(text: str, highlight: Highlight) -> str:
+    """An excerpt of ``text`` with the matches of ``highlight``'s terms (the same stemmer on both sides,
+    so "paginate" marks "pagination") between ``MARK_START`` and ``MARK_STOP``; ``snippet_html`` makes it
+    HTML.
+
+    A text of ``SNIPPET_WHOLE_CHARS`` characters or fewer is shown whole. Otherwise a fragment of about
+    ``SNIPPET_CHARS`` around the matches, the earliest showing the most different terms, and a second one
+    when it shows terms the first does not, in the text's order, joined by " … " (and "…"
+    where the text goes on), cut between words. Without a match, the text's start.
+    """
+    by_first: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
+    for number, term in enumerate(highlight.terms):
+        by_first.setdefault(term[0], []).append((number, term))
+    matches: list[tuple[int, int, int]] = []  # start, end (characters), term
+    if highlight.starts is not None and highlight.starts_any_case is not None:
+        lower = text.lower()
+        found_in = (
+            highlight.starts.finditer(lower)
+            if len(lower) == len(text)
+            else highlight.starts_any_case.finditer(text)
+        )
+        for found in found_in:
+            for number, term in by_first.get(_stem_token(found.group()), ()):
+                end = found.end()
+                for stem in term[1:]:
+                    following = _WORD_AT.match(text, end)
+                    if following is None or _stem_token(following.group(1)) != stem:
+                        break
+                    end = following.end()
+                else:
+                    matches.append((found.start(), end, number))
+                    break
+    if len(text) <= SNIPPET_WHOLE_CHARS:
+        windows = [(0, len(text))]
+    else:
+        windows = [_between_words(text, start, stop) for start, stop in _fragments(len(text), matches)]
+    out: list[str] = []
+    for start, stop in windows:
+        pieces = []
+        cursor = start
+        for first, last, _ in matches:
+            if first < cursor or last > stop:
+                continue
+            pieces.append(text[cursor:first])
+            pieces.append(MARK_START + text[first:last] + MARK_STOP)
+            cursor = last
+        pieces.append(text[cursor:stop])
+        out.append("".join(pieces))
+    before = "…" if windows[0][0] > 0 else ""
+    after = "…" if windows[-1][1] < len(text) else ""
+    return before + " … ".join(out) + after
+
+
+def _fragments(length: int, matches: Sequence[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """Up to ``SNIPPET_FRAGMENTS`` windows of ``SNIPPET_CHARS`` (start, stop) over a text of ``length``,
+    in order: each the earliest showing the most terms not shown yet."""
+    if not matches:
+        return [(0, SNIPPET_CHARS)]
+    chosen: list[tuple[int, int]] = []
+    shown: set[int] = set()
+    terms = {number for *_, number in matches}
+    for _ in range(SNIPPET_FRAGMENTS):
+        best: tuple[int, int, int] | None = None  # new terms, start, stop
+        for first, _, _ in matches:
+            start = max(0, min(first - SNIPPET_CONTEXT_CHARS, length - SNIPPET_CHARS))
+            stop = start + SNIPPET_CHARS
+            if any(start < other_stop and other_start < stop for other_start, other_stop in chosen):
+                continue
+            new = {number for one, last, number in matches if one >= start and last <= stop} - shown
+            if best is None or len(new) > best[0]:
+                best = (len(new), start, stop)
+                if len(new) == len(terms - shown):
+                    break  # none can show more, and this one is the earliest
+        if best is None or (chosen and best[0] == 0):
+            break
+        chosen.append((best[1], best[2]))
+        shown.update(number for one, last, number in matches if one >= best[1] and last <= best[2])
+    return sorted(chosen)
+
+
+def _between_words(text: str, start: int, stop: int) -> tuple[int, int]:
+    """``start`` and ``stop`` moved inwards to whitespace, so a fragment shows no part of a word."""
+    if start > 0 and not text[start - 1].isspace():
+        after = _SPACE.search(text, start, stop)
+        start = after.end() if after else start
+    if stop < len(text) and not text[stop].isspace():
+        before = max(text.rfind(" ", start, stop), text.rfind("\n", start, stop))
+        stop = before if before > start else stop
+    return start, stop
 
 
 @dataclass

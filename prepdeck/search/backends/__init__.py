@@ -1,8 +1,8 @@
 """The two search backends behind one interface, chosen by the database in use.
 
 ``postgresql``: a stored ``tsvector`` per question with a GIN index, ``websearch_to_tsquery``,
-``ts_rank_cd``, ``ts_headline`` and ``pg_trgm``. ``sqlite``: an FTS5 table with ``bm25`` and ``snippet()``,
-and a trigram FTS5 table over the vocabulary for spelling. Both read the catalog's tables directly: the
+``ts_rank_cd`` and ``pg_trgm``. ``sqlite``: an FTS5 table with ``bm25``, and a trigram FTS5 table over the
+vocabulary for spelling. Both cut snippets in Python from the page's texts (``search.query.snippet_marked``). Both read the catalog's tables directly: the
 index is a read model of the question bank, written only by ``search.services.search_index_refresh``.
 """
 

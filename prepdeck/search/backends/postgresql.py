@@ -10,8 +10,9 @@ of identifiers are appended (see ``search.query``).
 Weights: A the prompt, B the short answer, key points, tags and key, C the explanation and common
 mistakes, D code examples. Queries go through ``websearch_to_tsquery('english', ...)`` with text rendered
 from the parsed query, so they never fail to parse. The score is ``ts_rank_cd`` plus a bonus when the
-prompt alone matches the whole query and, when any term is enough, a bonus for the share of terms matched;
-snippets come from ``ts_headline``.
+prompt alone matches the whole query and, when any term is enough, a bonus for the share of terms matched.
+Snippets are cut in Python from the page's texts (``search.query.snippet_marked``): ``ts_headline`` parsed
+the whole text of each of the 20 rows again, 0.3-0.4 ms a row.
 """
 
 from __future__ import annotations
@@ -36,15 +37,17 @@ from prepdeck.search.backends import (
     filter_sql,
 )
 from prepdeck.search.query import (
-    MARK_START,
-    MARK_STOP,
+    EDIT_LETTERS,
     MAX_COVERAGE_GROUPS,
     ONE_EDIT_LETTERS,
+    SNIPPET_SOURCE_CHARS,
     ParsedQuery,
     Term,
     choose_correction,
-    edit_variants,
+    highlight_terms,
     snippet_html,
+    snippet_marked,
+    snippet_source,
 )
 
 CODE = CodeExample._meta.db_table
@@ -62,6 +65,30 @@ TWO_EDIT_SIMILARITY = 0.15
 # indexes also serve "=", and the planner picked the GiST index for it: a millisecond a probe instead of
 # microseconds (hundreds of probes for a misspelled word).
 EXACT = "ON t.word >= {word} AND t.word <= {word}"
+# Every spelling one edit away from {word} (at least three letters, not the word itself): the rows of
+# ``search.query.edit_variants`` (swaps of neighbours, deletions, replacements, insertions), in SQL. The
+# positions come from a constant series (words have at most MAX_WORD_LETTERS letters), so the planner
+# estimates a few hundred rows: with "generate_series(0, length(word))" it guessed thousands a position,
+# the statement's cost crossed jit_above_cost and JIT compiling took 450 ms.
+MAX_WORD_LETTERS = 40
+EDIT_VARIANTS = """
+    SELECT spelling FROM (
+        SELECT left({word}, i) || substr({word}, i + 2, 1) || substr({word}, i + 1, 1) || substr({word}, i + 3)
+        FROM generate_series(0, MAX) AS i WHERE i <= length({word}) - 2
+        UNION
+        SELECT left({word}, i) || substr({word}, i + 2) FROM generate_series(0, MAX) AS i
+        WHERE i <= length({word}) - 1
+        UNION
+        SELECT left({word}, i) || letter || substr({word}, i + 2)
+        FROM generate_series(0, MAX) AS i, unnest(string_to_array('LETTERS', NULL)) AS letter
+        WHERE i <= length({word}) - 1
+        UNION
+        SELECT left({word}, i) || letter || substr({word}, i + 1)
+        FROM generate_series(0, MAX) AS i, unnest(string_to_array('LETTERS', NULL)) AS letter
+        WHERE i <= length({word})
+    ) AS variants(spelling)
+    WHERE spelling <> {word} AND length(spelling) >= 3
+""".replace("LETTERS", EDIT_LETTERS).replace("MAX", str(MAX_WORD_LETTERS))
 # The secondary indexes, as the migration creates them (a full refresh drops and rebuilds them).
 INDEXES = {
     "search_document_vector": "CREATE INDEX search_document_vector ON search_document USING gin (vector)",
@@ -75,10 +102,6 @@ INDEXES = {
         "CREATE INDEX search_term_word_trigram ON search_term USING gin (word gin_trgm_ops)"
     ),
 }
-HEADLINE_OPTIONS = (
-    f"StartSel={MARK_START}, StopSel={MARK_STOP}, MaxWords=30, MinWords=12, MaxFragments=2, "
-    'FragmentDelimiter=" … "'
-)
 
 
 def _json_text(column: str) -> str:
@@ -87,29 +110,6 @@ def _json_text(column: str) -> str:
         f"(SELECT string_agg(value, E'\\n') FROM jsonb_array_elements_text(CASE WHEN "  # noqa: S608 - constants and placeholders only
         f"jsonb_typeof({column}) = 'array' THEN {column} ELSE '[]'::jsonb END) AS value)"
     )
-
-
-def _sentence(text: str) -> str:
-    """``text`` ending with punctuation (a full stop added when it has none), so that pieces joined into
-    one snippet stay apart: ``ts_headline`` turns line breaks into spaces."""
-    return f"(CASE WHEN {text} ~ '[.!?;:…]\\s*$' THEN {text} ELSE {text} || '.' END)"
-
-
-def _json_sentences(column: str) -> str:
-    """The strings of a JSON list column as sentences, one a line (see ``_sentence``)."""
-    return (
-        f"(SELECT string_agg({_sentence('value')}, E'\\n') FROM jsonb_array_elements_text(CASE WHEN "  # noqa: S608 - constants and placeholders only
-        f"jsonb_typeof({column}) = 'array' THEN {column} ELSE '[]'::jsonb END) AS value)"
-    )
-
-
-# What snippets are cut from: the answer a candidate reads (the prompt is shown on its own). Each key point
-# is a sentence: "Offset pagination reads skipped rows. Cursor pagination does not." rather than the two
-# run together.
-_SHORT_ANSWER = _sentence("nullif(q.short_answer, '')")
-SNIPPET_TEXT = (
-    f"concat_ws(E'\\n', {_SHORT_ANSWER}, {_json_sentences('q.key_points')}, left(q.explanation, 20000))"
-)
 
 
 # The questions to index, with the text of each weight, and their vocabulary: one statement.
@@ -196,13 +196,6 @@ def tsquery_sql(
     return f"({sql})", texts
 
 
-def highlight_text(query: ParsedQuery) -> str:
-    """What ``ts_headline`` marks: any positive term, identifiers as the words the parser sees in them."""
-    return " or ".join(
-        _identifier_phrase(term) if term.identifier else _websearch(term) for term in query.terms()
-    )
-
-
 def _similar_words(query: ParsedQuery) -> str:
     return " ".join(word for term in query.terms() if not term.expansion for word in term.words)
 
@@ -217,9 +210,9 @@ def _query_cte(query: ParsedQuery, any_term: bool, weights: Sequence[float]) -> 
     match, params = tsquery_sql(query, any_term=any_term)
     strict, strict_params = tsquery_sql(query, excluding=False)
     groups = _groups(query)
-    columns = [f"{match} AS match", f"{strict} AS strict", f"{_WEBSEARCH} AS highlight"]
+    columns = [f"{match} AS match", f"{strict} AS strict"]
     columns.extend(f"{_WEBSEARCH} AS group{index}" for index in range(len(groups)))
-    params = [*params, *strict_params, highlight_text(query), *(_any_of(group) for group in groups)]
+    params = [*params, *strict_params, *(_any_of(group) for group in groups)]
     score = (
         f"ts_rank_cd({WEIGHTS}, d.vector, query.match, {NORMALIZATION}) "
         f"+ {PROMPT_BONUS} * (d.prompt_vector @@ query.strict)::int"
@@ -290,29 +283,34 @@ class PostgresBackend:
         self, words: Sequence[str], *, exact: Sequence[str] = ()
     ) -> dict[str, list[tuple[str, int]]]:
         found: dict[str, list[tuple[str, int]]] = {word: [] for word in [*words, *exact]}
-        variants = [(word, variant) for word in words for variant in edit_variants(word)]
         with connection.cursor() as cursor:
             # A known word is its own candidate (nothing else is read for it). For an unknown word, the
-            # vocabulary's words one edit away (primary-key probes); only when there are none and the
+            # vocabulary's words one edit away (EDIT_VARIANTS: made here, for the unknown words only, where
+            # sending every word's variants cost 2-3 ms a search; then primary-key probes); only when there are none and the
             # word may be corrected by two edits (longer than ONE_EDIT_LETTERS), the nearest of the words
             # similar to it by trigrams ("%": pg_trgm.similarity_threshold, 0.3 by default), served by the
             # GIN trigram index in under a millisecond (the GiST walk of "ORDER BY <->" alone took 6-40 ms
             # at 100,000 questions).
             cursor.execute(
                 f"""
-                WITH input AS MATERIALIZED (SELECT DISTINCT word FROM unnest(%s::text[]) AS input(word)),
+                WITH input AS MATERIALIZED (
+                    SELECT DISTINCT word FROM unnest(string_to_array(%s, ' ')) AS input(word)
+                ),
                 known AS MATERIALIZED (
                     SELECT input.word, t.documents FROM input JOIN search_term t {EXACT.format(word="input.word")}
                 ),
                 unknown AS MATERIALIZED (
                     SELECT word FROM input WHERE word NOT IN (SELECT word FROM known)
-                        AND word <> ALL(%s::text[])
+                        AND word <> ALL(string_to_array(%s, ' '))
                 ),
                 near AS MATERIALIZED (
-                    SELECT variant.word, t.word AS candidate, t.documents
-                    FROM unnest(%s::text[], %s::text[]) AS variant(word, spelling)
-                    JOIN unknown ON unknown.word = variant.word
-                    JOIN search_term t {EXACT.format(word="variant.spelling")}
+                    SELECT unknown.word, t.word AS candidate, t.documents
+                    FROM unknown
+                    CROSS JOIN LATERAL ({EDIT_VARIANTS.format(word="unknown.word")}) AS variant(spelling)
+                    CROSS JOIN LATERAL (
+                        SELECT t.word, t.documents FROM search_term t
+                        WHERE t.word >= variant.spelling AND t.word <= variant.spelling LIMIT 1
+                    ) t
                 )
                 SELECT word, word, documents FROM known
                 UNION ALL
@@ -327,12 +325,9 @@ class PostgresBackend:
                 ) candidate
                 WHERE unknown.word NOT IN (SELECT word FROM near) AND length(unknown.word) > {ONE_EDIT_LETTERS}
                 """,  # noqa: S608 - constants and placeholders only
-                [
-                    [*words, *exact],
-                    list(exact),
-                    [word for word, _ in variants],
-                    [variant for _, variant in variants],
-                ],
+                # Lists as space-separated text (words never hold a space): psycopg dumps a list item by
+                # item in Python, a string at once.
+                [" ".join([*words, *exact]), " ".join(exact)],
             )
             for word, candidate, documents in cursor.fetchall():
                 if (candidate, documents) not in found[word]:
@@ -386,6 +381,7 @@ class PostgresBackend:
     ) -> list[Hit]:
         cte, cte_params, score = _query_cte(query, any_term, weights)
         return self._page(
+            query,
             cte=cte,
             cte_params=cte_params,
             score=score,
@@ -405,8 +401,9 @@ class PostgresBackend:
     ) -> list[Hit]:
         words = _similar_words(query)
         return self._page(
-            cte=f"query AS MATERIALIZED (SELECT %s::text AS words, {_WEBSEARCH} AS highlight)",
-            cte_params=[words, highlight_text(query)],
+            query,
+            cte="query AS MATERIALIZED (SELECT %s::text AS words)",
+            cte_params=[words],
             score="word_similarity(query.words, d.prompt)",
             tiers=[("%s <%% d.prompt", [words])],
             filters=filters,
@@ -419,6 +416,9 @@ class PostgresBackend:
         conditions, params = filter_sql(filters)
         with connection.cursor() as cursor:
             # One row past the counted ones tells whether more match; the rest are never read.
+            # "random() >= 0" (always true, parallel restricted) keeps the scan in this process: the
+            # planner chose two parallel workers for the 1,001 rows, whose start cost more than they saved
+            # (a common query's count 22-29 ms with them, 11-14 ms without, at 100,000 questions on 2 cores).
             cursor.execute(
                 f"""
                 SELECT t.slug, counted.difficulty, count(*) FILTER (WHERE counted.number <= %s),
@@ -428,7 +428,7 @@ class PostgresBackend:
                     FROM (
                         SELECT q.topic_id, q.difficulty
                         FROM search_document d JOIN {QUESTION} q ON q.id = d.question_id
-                        WHERE {condition} AND {conditions}
+                        WHERE {condition} AND {conditions} AND random() >= 0
                         LIMIT %s
                     ) q
                 ) counted
@@ -445,6 +445,7 @@ class PostgresBackend:
 
     @staticmethod
     def _page(
+        query: ParsedQuery,
         *,
         cte: str,
         cte_params: list[Any],
@@ -475,7 +476,7 @@ class PostgresBackend:
         better = " UNION ".join(selects) or "SELECT question_id AS id FROM search_document WHERE false"
         with connection.cursor() as cursor:
             # Each tier is a bounded index scan; only their union is ranked by the full score (which
-            # reads each whole vector), the page is cut, and snippets are made for the page's rows only.
+            # reads each whole vector), the page is cut, and snippets are cut from the page's rows only.
             cursor.execute(
                 f"""
                 WITH {cte},
@@ -487,9 +488,9 @@ class PostgresBackend:
                     ORDER BY score DESC, d.question_id
                     LIMIT %s OFFSET %s
                 )
-                SELECT page.id, q.key, q.prompt, t.slug, q.difficulty, page.score,
-                    ts_headline('english', {SNIPPET_TEXT}, query.highlight, %s)
-                FROM query, page
+                SELECT page.id, q.key, q.prompt, t.slug, q.difficulty, page.score, q.short_answer,
+                    q.key_points, left(q.explanation, {SNIPPET_SOURCE_CHARS})
+                FROM page
                 JOIN {QUESTION} q ON q.id = page.id
                 JOIN {TOPIC} t ON t.id = q.topic_id
                 ORDER BY page.score DESC, page.id
@@ -503,9 +504,9 @@ class PostgresBackend:
                     per_tier,
                     limit,
                     offset,
-                    HEADLINE_OPTIONS,
                 ],
             )
+            marked = highlight_terms(query)
             return [
                 Hit(
                     id=row[0],
@@ -514,7 +515,7 @@ class PostgresBackend:
                     topic=row[3],
                     difficulty=row[4],
                     score=round(float(row[5]), 4),
-                    snippet=snippet_html(row[6]),
+                    snippet=snippet_html(snippet_marked(snippet_source(row[6], row[7], row[8]), marked)),
                 )
                 for row in cursor.fetchall()
             ]

@@ -1,4 +1,5 @@
-"""Full-text search on SQLite: an FTS5 table with ``bm25`` ranking and ``snippet()``.
+"""Full-text search on SQLite: an FTS5 table with ``bm25`` ranking; snippets are cut in Python
+(``search.query.snippet_marked``).
 
 Tables (migration ``search.0001_initial``): ``search_document``, FTS5 with the columns ``prompt``,
 ``answer`` (short answer, key points), ``explanation`` (with the common mistakes), ``code``, ``identifiers``
@@ -16,7 +17,6 @@ as syntax.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -39,15 +39,18 @@ from prepdeck.search.backends import (
     filter_sql,
 )
 from prepdeck.search.query import (
-    MARK_START,
-    MARK_STOP,
     MAX_COVERAGE_GROUPS,
     ONE_EDIT_LETTERS,
+    SNIPPET_SOURCE_CHARS,
     ParsedQuery,
     Term,
+    as_sentence,
     edit_variants,
+    highlight_terms,
     identifier_words,
     snippet_html,
+    snippet_marked,
+    snippet_source,
     vocabulary_words,
 )
 
@@ -57,7 +60,6 @@ BM25 = "bm25(search_document, 10.0, 4.0, 1.5, 0.5, 1.0, 4.0)"
 PROMPT_BONUS = 5.0
 PROMPT_COVERAGE_BONUS = 5.0
 COVERAGE_BONUS = 10.0
-SNIPPET_TOKENS = 24
 CANDIDATES_PER_WORD = 20
 
 _SOURCE = f"""
@@ -80,7 +82,7 @@ def _quoted(words: Sequence[str]) -> str:
 
 def _fts(term: Term) -> str:
     if term.identifier:
-        # The joined form selects exactly the identifier; the phrase of its words lets snippet() mark it.
+        # The joined form selects exactly the identifier; the phrase of its words ranks where it occurs.
         return f"(identifiers : {_quoted([term.joined])} AND {_quoted(term.words)})"
     return _quoted(term.words)
 
@@ -141,7 +143,7 @@ def _trigrams(word: str) -> str:
 
 def _json_lines(raw: Any, *, sentences: bool = False) -> str:
     """The strings of a JSON list column, one a line (anything but a list gives nothing); with
-    ``sentences``, each ending with punctuation (see ``_sentence``)."""
+    ``sentences``, each ending with punctuation (see ``as_sentence``)."""
     try:
         points = json.loads(raw) if isinstance(raw, str) else raw
     except ValueError:
@@ -149,16 +151,7 @@ def _json_lines(raw: Any, *, sentences: bool = False) -> str:
     if not isinstance(points, list):
         return ""
     lines = (point if isinstance(point, str) else json.dumps(point) for point in points)
-    return "\n".join(_sentence(line) if sentences else line for line in lines)
-
-
-_ENDS_A_SENTENCE = re.compile(r"[.!?;:…]\s*$")
-
-
-def _sentence(text: str) -> str:
-    """``text`` ending with punctuation (a full stop added when it has none), so that key points joined
-    into one snippet stay apart: ``snippet()`` output is shown on one line."""
-    return text if not text or _ENDS_A_SENTENCE.search(text) else f"{text}."
+    return "\n".join(as_sentence(line) if sentences else line for line in lines)
 
 
 # "AS MATERIALIZED" (evaluate the better tiers once) is SQLite 3.35+; older ones (3.34's FTS5 trigram
@@ -175,7 +168,7 @@ class SqliteBackend:
             for pk, key, prompt, short_answer, key_points, explanation, mistakes, tags, code in source:
                 answer = "\n".join(
                     part
-                    for part in (_sentence(short_answer), _json_lines(key_points, sentences=True))
+                    for part in (as_sentence(short_answer), _json_lines(key_points, sentences=True))
                     if part
                 )
                 explanation = "\n".join(part for part in (explanation, _json_lines(mistakes)) if part)
@@ -359,9 +352,8 @@ class SqliteBackend:
                 bonus += f" + {COVERAGE_BONUS} * ({matched}) / {len(groups)}.0"
                 bonus_params.extend(_group(group) for group in groups)
         with connection.cursor() as cursor:
-            # Rank the candidates and cut the page first; snippets are made for the page's rows only.
-            # "CROSS JOIN" keeps the page outermost, so FTS5 seeks each page row (MATCH with rowid =)
-            # instead of running the whole MATCH and probing the page (250 ms for "django" at 100,000).
+            # Rank the candidates and cut the page first; snippets are cut in Python from the page's
+            # rows only (FTS5's snippet() re-read each row's answer and explanation through the index).
             cursor.execute(
                 f"""
                 WITH {candidates},
@@ -373,14 +365,11 @@ class SqliteBackend:
                     ORDER BY rank_value, search_document.rowid
                     LIMIT %s OFFSET %s
                 )
-                SELECT page.id, q.key, q.prompt, t.slug, q.difficulty, -page.rank_value,
-                    snippet(search_document, 1, %s, %s, '…', {SNIPPET_TOKENS}),
-                    snippet(search_document, 2, %s, %s, '…', {SNIPPET_TOKENS})
+                SELECT page.id, q.key, q.prompt, t.slug, q.difficulty, -page.rank_value, q.short_answer,
+                    q.key_points, substr(q.explanation, 1, {SNIPPET_SOURCE_CHARS})
                 FROM page
-                CROSS JOIN search_document ON search_document.rowid = page.id
                 JOIN {QUESTION} q ON q.id = page.id
                 JOIN {TOPIC} t ON t.id = q.topic_id
-                WHERE search_document MATCH %s
                 ORDER BY page.rank_value, page.id
                 """,  # noqa: S608 - constants and placeholders only
                 [
@@ -389,14 +378,11 @@ class SqliteBackend:
                     match,
                     limit,
                     offset,
-                    *[MARK_START, MARK_STOP] * 2,
-                    match,
                 ],
             )
+            marked = highlight_terms(query)
             hits = []
-            for pk, key, prompt, topic, difficulty, score, answer, explanation in cursor.fetchall():
-                # The answer's snippet unless only the explanation has a match.
-                snippet = explanation if MARK_START not in answer and MARK_START in explanation else answer
+            for pk, key, prompt, topic, difficulty, score, answer, points, explanation in cursor.fetchall():
                 hits.append(
                     Hit(
                         id=pk,
@@ -405,7 +391,9 @@ class SqliteBackend:
                         topic=topic,
                         difficulty=difficulty,
                         score=round(float(score), 4),
-                        snippet=snippet_html(snippet),
+                        snippet=snippet_html(
+                            snippet_marked(snippet_source(answer, points, explanation), marked)
+                        ),
                     )
                 )
             return hits

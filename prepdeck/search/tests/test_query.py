@@ -16,10 +16,13 @@ from prepdeck.search.query import (
     choose_correction,
     clean_query_text,
     edit_variants,
+    highlight_terms,
     identifier_words,
     join_identifier,
     parse_query,
     snippet_html,
+    snippet_marked,
+    snippet_source,
     term_weights,
     vocabulary_words,
 )
@@ -157,6 +160,88 @@ def test_snippets_escape_everything_but_the_marks() -> None:
         "Use <mark>select_related</mark> &lt;script&gt;alert(1)&lt;/script&gt; &amp; code bold <mark>x</mark>"
     )
     assert snippet_html("\ue001stray\ue000\ue000twice\ue001\ue001") == "stray<mark>twice</mark>"
+
+
+def _snippet(text: str, query: str) -> str:
+    return snippet_html(snippet_marked(text, highlight_terms(parse_query(query))))
+
+
+def test_snippets_mark_every_form_of_a_word_by_its_stem_and_a_short_text_whole() -> None:
+    text = "Paginate the API: pagination of APIs, paginated queries. A query or two."
+
+    assert _snippet(text, "how do I paginate an api query") == (
+        "<mark>Paginate</mark> the <mark>API</mark>: <mark>pagination</mark> of <mark>APIs</mark>, "
+        "<mark>paginated</mark> <mark>queries</mark>. A <mark>query</mark> or two."
+    )
+    # words that merely start like a term are not marked
+    assert _snippet("Apiary pages and paging.", "api paginate") == "Apiary pages and paging."
+
+
+def test_snippets_mark_phrases_and_identifiers_only_where_their_words_follow_each_other() -> None:
+    text = "Avoid N+1 with select_related; n is 1 here, and select what is related."
+
+    assert _snippet(text, "n+1 select_related") == (
+        "Avoid <mark>N+1</mark> with <mark>select_related</mark>; n is 1 here, and select what is related."
+    )
+    assert _snippet("Raw SQL is fine; sql that is raw is not.", '"raw sql"') == (
+        "<mark>Raw SQL</mark> is fine; sql that is raw is not."
+    )
+
+
+def test_a_long_text_gives_the_fragments_showing_the_most_terms_in_order() -> None:
+    filler = " ".join(f"w{number}" for number in range(60))
+    text = (
+        f"{filler} Celery retries tasks. {filler} Celery beat schedules tasks. {filler} Beat again. {filler}"
+    )
+
+    snippet = _snippet(text, "celery beat")
+
+    # the earliest fragment showing both terms comes first; the retries' fragment adds none
+    assert snippet.startswith("…")
+    assert snippet.endswith("…")
+    assert "<mark>Celery</mark> <mark>beat</mark> schedules tasks." in snippet
+    assert "retries" not in snippet
+    assert "again" not in snippet
+    assert " … " not in snippet
+    assert len(snippet.replace("<mark>", "").replace("</mark>", "")) < 220
+    # a second fragment when it shows a term the first does not; fragments end between words
+    two = _snippet(text, "retries schedules")
+    assert two.count(" … ") == 1
+    assert two.index("<mark>retries</mark>") < two.index("<mark>schedules</mark>")
+    assert all(piece.strip("…").split()[0].startswith(("w", "<mark>")) for piece in two.split(" … "))
+
+
+def test_matches_are_found_in_any_case_and_after_letters_whose_lower_case_is_longer() -> None:
+    # "İ" lower-cased is two characters: the text's positions are kept all the same
+    assert _snippet("İSTANBUL: CELERY Beat, celery BEAT.", "celery beat") == (
+        "İSTANBUL: <mark>CELERY</mark> <mark>Beat</mark>, <mark>celery</mark> <mark>BEAT</mark>."
+    )
+    assert _snippet("SELECT_RELATED avoids N+1.", "select_related n+1") == (
+        "<mark>SELECT_RELATED</mark> avoids <mark>N+1</mark>."
+    )
+
+
+def test_a_long_text_without_a_match_gives_its_start() -> None:
+    text = " ".join(f"word{number}" for number in range(100))
+
+    assert _snippet(text, "celery").startswith("word0 word1 word2")
+    assert _snippet(text, "celery").endswith("…")
+
+
+def test_the_snippet_source_is_the_answer_then_key_points_as_sentences_then_the_explanation() -> None:
+    source = snippet_source("It depends", '["Offset reads skipped rows", "Cursor is stable."]', "More.")
+
+    assert source == "It depends.\nOffset reads skipped rows.\nCursor is stable.\nMore."
+    assert snippet_source("", ["A point"], "") == "A point."
+    assert snippet_source("Answer!", "not json", "") == "Answer!"
+
+
+@given(st.text(max_size=400), st.text(max_size=40))
+def test_snippets_are_safe_html_for_any_text_and_query(text: str, query: str) -> None:
+    snippet = snippet_html(snippet_marked(text, highlight_terms(parse_query(clean_query_text(query)))))
+
+    assert snippet.replace("<mark>", "").replace("</mark>", "").count("<") == 0
+    assert snippet.count("<mark>") == snippet.count("</mark>")
 
 
 def test_facets_add_up_and_sort_largest_first() -> None:
