@@ -14,6 +14,7 @@ migration holds the same rule in SQL).
 
 from __future__ import annotations
 
+import bisect
 import html
 import json
 import math
@@ -552,22 +553,40 @@ def snippet_marked(text: str, highlight: Highlight) -> str:
     return before + " … ".join(out) + after
 
 
+SNIPPET_MATCHES_CONSIDERED = 400
+"""Matches a snippet's fragments are chosen among (the first ones): a long text repeating the query's words
+thousands of times costs no more than one that repeats them a few hundred times."""
+
+
 def _fragments(length: int, matches: Sequence[tuple[int, int, int]]) -> list[tuple[int, int]]:
     """Up to ``SNIPPET_FRAGMENTS`` windows of ``SNIPPET_CHARS`` (start, stop) over a text of ``length``,
-    in order: each the earliest showing the most terms not shown yet."""
+    in order: each the earliest showing the most terms not shown yet. ``matches`` are in the text's order;
+    a window's matches are found by bisection, so the work is the matches considered times the few in a
+    window."""
     if not matches:
         return [(0, SNIPPET_CHARS)]
+    considered = matches[:SNIPPET_MATCHES_CONSIDERED]
+    starts = [first for first, _, _ in considered]
+
+    def terms_within(start: int, stop: int) -> set[int]:
+        inside = considered[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, stop)]
+        return {number for _, last, number in inside if last <= stop}
+
     chosen: list[tuple[int, int]] = []
     shown: set[int] = set()
-    terms = {number for *_, number in matches}
+    terms = {number for *_, number in considered}
     for _ in range(SNIPPET_FRAGMENTS):
         best: tuple[int, int, int] | None = None  # new terms, start, stop
-        for first, _, _ in matches:
+        tried = -1
+        for first in starts:
             start = max(0, min(first - SNIPPET_CONTEXT_CHARS, length - SNIPPET_CHARS))
+            if start == tried:
+                continue  # the same window as the match before
+            tried = start
             stop = start + SNIPPET_CHARS
             if any(start < other_stop and other_start < stop for other_start, other_stop in chosen):
                 continue
-            new = {number for one, last, number in matches if one >= start and last <= stop} - shown
+            new = terms_within(start, stop) - shown
             if best is None or len(new) > best[0]:
                 best = (len(new), start, stop)
                 if len(new) == len(terms - shown):
@@ -575,7 +594,7 @@ def _fragments(length: int, matches: Sequence[tuple[int, int, int]]) -> list[tup
         if best is None or (chosen and best[0] == 0):
             break
         chosen.append((best[1], best[2]))
-        shown.update(number for one, last, number in matches if one >= best[1] and last <= best[2])
+        shown.update(terms_within(best[1], best[2]))
     return sorted(chosen)
 
 

@@ -211,6 +211,22 @@ def test_a_long_text_gives_the_fragments_showing_the_most_terms_in_order() -> No
     assert all(piece.strip("…").split()[0].startswith(("w", "<mark>")) for piece in two.split(" … "))
 
 
+def test_fragments_are_chosen_among_the_first_matches_of_a_text_that_repeats_the_query() -> None:
+    # thousands of matches (a crafted or pasted text): the fragments come from the first
+    # SNIPPET_MATCHES_CONSIDERED of them, so a snippet's work stays bounded; the marks are still right
+    from prepdeck.search.query import SNIPPET_MATCHES_CONSIDERED
+
+    text = "celery " * (SNIPPET_MATCHES_CONSIDERED + 1000) + "beat " * 1000
+
+    snippet = _snippet(text, "celery beat")
+
+    assert snippet.startswith("<mark>celery</mark> <mark>celery</mark>")
+    assert "beat" not in snippet  # beat's first match is past the ones considered
+    assert snippet.endswith("…")
+    # with a few matches, the second term gets its own fragment as usual
+    assert _snippet("celery " * 100 + "beat " * 100, "celery beat").count("<mark>beat</mark>") > 0
+
+
 def test_matches_are_found_in_any_case_and_after_letters_whose_lower_case_is_longer() -> None:
     # "İ" lower-cased is two characters: the text's positions are kept all the same
     assert _snippet("İSTANBUL: CELERY Beat, celery BEAT.", "celery beat") == (
