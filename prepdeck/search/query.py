@@ -384,14 +384,15 @@ def corrections_from(
 
 MARK_START = "\ue000"
 MARK_STOP = "\ue001"
-"""Private-use characters the databases put around matches; ``snippet_html`` turns them into ``<mark>``."""
+"""Private-use characters ``snippet_marked`` puts around matches; ``snippet_html`` turns them into ``<mark>``."""
 
 _BETWEEN_MARKS = re.compile(r"</mark>([_+@.])<mark>")
 _MARKDOWN_NOISE = re.compile(r"`+|\*\*")
 
 
 def snippet_html(raw: str) -> str:
-    """A snippet from the database as safe HTML: everything escaped except the ``<mark>`` around matches.
+    """A marked snippet (``snippet_marked``) as safe HTML: everything escaped except the ``<mark>`` around
+    matches.
 
     Marks are balanced whatever the text holds; Markdown backticks and bold markers are dropped; pieces
     of one identifier highlighted separately (``select`` ``_`` ``related``) become one mark.
@@ -459,13 +460,20 @@ _STEMS: dict[str, str] = {}
 _STEMS_KEPT = 100_000
 
 
+def _folded(word: str) -> str:
+    """``word`` without accents ("café" → "cafe"), as SQLite's index reads text (``remove_diacritics``)."""
+    if word.isascii():
+        return word
+    return "".join(char for char in unicodedata.normalize("NFKD", word) if not unicodedata.combining(char))
+
+
 def _stem_token(token: str) -> str:
     """The stem of a word as written (remembered: the texts of a page repeat their words)."""
     stem = _STEMS.get(token)
     if stem is None:
         if len(_STEMS) >= _STEMS_KEPT:
             _STEMS.clear()
-        stem = _STEMS[token] = _stem(token.lower())
+        stem = _STEMS[token] = _stem(_folded(token.lower()))
     return stem
 
 
@@ -476,25 +484,43 @@ class Highlight:
     "1"), and a pattern finding the words that may start one (by the start of their stem, so that only
     those few words are stemmed)."""
 
-    terms: tuple[tuple[str, ...], ...]
+    terms: tuple[tuple[str | None, ...], ...]  # None: any one word (a stop word of a phrase)
     starts: re.Pattern[str] | None  # in lower case text (twice as fast as ignoring case)
     starts_any_case: re.Pattern[str] | None  # for a text whose lower case is not as long
 
 
 def highlight_terms(query: ParsedQuery) -> Highlight:
-    """The ``Highlight`` of ``query``'s positive terms (terms of stop words only are left out)."""
-    found: dict[tuple[str, ...], None] = {}
+    """The ``Highlight`` of ``query``'s positive terms (terms of stop words only are left out). A phrase's
+    stop words match any one word, as PostgreSQL's phrase search keeps only their place ("cache of the
+    database" finds "cache of a database"); at its ends they are left out."""
+    found: dict[tuple[str | None, ...], str] = {}  # stems -> the first word as written
     for term in query.terms():
         pieces = [piece for word in term.words for piece in _WORD.findall(word)]
-        if pieces and not all(piece.lower() in STOP_WORDS for piece in pieces):
-            found[tuple(_stem_token(piece) for piece in pieces)] = None
-    terms = tuple(found)
+        stops = [piece.lower() in STOP_WORDS for piece in pieces]
+        if not pieces or all(stops):
+            continue
+        first = stops.index(False)
+        last = len(pieces) - stops[::-1].index(False)
+        stems = tuple(
+            None if stop else _stem_token(piece)
+            for piece, stop in zip(pieces[first:last], stops[first:last], strict=True)
+        )
+        found.setdefault(stems, _folded(pieces[first].lower()))
+    # Longest first: of two terms starting with the same word ("drf" expanded to "Django REST framework",
+    # and "django"), the longer one is marked where both match.
+    terms = tuple(sorted(found, key=len, reverse=True))
     # A stem is the word's start but for its last letters ("queri" from "queries" and "query"), so the
-    # words starting with all of a stem but its last letter are the candidates (then stemmed to check).
-    prefixes = sorted({stems[0][: max(2, len(stems[0]) - 1)] for stems in terms}, key=len, reverse=True)
+    # words starting with all of a stem but its last letter are the candidates (then stemmed to check);
+    # the word as typed starts them too ("dying", whose stem is "die").
+    prefixes: set[str] = set()
+    for stems, word in found.items():
+        stem = str(stems[0])
+        size = max(2, len(stem) - 1)
+        prefixes.update((stem[:size], word[:size]))
     if not prefixes:
         return Highlight(terms=terms, starts=None, starts_any_case=None)
-    pattern = r"(?<![^\W_])(?:" + "|".join(map(re.escape, prefixes)) + r")[^\W_]*"
+    ordered = sorted(prefixes, key=len, reverse=True)
+    pattern = r"(?<![^\W_])(?:" + "|".join(map(re.escape, ordered)) + r")[^\W_]*"
     return Highlight(
         terms=terms, starts=re.compile(pattern), starts_any_case=re.compile(pattern, re.IGNORECASE)
     )
@@ -510,8 +536,8 @@ def snippet_marked(text: str, highlight: Highlight) -> str:
     when it shows terms the first does not, in the text's order, joined by " … " (and "…"
     where the text goes on), cut between words. Without a match, the text's start.
     """
-    by_first: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
-    for number, term in enumerate(highlight.terms):
+    by_first: dict[str | None, list[tuple[int, tuple[str | None, ...]]]] = {}
+    for number, term in enumerate(highlight.terms):  # longest first (see highlight_terms)
         by_first.setdefault(term[0], []).append((number, term))
     matches: list[tuple[int, int, int]] = []  # start, end (characters), term
     if highlight.starts is not None and highlight.starts_any_case is not None:
@@ -526,7 +552,7 @@ def snippet_marked(text: str, highlight: Highlight) -> str:
                 end = found.end()
                 for stem in term[1:]:
                     following = _WORD_AT.match(text, end)
-                    if following is None or _stem_token(following.group(1)) != stem:
+                    if following is None or (stem is not None and _stem_token(following.group(1)) != stem):
                         break
                     end = following.end()
                 else:
@@ -535,7 +561,9 @@ def snippet_marked(text: str, highlight: Highlight) -> str:
     if len(text) <= SNIPPET_WHOLE_CHARS:
         windows = [(0, len(text))]
     else:
-        windows = [_between_words(text, start, stop) for start, stop in _fragments(len(text), matches)]
+        windows = [
+            _between_words(text, start, stop, matches) for start, stop in _fragments(len(text), matches)
+        ]
     out: list[str] = []
     for start, stop in windows:
         pieces = []
@@ -598,13 +626,20 @@ def _fragments(length: int, matches: Sequence[tuple[int, int, int]]) -> list[tup
     return sorted(chosen)
 
 
-def _between_words(text: str, start: int, stop: int) -> tuple[int, int]:
-    """``start`` and ``stop`` moved inwards to whitespace, so a fragment shows no part of a word."""
+def _between_words(
+    text: str, start: int, stop: int, matches: Sequence[tuple[int, int, int]] = ()
+) -> tuple[int, int]:
+    """``start`` and ``stop`` moved inwards to whitespace, so a fragment shows no part of a word, but never
+    past a match the window holds (a dotted path or a URL before a match has no space to stop at: the
+    fragment then starts at the match)."""
+    inside = [(first, last) for first, last, _ in matches if first >= start and last <= stop]
+    first_match = min((first for first, _ in inside), default=None)
+    last_match = max((last for _, last in inside), default=start)
     if start > 0 and not text[start - 1].isspace():
-        after = _SPACE.search(text, start, stop)
-        start = after.end() if after else start
+        after = _SPACE.search(text, start, stop if first_match is None else first_match)
+        start = after.end() if after else (start if first_match is None else first_match)
     if stop < len(text) and not text[stop].isspace():
-        before = max(text.rfind(" ", start, stop), text.rfind("\n", start, stop))
+        before = max(text.rfind(" ", last_match, stop), text.rfind("\n", last_match, stop))
         stop = before if before > start else stop
     return start, stop
 

@@ -323,3 +323,35 @@ def test_term_weights_favour_rare_words() -> None:
 
     assert paginate > api
     assert term_weights(query, {}) == [term_weights(query, {})[0]] * 2
+
+
+def test_a_fragment_keeps_its_match_after_a_dotted_path_and_at_its_end() -> None:
+    filler = " ".join(f"w{number}" for number in range(60))
+    dotted = f"{filler} Import django.contrib.postgres.search.SearchVector and annotate. {filler}"
+    # no space in the 30 characters before the match: the fragment starts at the match, not after it
+    assert _snippet(dotted, "searchvector").startswith("…<mark>SearchVector</mark> and annotate.")
+    # a match ending where the window ends, punctuation after it: still marked
+    tail = f"{filler} {'x' * 150} celery beat, then more. {filler}"
+    assert "<mark>celery</mark> <mark>beat</mark>" in _snippet(tail, "celery beat")
+
+
+def test_the_longer_of_two_terms_starting_with_the_same_word_is_marked() -> None:
+    assert _snippet("Cache invalidation is hard; a cache is not.", 'cache "cache invalidation"') == (
+        "<mark>Cache invalidation</mark> is hard; a <mark>cache</mark> is not."
+    )
+
+
+def test_a_phrase_s_stop_words_match_any_word_as_postgresql_matches_them() -> None:
+    # websearch_to_tsquery keeps only the stop words' places: "cache of the database" finds this text
+    assert _snippet("A cache of a database helps.", '"cache of the database"') == (
+        "A <mark>cache of a database</mark> helps."
+    )
+    assert _snippet("The cache helps.", '"the cache"') == "The <mark>cache</mark> helps."
+
+
+def test_words_whose_stem_is_not_their_start_and_accented_words_are_marked() -> None:
+    assert _snippet("Dying and lying are words.", "dying lying") == (
+        "<mark>Dying</mark> and <mark>lying</mark> are words."
+    )
+    # SQLite's index folds accents (remove_diacritics): "cafe" finds "café", and marks it
+    assert _snippet("Un café au lait.", "cafe") == "Un <mark>café</mark> au lait."
