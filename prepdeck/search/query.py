@@ -384,7 +384,7 @@ def corrections_from(
 
 MARK_START = "\ue000"
 MARK_STOP = "\ue001"
-"""Private-use characters ``snippet_marked`` puts around matches; ``snippet_html`` turns them into ``<mark>``."""
+"""Private-use characters ``snippet_marked`` puts around matches; ``snippet_html`` makes them ``<mark>``."""
 
 _BETWEEN_MARKS = re.compile(r"</mark>([_+@.])<mark>")
 _MARKDOWN_NOISE = re.compile(r"`+|\*\*")

@@ -4,9 +4,10 @@ filters.
 django-filter builds the view's ``FilterSet`` on every list request, with its form, a copy of every filter,
 validation and each filter's pass over the queryset, even when the request filters on nothing: 13% of the
 CPU of the questions list's usual request (``?page_size=50``, issue 18's profile). Without any of its
-parameters a ``FilterSet`` changes nothing (a blank value filters nothing), so the queryset is returned as it is; with any of them, everything
-runs as before, errors (a 400 for a bad value) included. A ``FilterSet`` that could act on an empty
-request (its own ``qs``, ``filter_queryset`` or form, a required filter, a checkbox) always runs.
+parameters a ``FilterSet`` changes nothing (a blank value filters nothing), so the queryset is returned as
+it is; with any of them, everything runs as before, errors (a 400 for a bad value) included. A
+``FilterSet`` that could act on an empty request (its own ``qs``, ``filter_queryset`` or form, a required
+filter, a checkbox) always runs.
 """
 
 from __future__ import annotations
