@@ -74,19 +74,33 @@ class ReplicaHealth:
         except DatabaseError:
             return self._usable, self.reason  # the primary is the trouble, not the replica: judge later
         try:
-            with connections[REPLICA].cursor() as cursor:
-                cursor.execute(_LAG_QUERY, [written])
-                in_recovery, caught_up, lag = cursor.fetchone()
-        except DatabaseError as error:
-            connections[REPLICA].close()  # the next check reconnects
-            first_line = (str(error).strip().splitlines() or [repr(error)])[0]
-            return False, f"does not answer ({first_line})"
+            in_recovery, caught_up, lag = self._replica_state(written)
+        except DatabaseError:
+            # The pool may hold connections made before the replica restarted, dead now: drop every
+            # dead one and ask once more (a replica that is down fails again at once).
+            connections[REPLICA].close()
+            pool = getattr(connections[REPLICA], "pool", None)
+            if pool is not None:
+                pool.check()
+            try:
+                in_recovery, caught_up, lag = self._replica_state(written)
+            except DatabaseError as error:
+                connections[REPLICA].close()  # the next check reconnects
+                first_line = (str(error).strip().splitlines() or [repr(error)])[0]
+                return False, f"does not answer ({first_line})"
         if not in_recovery or caught_up:
             return True, ""  # up to date (or promoted: nothing to lag behind)
         if lag is None or float(lag) > settings.REPLICA_MAX_LAG_SECONDS:
             behind = "an unknown time" if lag is None else f"{float(lag):.1f} s"
             return False, f"lags {behind} behind the primary (limit {settings.REPLICA_MAX_LAG_SECONDS:g} s)"
         return True, ""
+
+    @staticmethod
+    def _replica_state(written: str) -> tuple[bool, bool, Any]:
+        with connections[REPLICA].cursor() as cursor:
+            cursor.execute(_LAG_QUERY, [written])
+            in_recovery, caught_up, lag = cursor.fetchone()
+        return in_recovery, caught_up, lag
 
     def _set(self, usable: bool, reason: str) -> None:
         if usable and not self._usable:
