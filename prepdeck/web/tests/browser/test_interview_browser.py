@@ -77,13 +77,7 @@ def test_a_whole_interview_from_invite_to_packet(browser: Browser, asgi_server: 
     ada, linus = (context.new_page() for context in contexts)
     try:
         # the interviewer signs in and opens the live view
-        ada.goto("/accounts/login/")
-        ada.get_by_label("Email").fill(interviewer.email)
-        ada.get_by_label("Password").fill(DEFAULT_PASSWORD)
-        ada.get_by_role("button", name="Sign in").click()
-        ada.wait_for_url(lambda url: "/accounts/login/" not in url)
-        ada.goto(f"/interviews/sessions/{session.pk}/live/")
-        expect(ada.locator("[data-status]")).to_have_text("Connected")
+        _open_live_view(ada, interviewer, session)
 
         # the candidate joins with the link (no account), with the keyboard
         linus.goto(f"/interviews/join/{token}/")
@@ -142,6 +136,27 @@ def test_a_whole_interview_from_invite_to_packet(browser: Browser, asgi_server: 
     assert kinds.count("pad_updated") >= 1
 
 
+def _scheduled_session(interviewer: Any) -> Any:
+    """A session of the three test questions, interviewing Linus, scheduled now."""
+    return services.session_schedule(
+        kit=build_kit(interviewer, load_questions()),
+        owner=interviewer,
+        candidate_name="Linus",
+        scheduled_at=services.timezone.now(),
+    )
+
+
+def _open_live_view(page: Page, interviewer: Any, session: Any) -> None:
+    """Sign in as the interviewer and open the session's live view, connected."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(interviewer.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    page.goto(f"/interviews/sessions/{session.pk}/live/")
+    expect(page.locator("[data-status]")).to_have_text("Connected")
+
+
 def _live_answer(page: Page, text: str) -> None:
     pad = page.locator("[data-my-pad]")
     pad.focus()
@@ -154,12 +169,7 @@ def test_the_interviewer_drives_with_the_keyboard_and_timers_ignore_a_wrong_cloc
 ) -> None:
     # given: a session of three questions; the interviewer's computer clock is an hour fast
     interviewer = make_user(display_name="Ada")
-    session = services.session_schedule(
-        kit=build_kit(interviewer, load_questions()),
-        owner=interviewer,
-        candidate_name="Linus",
-        scheduled_at=services.timezone.now(),
-    )
+    session = _scheduled_session(interviewer)
     problems = PageProblems(asgi_server)
     context = browser.new_context(base_url=asgi_server, **DESKTOP)
     context.set_default_timeout(15_000)
@@ -167,13 +177,7 @@ def test_the_interviewer_drives_with_the_keyboard_and_timers_ignore_a_wrong_cloc
     problems.watch(context)
     ada = context.new_page()
     try:
-        ada.goto("/accounts/login/")
-        ada.get_by_label("Email").fill(interviewer.email)
-        ada.get_by_label("Password").fill(DEFAULT_PASSWORD)
-        ada.get_by_role("button", name="Sign in").click()
-        ada.wait_for_url(lambda url: "/accounts/login/" not in url)
-        ada.goto(f"/interviews/sessions/{session.pk}/live/")
-        expect(ada.locator("[data-status]")).to_have_text("Connected")
+        _open_live_view(ada, interviewer, session)
         live = ada.locator("[data-interview]")
 
         # "?" lists the live view's shortcuts
@@ -242,12 +246,7 @@ def test_a_note_typed_while_the_connection_is_down_is_sent_when_it_is_back(
 ) -> None:
     # given: a live session with its first question revealed
     interviewer = make_user(display_name="Ada")
-    session = services.session_schedule(
-        kit=build_kit(interviewer, load_questions()),
-        owner=interviewer,
-        candidate_name="Linus",
-        scheduled_at=services.timezone.now(),
-    )
+    session = _scheduled_session(interviewer)
     problems = PageProblems(asgi_server)
     context = browser.new_context(base_url=asgi_server, **DESKTOP)
     context.set_default_timeout(20_000)
@@ -260,13 +259,7 @@ def test_a_note_typed_while_the_connection_is_down_is_sent_when_it_is_back(
     )
     ada = context.new_page()
     try:
-        ada.goto("/accounts/login/")
-        ada.get_by_label("Email").fill(interviewer.email)
-        ada.get_by_label("Password").fill(DEFAULT_PASSWORD)
-        ada.get_by_role("button", name="Sign in").click()
-        ada.wait_for_url(lambda url: "/accounts/login/" not in url)
-        ada.goto(f"/interviews/sessions/{session.pk}/live/")
-        expect(ada.locator("[data-status]")).to_have_text("Connected")
+        _open_live_view(ada, interviewer, session)
         ada.get_by_role("button", name="Reveal next question").click()
         expect(ada.locator("[data-interview]")).to_have_attribute("data-current", "0")
 
