@@ -244,7 +244,7 @@ CONTENT_SECURITY_POLICY_API_DOCS = (
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "prepdeck.accounts.authentication.JWTAuthentication",
         "prepdeck.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],

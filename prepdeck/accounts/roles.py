@@ -16,6 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 EDITORS_GROUP = "editors"
+# Where the answer of ``is_editor`` is kept on a user object (``accounts.selectors.user_for_request`` sets it
+# when it loads the request's user, so asking costs no query).
+IS_EDITOR_ATTRIBUTE = "_prepdeck_is_editor"
 
 
 def is_editor(user: Any) -> bool:
@@ -24,10 +27,10 @@ def is_editor(user: Any) -> bool:
         return False
     if user.is_staff:
         return True
-    cached = getattr(user, "_prepdeck_is_editor", None)
+    cached = getattr(user, IS_EDITOR_ATTRIBUTE, None)
     if cached is None:
         cached = user.groups.filter(name=EDITORS_GROUP).exists()
-        user._prepdeck_is_editor = cached
+        setattr(user, IS_EDITOR_ATTRIBUTE, cached)
     return bool(cached)
 
 

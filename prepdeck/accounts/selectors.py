@@ -4,8 +4,36 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, QuerySet
+
 from prepdeck.accounts.data_export import user_data_sections
 from prepdeck.accounts.models import ApiToken, User
+from prepdeck.accounts.roles import EDITORS_GROUP, IS_EDITOR_ATTRIBUTE
+from prepdeck.core.statements import CompiledQuery, Param
+
+
+def _user_with_roles() -> QuerySet[User]:
+    in_editors = User.groups.through.objects.filter(user_id=OuterRef("pk"), group__name=EDITORS_GROUP)
+    return User.objects.annotate(**{IS_EDITOR_ATTRIBUTE: Exists(in_editors)}).filter(
+        pk=Param("user_id", User._meta.pk)
+    )
+
+
+_USER_WITH_ROLES = CompiledQuery(_user_with_roles)
+
+
+def user_for_request(*, user_id: Any) -> User | None:
+    """The user a request is authenticated as (the JWT's or the session's), whether an editor included, in
+    one statement compiled once per process: it runs on every signed-in request. ``None`` when there is no
+    such user (or ``user_id`` is not an id)."""
+    try:
+        user_id = User._meta.pk.to_python(user_id)
+    except ValidationError:
+        return None
+    user = _USER_WITH_ROLES.first(user_id=user_id)
+    assert user is None or isinstance(user, User)
+    return user
 
 
 def user_get_by_email(*, email: str) -> User | None:

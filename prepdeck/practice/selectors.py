@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import (
     Case,
+    CharField,
     Count,
+    DateTimeField,
     Exists,
     F,
     FloatField,
@@ -38,6 +40,7 @@ from prepdeck.catalog import selectors as catalog_selectors
 from prepdeck.catalog.models import Question, Topic, published_condition
 from prepdeck.core import caching
 from prepdeck.core.exceptions import NotFound
+from prepdeck.core.statements import CompiledQuery, Param, limit_bucket
 from prepdeck.practice import scheduling
 from prepdeck.practice.models import (
     Card,
@@ -113,17 +116,23 @@ class Queue:
     new_from_practice_today: int = 0
 
 
-def _published_filtered(topic: str | None, tag: str | None, difficulty: str | None) -> Q:
+def _published_filtered(topic_slugs: tuple[str, ...] | None, tagged: bool, narrowed_by_difficulty: bool) -> Q:
+    """A card's question is published and in the session's topic (``topic_slugs``: it and the topics below
+    it), has the ``tag`` and the ``difficulty`` (``Param`` values) when they are asked for."""
     condition = published_condition("question__")
-    if topic:
-        condition &= Q(question__topic__slug__in=catalog_selectors.topic_descendant_slugs(slug=topic))
-    if tag:
+    if topic_slugs is not None:
+        condition &= Q(question__topic__slug__in=topic_slugs)
+    if tagged:
         # EXISTS, not a join: a join would repeat a card once per matching tag row
         condition &= Q(
-            Exists(Question.tags.through.objects.filter(question_id=OuterRef("question_id"), tag__slug=tag))
+            Exists(
+                Question.tags.through.objects.filter(
+                    question_id=OuterRef("question_id"), tag__slug=Param("tag", CharField())
+                )
+            )
         )
-    if difficulty:
-        condition &= Q(question__difficulty=difficulty)
+    if narrowed_by_difficulty:
+        condition &= Q(question__difficulty=Param("difficulty", CharField()))
     return condition
 
 
@@ -139,6 +148,143 @@ _DIFFICULTY_ORDER = Case(
     default=Value(3),
     output_field=IntegerField(),
 )
+_LEARNING = (CardState.LEARNING, CardState.RELEARNING)
+
+# The queue's statements are compiled once per process and shape (``core.statements``): it is read on every
+# study step, and building its querysets cost more CPU than running them. Their values: ``user_id``,
+# ``now``, ``learn_ahead_until``, ``later_from`` (the later of the two), ``day_start``, ``day_end``, ``tag``
+# and ``difficulty``; their shape: the topic's slugs, whether a tag, a difficulty or learning ahead narrow
+# or widen the session, and the LIMIT (rounded up by ``limit_bucket``; the rows past it are dropped).
+
+
+def _user_param() -> Param:
+    return Param("user_id", IntegerField())
+
+
+def _time_param(name: str) -> Param:
+    return Param(name, DateTimeField())
+
+
+def _due_conditions(
+    topic_slugs: tuple[str, ...] | None, tagged: bool, narrowed_by_difficulty: bool, learn_ahead: bool
+) -> tuple[Q, Q, Q]:
+    """The cards of the session that may be shown, those due now and the learning steps later today."""
+    now = _time_param("now")
+    available = Q(suspended=False) & (Q(buried_until__isnull=True) | Q(buried_until__lte=now))
+    due_now = Q(due__lte=now)
+    if learn_ahead:
+        due_now |= Q(state__in=_LEARNING, due__lte=_time_param("learn_ahead_until"))
+    later_today = Q(state__in=_LEARNING, due__gt=_time_param("later_from"), due__lte=_time_param("day_end"))
+    cards = Q(
+        _published_filtered(topic_slugs, tagged, narrowed_by_difficulty),
+        available,
+        due_now | later_today,
+        user_id=_user_param(),
+        state__gt=CardState.NEW,
+    )
+    return cards, due_now, later_today
+
+
+def _ranked_due_cards(
+    topic_slugs: tuple[str, ...] | None,
+    tagged: bool,
+    narrowed_by_difficulty: bool,
+    learn_ahead: bool,
+    limit: int,
+) -> QuerySet[Any]:
+    # The database ranks and counts the due cards, and counts the learning steps later today, in one query
+    # whatever their number: the due cards first, learning and relearning steps before reviews (they are
+    # minutes apart), then the lowest predicted recall, which is the largest forgetting key (see
+    # scheduling.forgetting_key), then the earliest due; the steps later today rank after every due card
+    # and are only counted (the two conditions never overlap). Only the ids come back: the window counts
+    # keep every row until the end, and whole rows cost more there than fetching the shown cards again by
+    # id. No DISTINCT: the filters are EXISTS, not joins that repeat rows.
+    cards, due_now, later_today = _due_conditions(topic_slugs, tagged, narrowed_by_difficulty, learn_ahead)
+    return (
+        Card.objects.filter(cards)
+        .annotate(
+            later=Case(When(due_now, then=Value(0)), default=Value(1)),
+            review_after_steps=Case(When(state=CardState.REVIEW, then=Value(1)), default=Value(0)),
+            forgetting=forgetting_expression(now=_time_param("now")),
+            due_total=Window(Count("id", filter=due_now)),
+            later_total=Window(Count("id", filter=later_today)),
+        )
+        .order_by("later", "review_after_steps", "-forgetting", "due", "id")
+        .values_list("id", "later", "due_total", "later_total")[:limit]
+    )
+
+
+def _due_counts(
+    topic_slugs: tuple[str, ...] | None, tagged: bool, narrowed_by_difficulty: bool, learn_ahead: bool
+) -> QuerySet[Any]:
+    # only the counts (the dashboard): both in one query, the two conditions never overlap; grouped by the
+    # one user, so no row means none
+    cards, due_now, later_today = _due_conditions(topic_slugs, tagged, narrowed_by_difficulty, learn_ahead)
+    return (
+        Card.objects.filter(cards)
+        .values("user_id")
+        .annotate(due_count=Count("id", filter=due_now), later_count=Count("id", filter=later_today))
+        .values_list("due_count", "later_count")
+    )
+
+
+def _new_cards_started_today() -> QuerySet[Any]:
+    # grouped by the one user, so no row means none
+    return (
+        Review.objects.filter(
+            user_id=_user_param(), reviewed_at__gte=_time_param("day_start"), state_before=CardState.NEW
+        )
+        .values("user_id")
+        .annotate(
+            review=Count("id", filter=Q(source=ReviewSource.REVIEW)),
+            practice=Count("id", filter=~Q(source=ReviewSource.REVIEW)),
+        )
+        .values_list("review", "practice")
+    )
+
+
+def _unseen_questions(
+    topic_slugs: tuple[str, ...] | None, tagged: bool, narrowed_by_difficulty: bool
+) -> QuerySet[Question]:
+    seen = Card.objects.filter(user_id=_user_param(), question=OuterRef("pk")).filter(
+        Q(state__gt=CardState.NEW) | Q(suspended=True) | Q(buried_until__gt=_time_param("now"))
+    )
+    new_filter = published_condition()
+    if topic_slugs is not None:
+        new_filter &= Q(topic__slug__in=topic_slugs)
+    if tagged:
+        new_filter &= Q(tags__slug=Param("tag", CharField()))
+    if narrowed_by_difficulty:
+        new_filter &= Q(difficulty=Param("difficulty", CharField()))
+    return Question.objects.filter(new_filter).filter(~Exists(seen))
+
+
+def _new_question_ids(
+    topic_slugs: tuple[str, ...] | None, tagged: bool, narrowed_by_difficulty: bool, limit: int
+) -> QuerySet[Any]:
+    # questions the user added ("add to my reviews") have a new card already: they come first
+    added = Exists(Card.objects.filter(user_id=_user_param(), question=OuterRef("pk")))
+    return (
+        _unseen_questions(topic_slugs, tagged, narrowed_by_difficulty)
+        .annotate(added=added)
+        .order_by("-added", "topic__order", _DIFFICULTY_ORDER, "id")
+        .values_list("id")
+        .distinct()[:limit]
+    )
+
+
+def _unseen_question_ids(
+    topic_slugs: tuple[str, ...] | None, tagged: bool, narrowed_by_difficulty: bool, limit: int
+) -> QuerySet[Any]:
+    # only how many (up to the limit), so no ordering
+    return _unseen_questions(topic_slugs, tagged, narrowed_by_difficulty).values_list("id").distinct()[:limit]
+
+
+_RANKED_DUE_CARDS = CompiledQuery(_ranked_due_cards)
+_DUE_COUNTS = CompiledQuery(_due_counts)
+_NEW_CARDS_STARTED_TODAY = CompiledQuery(_new_cards_started_today)
+_NEW_QUESTION_IDS = CompiledQuery(_new_question_ids)
+_UNSEEN_QUESTION_IDS = CompiledQuery(_unseen_question_ids)
 
 
 def review_queue(
@@ -163,83 +309,42 @@ def review_queue(
     ``learn_ahead_until`` also offers learning steps due before then (so a session need not stop a
     minute before the next step comes due)."""
     day_start, day_end = study_day_bounds(user=user, now=now)
-    filtered = _published_filtered(topic, tag, difficulty)
-    available = Q(suspended=False) & (Q(buried_until__isnull=True) | Q(buried_until__lte=now))
-    due_now = Q(due__lte=now)
-    if learn_ahead_until is not None and learn_ahead_until > now:
-        due_now |= Q(state__in=[CardState.LEARNING, CardState.RELEARNING], due__lte=learn_ahead_until)
-    later_today = Q(
-        state__in=[CardState.LEARNING, CardState.RELEARNING],
-        due__gt=max(now, learn_ahead_until or now),
-        due__lte=day_end,
-    )
-    # The database ranks and counts the due cards, and counts the learning steps later today, in one query
-    # whatever their number: the due cards first, learning and relearning steps before reviews (they are
-    # minutes apart), then the lowest predicted recall, which is the largest forgetting key (see
-    # scheduling.forgetting_key), then the earliest due; the steps later today rank after every due card
-    # and are only counted (the two conditions never overlap). Only the ids come back: the window counts
-    # keep every row until the end, and whole rows cost more there than fetching the shown cards again by
-    # id. No DISTINCT: the filters are EXISTS, not joins that repeat rows.
+    topic_slugs = tuple(catalog_selectors.topic_descendant_slugs(slug=topic)) if topic else None
+    learn_ahead = learn_ahead_until is not None and learn_ahead_until > now
+    narrowing = (topic_slugs, bool(tag), bool(difficulty))
+    values = {
+        "user_id": user.pk,
+        "now": now,
+        "learn_ahead_until": learn_ahead_until,
+        "later_from": max(now, learn_ahead_until) if learn_ahead_until is not None else now,
+        "day_start": day_start,
+        "day_end": day_end,
+        "tag": tag,
+        "difficulty": difficulty,
+    }
     shown_cards: list[Card] = []
     if limit > 0:
-        ranked = list(
-            Card.objects.filter(
-                filtered, available, due_now | later_today, user=user, state__gt=CardState.NEW
-            )
-            .annotate(
-                later=Case(When(due_now, then=Value(0)), default=Value(1)),
-                review_after_steps=Case(When(state=CardState.REVIEW, then=Value(1)), default=Value(0)),
-                forgetting=forgetting_expression(now=now),
-                due_total=Window(Count("id", filter=due_now)),
-                later_total=Window(Count("id", filter=later_today)),
-            )
-            .order_by("later", "review_after_steps", "-forgetting", "due", "id")
-            .values_list("id", "later", "due_total", "later_total")[:limit]
-        )
+        ranked = _RANKED_DUE_CARDS.rows(*narrowing, learn_ahead, limit_bucket(limit), **values)[:limit]
         due_total, learning_later = (ranked[0][2], ranked[0][3]) if ranked else (0, 0)
         due_ids = [card_id for card_id, later, _, _ in ranked if not later]
         if due_ids:
             by_id = Card.objects.select_related("question__topic").in_bulk(due_ids)
             shown_cards = [by_id[card_id] for card_id in due_ids if card_id in by_id]
     else:
-        # only the counts (the dashboard): both in one query, the two conditions never overlap
-        counts = Card.objects.filter(
-            filtered, available, due_now | later_today, user=user, state__gt=CardState.NEW
-        ).aggregate(due_count=Count("id", filter=due_now), later_count=Count("id", filter=later_today))
-        due_total, learning_later = counts["due_count"], counts["later_count"]
-    started = Review.objects.filter(
-        user=user, reviewed_at__gte=day_start, state_before=CardState.NEW
-    ).aggregate(
-        review=Count("id", filter=Q(source=ReviewSource.REVIEW)),
-        practice=Count("id", filter=~Q(source=ReviewSource.REVIEW)),
-    )
-    introduced = started["review"]
+        counts = _DUE_COUNTS.rows(*narrowing, learn_ahead, **values)
+        due_total, learning_later = counts[0] if counts else (0, 0)
+    started = _NEW_CARDS_STARTED_TODAY.rows(**values)
+    introduced, from_practice = started[0] if started else (0, 0)
     new_allowed = max(0, user.daily_new_limit + max(0, new_limit_bonus) - introduced)
-    seen = Card.objects.filter(user=user, question=OuterRef("pk")).filter(
-        Q(state__gt=CardState.NEW) | Q(suspended=True) | Q(buried_until__gt=now)
-    )
-    new_filter = published_condition()
-    if topic:
-        new_filter &= Q(topic__slug__in=catalog_selectors.topic_descendant_slugs(slug=topic))
-    if tag:
-        new_filter &= Q(tags__slug=tag)
-    if difficulty:
-        new_filter &= Q(difficulty=difficulty)
-    unseen = Question.objects.filter(new_filter).filter(~Exists(seen))
     new_ids: list[int] = []
     new_count = 0
     if new_allowed and limit > 0:
-        new_ids = list(
-            # questions the user added ("add to my reviews") have a new card already: they come first
-            unseen.annotate(added=Exists(Card.objects.filter(user=user, question=OuterRef("pk"))))
-            .order_by("-added", "topic__order", _DIFFICULTY_ORDER, "id")
-            .values_list("id", flat=True)
-            .distinct()[:new_allowed]
-        )
+        found = _NEW_QUESTION_IDS.rows(*narrowing, limit_bucket(new_allowed), **values)
+        new_ids = [question_id for (question_id,) in found[:new_allowed]]
         new_count = len(new_ids)
     elif new_allowed:
-        # only how many (up to the limit), so no ordering
-        new_count = unseen.values("id").distinct()[:new_allowed].count()
+        unseen = _UNSEEN_QUESTION_IDS.rows(*narrowing, limit_bucket(new_allowed), **values)
+        new_count = min(new_allowed, len(unseen))
 
     # The due cards came with their questions; the new ones are loaded here, and then the tags of all of
     # them in one query.
@@ -281,7 +386,7 @@ def review_queue(
         new_introduced_today=introduced,
         daily_new_limit=user.daily_new_limit,
         day_ends_at=day_end,
-        new_from_practice_today=started["practice"],
+        new_from_practice_today=from_practice,
     )
 
 
@@ -334,45 +439,48 @@ class EpochDays(Func):
         )
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
 class WholeDaysSince(Func):
     """Whole days from a datetime column to ``now`` (never below 0), exactly as ``timedelta.days`` counts
-    them, so a review exactly N days ago gives N and one a microsecond less than N days ago gives N - 1."""
+    them, so a review exactly N days ago gives N and one a microsecond less than N days ago gives N - 1.
+    ``now`` is a datetime or an expression of one (a ``Param`` of a compiled statement)."""
 
     output_field = FloatField()
 
-    def __init__(self, expression: Any, *, now: datetime) -> None:
-        super().__init__(expression)
-        self.now = now
-
-    def _now_microseconds(self) -> int:
-        return (self.now - _EPOCH) // timedelta(microseconds=1)
+    def __init__(self, expression: Any, *, now: Any) -> None:
+        if isinstance(now, datetime):
+            now = Value(now, output_field=DateTimeField())
+        super().__init__(expression, now)
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         # The difference is exact (integer microseconds); date_part gives it in seconds as a double, exact
         # enough that a microsecond short of N days still floors to N - 1 for anything under ~50,000 days
         # (EXTRACT would be exact too, but its numeric arithmetic costs ~2 us a row: 40 ms for 20,000 cards).
         column, params = compiler.compile(self.source_expressions[0])
-        sql = f"GREATEST(0, FLOOR(date_part('epoch', %s::timestamptz - {column}) / 86400))"
-        return sql, (self.now, *params)
+        now, now_params = compiler.compile(self.source_expressions[1])
+        sql = f"GREATEST(0, FLOOR(date_part('epoch', ({now})::timestamptz - {column}) / 86400))"
+        return sql, (*now_params, *params)
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        # Django stores "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC: whole seconds from strftime on the first 19
-        # characters, microseconds from the text (SQLite's date functions round to milliseconds).
+        # Django stores "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC, and sends a datetime value the same way: whole
+        # seconds from strftime on the first 19 characters, microseconds from the text (SQLite's date
+        # functions round to milliseconds).
         column, params = compiler.compile(self.source_expressions[0])
-        micros = (
-            f"(CAST(strftime(%s, substr({column}, 1, 19)) AS INTEGER) * 1000000"
-            f" + CAST(substr({column}, 21, 6) AS INTEGER))"
-        )
-        sql = f"CAST(MAX(0, (%s - {micros}) / 86400000000) AS REAL)"
-        return sql, (self._now_microseconds(), "%s", *params, *params)
+        now, now_params = compiler.compile(self.source_expressions[1])
+
+        def micros(text: str) -> str:
+            return (
+                f"(CAST(strftime('%%s', substr({text}, 1, 19)) AS INTEGER) * 1000000"
+                f" + CAST(substr({text}, 21, 6) AS INTEGER))"
+            )
+
+        sql = f"CAST(MAX(0, ({micros(now)} - {micros(column)}) / 86400000000) AS REAL)"
+        return sql, (*now_params, *now_params, *params, *params)
 
 
-def forgetting_expression(*, now: datetime) -> Any:
-    """``scheduling.forgetting_key`` of every card at ``now``, computed by the database, for ordering
-    cards by predicted recall (largest first = least likely recalled) without running the scheduler."""
+def forgetting_expression(*, now: Any) -> Any:
+    """``scheduling.forgetting_key`` of every card at ``now`` (a datetime or an expression of one), computed
+    by the database, for ordering cards by predicted recall (largest first = least likely recalled)
+    without running the scheduler."""
     return Case(
         When(
             Q(last_review__isnull=True) | Q(stability__isnull=True) | Q(stability__lte=0),

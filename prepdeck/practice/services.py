@@ -13,12 +13,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, JSONField, Q, Subquery
+from django.db.models import CharField, Count, F, IntegerField, JSONField, Q, Subquery
 from django.utils import timezone
 
 from prepdeck.accounts.models import User
 from prepdeck.catalog.models import Question
 from prepdeck.core.exceptions import ApplicationError, Conflict, InvalidInput, NotFound
+from prepdeck.core.statements import CompiledQuery, Param
 from prepdeck.practice import scheduling
 from prepdeck.practice.models import Card, Review, ReviewSource, SchedulerParameters
 from prepdeck.practice.selectors import card_state
@@ -26,9 +27,18 @@ from prepdeck.practice.selectors import card_state
 _CARD_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review")
 
 
+_FITTED_PARAMETERS = CompiledQuery(
+    lambda: SchedulerParameters.objects.filter(user_id=Param("user_id", IntegerField())).values_list(
+        "parameters"
+    )[:1]
+)
+
+
 def scheduler_settings_for(user: User) -> scheduling.SchedulerSettings:
-    """The user's scheduler: their desired retention and, once fitted, their own FSRS parameters."""
-    fitted = SchedulerParameters.objects.filter(user=user).values_list("parameters", flat=True).first()
+    """The user's scheduler: their desired retention and, once fitted, their own FSRS parameters (read
+    before every queue: compiled once, see ``core.statements``)."""
+    rows = _FITTED_PARAMETERS.rows(user_id=user.pk)
+    fitted = rows[0][0] if rows else None
     return scheduling.SchedulerSettings(
         desired_retention=user.desired_retention,
         parameters=tuple(fitted) if fitted else None,
@@ -111,22 +121,43 @@ def review_submit(
     raise AssertionError("unreachable")
 
 
-def _review_extras(queryset: Any, user: User, idempotency_key: str, with_parameters: bool) -> Any:
+def _review_extras(queryset: Any, with_parameters: bool) -> Any:
     """Annotate a one-row query with the review already recorded under the key (if any) and, when the
     caller gave no scheduler settings, the user's fitted FSRS parameters: no statement of their own."""
+    user_id = Param("user_id", IntegerField())
     queryset = queryset.annotate(
         used_key_review=Subquery(
-            Review.objects.filter(user=user, idempotency_key=idempotency_key).values("pk")[:1]
+            Review.objects.filter(
+                user_id=user_id, idempotency_key=Param("idempotency_key", CharField())
+            ).values("pk")[:1]
         )
     )
     if with_parameters:
         queryset = queryset.annotate(
             fitted_parameters=Subquery(
-                SchedulerParameters.objects.filter(user=user).values("parameters")[:1],
+                SchedulerParameters.objects.filter(user_id=user_id).values("parameters")[:1],
                 output_field=JSONField(),
             )
         )
     return queryset
+
+
+def _locked_card(with_parameters: bool) -> Any:
+    cards = Card.objects.select_for_update(of=("self",)).filter(
+        user_id=Param("user_id", IntegerField()), question_id=Param("question_id", IntegerField())
+    )
+    return _review_extras(cards, with_parameters).order_by()[:1]
+
+
+def _published_question(with_parameters: bool) -> Any:
+    question = Question.objects.published().filter(pk=Param("question_id", IntegerField()))
+    names = ("used_key_review", "fitted_parameters") if with_parameters else ("used_key_review",)
+    return _review_extras(question, with_parameters).order_by().values_list("pk", *names)[:1]
+
+
+# A review submit's reads, compiled once per process (``core.statements``): one per study step.
+_LOCKED_CARD = CompiledQuery(_locked_card)
+_PUBLISHED_QUESTION = CompiledQuery(_published_question)
 
 
 @transaction.atomic
@@ -141,40 +172,26 @@ def _review_once(
     settings: scheduling.SchedulerSettings | None,
 ) -> ReviewResult:
     wants_parameters = settings is None
-    card = (
-        _review_extras(
-            Card.objects.select_for_update(of=("self",)).filter(user=user, question__id=question_id),
-            user,
-            idempotency_key,
-            wants_parameters,
-        )
-        .order_by()
-        .first()
-    )
-    extras: Any = card
-    if card is None:
-        extras = (
-            _review_extras(
-                Question.objects.published().filter(pk=question_id).values("pk"),
-                user,
-                idempotency_key,
-                wants_parameters,
-            )
-            .order_by()
-            .first()
-        )
-        if extras is None:
+    values = {"user_id": user.pk, "question_id": question_id, "idempotency_key": idempotency_key}
+    card = _LOCKED_CARD.first(wants_parameters, **values)
+    assert card is None or isinstance(card, Card)
+    if card is not None:
+        used_key_review = card.used_key_review  # type: ignore[attr-defined]
+        fitted = card.fitted_parameters if wants_parameters else None  # type: ignore[attr-defined]
+    else:
+        published = _PUBLISHED_QUESTION.rows(wants_parameters, **values)
+        if not published:
             if Review.objects.filter(user=user, idempotency_key=idempotency_key).exists():
                 raise _key_reused()
             raise NotFound("Question not found.")
-    used_key_review = extras["used_key_review"] if isinstance(extras, dict) else extras.used_key_review
+        used_key_review = published[0][1]
+        fitted = published[0][2] if wants_parameters else None
     if used_key_review is not None:
         existing = Review.objects.select_related("card").get(pk=used_key_review)
         if existing.card.question_id != question_id:
             raise _key_reused()
         return ReviewResult(review=existing, card=existing.card, created=False)
     if settings is None:
-        fitted = extras["fitted_parameters"] if isinstance(extras, dict) else extras.fitted_parameters
         settings = scheduling.SchedulerSettings(
             desired_retention=user.desired_retention, parameters=tuple(fitted) if fitted else None
         )

@@ -7,11 +7,13 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from prepdeck.accounts.models import ApiToken, User
-from prepdeck.accounts.tests.factories import DEFAULT_PASSWORD, make_user
+from prepdeck.accounts.tests.factories import DEFAULT_PASSWORD, make_editor, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +59,33 @@ def test_jwt_access_token_works_until_it_expires(api: APIClient) -> None:
 
     assert expired.status_code == 401
     assert expired.json()["error"]["code"] == "token_not_valid"
+
+
+def test_a_jwt_request_loads_its_user_and_role_in_one_statement(api: APIClient) -> None:
+    editor, learner = make_editor(), make_user()
+    for user, is_editor in ((editor, True), (learner, False)):
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {_login(api, user.email)['access']}")
+        with CaptureQueriesContext(connection) as queries:
+            me = api.get("/api/v1/me/")
+        assert (me.json()["email"], me.json()["is_editor"]) == (user.email, is_editor)
+        # the user row and whether it is in the editors group: /me/ needs nothing else from the database
+        assert len(queries) == 1, [query["sql"] for query in queries]
+        assert "auth_group" in queries[0]["sql"]
+    editor.groups.clear()  # a role taken away counts at the next request, not when the token expires
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {_login(api, editor.email)['access']}")
+    assert api.get("/api/v1/me/").json()["is_editor"] is False
+
+
+def test_a_jwt_of_a_deactivated_or_deleted_user_is_refused(api: APIClient) -> None:
+    user = make_user()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {_login(api, user.email)['access']}")
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    inactive = api.get("/api/v1/me/")
+    User.objects.filter(pk=user.pk).delete()
+    deleted = api.get("/api/v1/me/")
+
+    assert (inactive.status_code, inactive.json()["error"]["code"]) == (401, "user_inactive")
+    assert (deleted.status_code, deleted.json()["error"]["code"]) == (401, "user_not_found")
 
 
 def test_refresh_rotates_and_a_used_refresh_token_is_refused(api: APIClient) -> None:
