@@ -149,6 +149,12 @@ _PROMPT_MATCHES_AMONG_CANDIDATES = (
 )
 
 
+def _unless_first(lookup: str) -> str:
+    """``lookup`` (a question's match, 0 or 1) for questions outside the first tier, 1 for those in it
+    (CASE evaluates, and so builds, the lookup's list only when a question needs it)."""
+    return f"(CASE WHEN search_document.rowid IN (SELECT id FROM first) THEN 1 ELSE {lookup} END)"  # noqa: S608 - constants only
+
+
 def _trigrams(word: str) -> str:
     grams = sorted({word[index : index + 3] for index in range(len(word) - 2)})
     return " OR ".join(_quoted([gram]) for gram in grams)
@@ -374,19 +380,29 @@ class SqliteBackend:
 
         # The last tier (any match) only when the better ones found fewer than ENOUGH_BETTER_CANDIDATES
         # (as on PostgreSQL): a constant condition, tested before FTS5 is asked anything.
+        # "first" is the first tier (prompts matching the whole query), kept apart for the bonuses.
+        first = tier_select("search_prompt" if tiers[0][0] else "search_document")
         better = " UNION ".join(
-            tier_select("search_prompt" if in_prompts else "search_document") for in_prompts, _ in tiers[:-1]
+            ["SELECT id FROM first"]
+            + [
+                tier_select("search_prompt" if in_prompts else "search_document")
+                for in_prompts, _ in tiers[1:-1]
+            ]
         )
         last = tier_select("search_document", gate="(SELECT count(*) FROM better) < %s AND ")
         candidates = (
-            f"better AS {_MATERIALIZED}({better}), candidates AS (SELECT id FROM better UNION {last})"  # noqa: S608 - constants and placeholders only
+            f"first AS {_MATERIALIZED}({first}), better AS {_MATERIALIZED}({better}), "  # noqa: S608 - constants and placeholders only
+            f"candidates AS (SELECT id FROM better UNION {last})"
         )
         candidate_params = [value for _, tier in tiers[:-1] for value in (tier, *params, per_tier)]
         candidate_params.extend([enough, tiers[-1][1], *params, per_tier])
 
         # bm25() is lower for better matches; the bonuses are subtracted. Which prompts match is read from
-        # search_prompt.
-        bonus = f"{PROMPT_BONUS} * {_PROMPT_MATCHES_AMONG_CANDIDATES}"
+        # search_prompt, and only for candidates outside the first tier: a question of the first tier has
+        # the whole query in its prompt, so every group in its prompt, and anywhere unless the group holds
+        # an identifier (1, as the lookup would say). When the first tier leaves the last one unread, no
+        # prompt lookup runs at all.
+        bonus = f"{PROMPT_BONUS} * {_unless_first(_PROMPT_MATCHES_AMONG_CANDIDATES)}"
         bonus_params: list[Any] = [prompt_text(query)]
         groups = query.groups[:MAX_COVERAGE_GROUPS]
         if len(groups) > 1:
@@ -394,12 +410,18 @@ class SqliteBackend:
                 list(weights)[: len(groups)] if len(weights) >= len(groups) else [1.0] * len(groups)
             )
             matched = " + ".join(
-                f"{weight!r} * {_PROMPT_MATCHES_AMONG_CANDIDATES}" for weight in group_weights
+                f"{weight!r} * {_unless_first(_PROMPT_MATCHES_AMONG_CANDIDATES)}" for weight in group_weights
             )
             bonus += f" + {PROMPT_COVERAGE_BONUS} * ({matched}) / {sum(group_weights)!r}"
             bonus_params.extend(_group(group, _phrase) for group in groups)
             if any_term:
-                matched = " + ".join([_MATCHES_AMONG_CANDIDATES] * len(groups))
+                # (an identifier in the prompt is its words there, not necessarily the identifier)
+                matched = " + ".join(
+                    _MATCHES_AMONG_CANDIDATES
+                    if any(term.identifier for term in group)
+                    else _unless_first(_MATCHES_AMONG_CANDIDATES)
+                    for group in groups
+                )
                 bonus += f" + {COVERAGE_BONUS} * ({matched}) / {len(groups)}.0"
                 bonus_params.extend(_group(group) for group in groups)
         with connection.cursor() as cursor:
