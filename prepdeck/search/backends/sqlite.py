@@ -155,6 +155,16 @@ def _unless_first(lookup: str) -> str:
     return f"(CASE WHEN search_document.rowid IN (SELECT id FROM first) THEN 1 ELSE {lookup} END)"  # noqa: S608 - constants only
 
 
+def _whole_prompt_bonus(query: ParsedQuery, *, any_term: bool) -> tuple[str, list[Any]]:
+    """The bonus of a candidate whose prompt holds the whole query, and its parameters. Without
+    ``any_term`` the first tier holds every candidate whose prompt does: the last tier is read only when the
+    first one ended before its LIMIT (it found fewer than ENOUGH_BETTER_CANDIDATES, at most
+    RANKED_PER_TIER), so the bonus is membership of it, with no lookup."""
+    if any_term:
+        return f"{PROMPT_BONUS} * {_unless_first(_PROMPT_MATCHES_AMONG_CANDIDATES)}", [prompt_text(query)]
+    return f"{PROMPT_BONUS} * (search_document.rowid IN (SELECT id FROM first))", []  # noqa: S608 - constants only
+
+
 def _trigrams(word: str) -> str:
     grams = sorted({word[index : index + 3] for index in range(len(word) - 2)})
     return " OR ".join(_quoted([gram]) for gram in grams)
@@ -402,8 +412,7 @@ class SqliteBackend:
         # the whole query in its prompt, so every group in its prompt, and anywhere unless the group holds
         # an identifier (1, as the lookup would say). When the first tier leaves the last one unread, no
         # prompt lookup runs at all.
-        bonus = f"{PROMPT_BONUS} * {_unless_first(_PROMPT_MATCHES_AMONG_CANDIDATES)}"
-        bonus_params: list[Any] = [prompt_text(query)]
+        bonus, bonus_params = _whole_prompt_bonus(query, any_term=any_term)
         groups = query.groups[:MAX_COVERAGE_GROUPS]
         if len(groups) > 1:
             group_weights = (

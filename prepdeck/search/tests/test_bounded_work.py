@@ -131,6 +131,8 @@ def test_the_first_tiers_prompt_bonuses_are_not_looked_up_and_score_as_if_they_w
         ("select_related joins index", True, (0.2, 0.5, 0.3)),
         ("joins -index", False, ()),
         ("select related", True, ()),
+        ("joins index", False, ()),  # the first tier finds one: the last tier is read
+        ("slow", False, ()),
     ]
 
     def pages() -> list[list[tuple[str, float]]]:
@@ -145,7 +147,16 @@ def test_the_first_tiers_prompt_bonuses_are_not_looked_up_and_score_as_if_they_w
         ]
 
     without_lookups = pages()
-    monkeypatch.setattr(sqlite_backend, "_unless_first", lambda lookup: lookup)  # every bonus looked up
+    # every bonus looked up
+    monkeypatch.setattr(sqlite_backend, "_unless_first", lambda lookup: lookup)
+    monkeypatch.setattr(
+        sqlite_backend,
+        "_whole_prompt_bonus",
+        lambda query, any_term: (
+            f"{sqlite_backend.PROMPT_BONUS} * {sqlite_backend._PROMPT_MATCHES_AMONG_CANDIDATES}",
+            [sqlite_backend.prompt_text(query)],
+        ),
+    )
 
     assert pages() == without_lookups
     assert all(without_lookups)
