@@ -524,8 +524,8 @@ def highlight_terms(query: ParsedQuery) -> Highlight:
         size = max(2, len(stem) - 1)
         prefixes.update((stem[:size], word[:size]))
     by_first: dict[str | None, list[tuple[int, tuple[str | None, ...]]]] = {}
-    for number, term in enumerate(terms):  # longest first
-        by_first.setdefault(term[0], []).append((number, term))
+    for number, stems_of_term in enumerate(terms):  # longest first
+        by_first.setdefault(stems_of_term[0], []).append((number, stems_of_term))
     if not prefixes:
         return Highlight(terms=terms, starts=None, starts_any_case=None, by_first=by_first)
     ordered = sorted(prefixes, key=len, reverse=True)
