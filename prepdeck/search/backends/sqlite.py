@@ -5,8 +5,10 @@ Tables (migration ``search.0001_initial``): ``search_document``, FTS5 with the c
 ``answer`` (short answer, key points), ``explanation`` (with the common mistakes), ``code``, ``identifiers``
 (the joined forms of the identifiers in all of them, see ``search.query``) and ``keywords`` (tags and the
 words of the key; not shown in snippets), rowid = question id, tokenizer
-``porter unicode61 remove_diacritics 2``; ``search_term (word, documents)``, the vocabulary, and
-``search_term_trigram``, an FTS5 trigram index over it for spelling suggestions.
+``porter unicode61 remove_diacritics 2``; ``search_prompt`` (``search.0004_search_prompt``), the prompts
+alone in a contentless FTS5 table with the same tokenizer, for the prompt tiers and bonuses;
+``search_term (word, documents)``, the vocabulary, and ``search_term_trigram``, an FTS5 trigram index over
+it for spelling suggestions.
 
 The rows are written by the service layer (``refresh``): the question texts are read in one statement and
 streamed into FTS5, so Python prepares the identifier column exactly as the query side expects it.
@@ -105,15 +107,17 @@ def _phrase(term: Term) -> str:
     return _quoted(term.words)
 
 
+def prompt_text(query: ParsedQuery, *, any_term: bool = False) -> str:
+    """The whole query (any of its terms with ``any_term``) as a query of the prompt alone (identifiers as
+    their words): for ``search_prompt``, or ``search_document``'s prompt column."""
+    groups = [query.terms()] if any_term else query.groups
+    return "(" + (" OR " if any_term else " AND ").join(_group(group, _phrase) for group in groups) + ")"
+
+
 def prompt_match_text(query: ParsedQuery, *, any_term: bool = False, excluding: bool = False) -> str:
     """The whole query (any of its terms with ``any_term``), in the prompt column only (identifiers as
     their words); with ``excluding``, no excluded term anywhere."""
-    groups = [query.terms()] if any_term else query.groups
-    text = (
-        "prompt : ("
-        + (" OR " if any_term else " AND ").join(_group(group, _phrase) for group in groups)
-        + ")"
-    )
+    text = "prompt : " + prompt_text(query, any_term=any_term)
     if excluding and query.excluded:
         return f"({text}) NOT {_group(query.excluded)}"
     return text
@@ -134,6 +138,31 @@ _MATCHES_AMONG_CANDIDATES = (
     "WHERE other.search_document MATCH %s AND other.rowid BETWEEN (SELECT min(id) FROM candidates) AND "
     "(SELECT max(id) FROM candidates) AND +other.rowid IN (SELECT id FROM candidates)))"
 )
+# The same for a query of the prompt alone, read from search_prompt: its doclists hold the prompts'
+# positions only (a prompt bonus over search_document read every column's positions of every question
+# holding the word, about 1 ms a term at 100,000 questions; keeping only the candidates' rows also keeps the
+# list the IN builds small).
+_PROMPT_MATCHES_AMONG_CANDIDATES = (
+    "(search_document.rowid IN (SELECT rowid FROM search_prompt "
+    "WHERE search_prompt MATCH %s AND rowid BETWEEN (SELECT min(id) FROM candidates) AND "
+    "(SELECT max(id) FROM candidates) AND +rowid IN (SELECT id FROM candidates)))"
+)
+
+
+def _unless_first(lookup: str) -> str:
+    """``lookup`` (a question's match, 0 or 1) for questions outside the first tier, 1 for those in it
+    (CASE evaluates, and so builds, the lookup's list only when a question needs it)."""
+    return f"(CASE WHEN search_document.rowid IN (SELECT id FROM first) THEN 1 ELSE {lookup} END)"  # noqa: S608 - constants only
+
+
+def _whole_prompt_bonus(query: ParsedQuery, *, any_term: bool) -> tuple[str, list[Any]]:
+    """The bonus of a candidate whose prompt holds the whole query, and its parameters. Without
+    ``any_term`` the first tier holds every candidate whose prompt does: the last tier is read only when the
+    first one ended before its LIMIT (it found fewer than ENOUGH_BETTER_CANDIDATES, at most
+    RANKED_PER_TIER), so the bonus is membership of it, with no lookup."""
+    if any_term:
+        return f"{PROMPT_BONUS} * {_unless_first(_PROMPT_MATCHES_AMONG_CANDIDATES)}", [prompt_text(query)]
+    return f"{PROMPT_BONUS} * (search_document.rowid IN (SELECT id FROM first))", []  # noqa: S608 - constants only
 
 
 def _trigrams(word: str) -> str:
@@ -180,9 +209,16 @@ class SqliteBackend:
 
         with connection.cursor() as reader, connection.cursor() as writer:
             if ids is None:
+                writer.execute("INSERT INTO search_prompt (search_prompt) VALUES ('delete-all')")
                 writer.execute("DELETE FROM search_document")
                 reader.execute(_SOURCE)
             else:
+                # A contentless table forgets a row given the values it indexed: search_document's prompt.
+                writer.execute(
+                    "INSERT INTO search_prompt (search_prompt, rowid, prompt) SELECT 'delete', rowid, prompt "
+                    "FROM search_document WHERE rowid IN (SELECT value FROM json_each(%s))",
+                    [ids],
+                )
                 writer.execute(
                     "DELETE FROM search_document WHERE rowid IN (SELECT value FROM json_each(%s))", [ids]
                 )
@@ -195,11 +231,22 @@ class SqliteBackend:
                 "VALUES (%s, %s, %s, %s, %s, %s, %s)",
                 rows(reader),
             )
+            if ids is None:
+                writer.execute(
+                    "INSERT INTO search_prompt (rowid, prompt) SELECT rowid, prompt FROM search_document"
+                )
+            else:
+                writer.execute(
+                    "INSERT INTO search_prompt (rowid, prompt) SELECT rowid, prompt FROM search_document "
+                    "WHERE rowid IN (SELECT value FROM json_each(%s))",
+                    [ids],
+                )
             terms = sorted(vocabulary.items())
             if ids is None:
                 # One merged b-tree instead of the segments a bulk insert leaves: faster searches, and the
                 # next small writes do not set off a large merge.
                 writer.execute("INSERT INTO search_document (search_document) VALUES ('optimize')")
+                writer.execute("INSERT INTO search_prompt (search_prompt) VALUES ('optimize')")
                 # The trigram index reads the vocabulary table: empty it first, rebuild it after.
                 writer.execute("INSERT INTO search_term_trigram (search_term_trigram) VALUES ('delete-all')")
                 writer.execute("DELETE FROM search_term")
@@ -313,42 +360,77 @@ class SqliteBackend:
     ) -> list[Hit]:
         conditions, params = filter_sql(filters)
         match = match_text(query, any_term=any_term)
-        # Candidates: bounded tiers, best first (see Backend.page); only they are ranked.
-        tiers = [prompt_match_text(query, excluding=True)]
+        # Candidates: bounded tiers, best first (see Backend.page); only they are ranked. A tier of prompt
+        # matches reads search_prompt (the prompts alone: short doclists) unless the query excludes a
+        # term, which must then match nowhere in the question.
+        prompt_table = not query.excluded
+        tiers = [
+            (prompt_table, prompt_text(query) if prompt_table else prompt_match_text(query, excluding=True))
+        ]
         if any_term:
-            tiers.append(match_text(query))
-            tiers.append(prompt_match_text(query, any_term=True, excluding=True))
-        tiers.append(match)
+            tiers.append((False, match_text(query)))
+            tiers.append(
+                (
+                    prompt_table,
+                    prompt_text(query, any_term=True)
+                    if prompt_table
+                    else prompt_match_text(query, any_term=True, excluding=True),
+                )
+            )
+        tiers.append((False, match))
         per_tier = max(RANKED_PER_TIER, offset + limit)
         enough = max(ENOUGH_BETTER_CANDIDATES, offset + limit)
-        tier_select = (
-            "SELECT id FROM (SELECT search_document.rowid AS id FROM search_document "  # noqa: S608 - constants and placeholders only
-            f"JOIN {QUESTION} q ON q.id = search_document.rowid "
-            "WHERE {gate}search_document MATCH %s AND " + conditions + " LIMIT %s)"
-        )
+
+        def tier_select(table: str, gate: str = "") -> str:
+            return (
+                f"SELECT id FROM (SELECT {table}.rowid AS id FROM {table} "  # noqa: S608 - constants and placeholders only
+                f"JOIN {QUESTION} q ON q.id = {table}.rowid "
+                f"WHERE {gate}{table} MATCH %s AND {conditions} LIMIT %s)"
+            )
+
         # The last tier (any match) only when the better ones found fewer than ENOUGH_BETTER_CANDIDATES
         # (as on PostgreSQL): a constant condition, tested before FTS5 is asked anything.
-        better = " UNION ".join(tier_select.format(gate="") for _ in tiers[:-1])
-        last = tier_select.format(gate="(SELECT count(*) FROM better) < %s AND ")
-        candidates = (
-            f"better AS {_MATERIALIZED}({better}), candidates AS (SELECT id FROM better UNION {last})"  # noqa: S608 - constants and placeholders only
+        # "first" is the first tier (prompts matching the whole query), kept apart for the bonuses.
+        first = tier_select("search_prompt" if tiers[0][0] else "search_document")
+        better = " UNION ".join(
+            ["SELECT id FROM first"]
+            + [
+                tier_select("search_prompt" if in_prompts else "search_document")
+                for in_prompts, _ in tiers[1:-1]
+            ]
         )
-        candidate_params = [value for tier in tiers[:-1] for value in (tier, *params, per_tier)]
-        candidate_params.extend([enough, tiers[-1], *params, per_tier])
+        last = tier_select("search_document", gate="(SELECT count(*) FROM better) < %s AND ")
+        candidates = (
+            f"first AS {_MATERIALIZED}({first}), better AS {_MATERIALIZED}({better}), "  # noqa: S608 - constants and placeholders only
+            f"candidates AS (SELECT id FROM better UNION {last})"
+        )
+        candidate_params = [value for _, tier in tiers[:-1] for value in (tier, *params, per_tier)]
+        candidate_params.extend([enough, tiers[-1][1], *params, per_tier])
 
-        # bm25() is lower for better matches; the bonuses are subtracted.
-        bonus = f"{PROMPT_BONUS} * {_MATCHES_AMONG_CANDIDATES}"
-        bonus_params: list[Any] = [prompt_match_text(query)]
+        # bm25() is lower for better matches; the bonuses are subtracted. Which prompts match is read from
+        # search_prompt, and only for candidates outside the first tier: a question of the first tier has
+        # the whole query in its prompt, so every group in its prompt, and anywhere unless the group holds
+        # an identifier (1, as the lookup would say). When the first tier leaves the last one unread, no
+        # prompt lookup runs at all.
+        bonus, bonus_params = _whole_prompt_bonus(query, any_term=any_term)
         groups = query.groups[:MAX_COVERAGE_GROUPS]
         if len(groups) > 1:
             group_weights = (
                 list(weights)[: len(groups)] if len(weights) >= len(groups) else [1.0] * len(groups)
             )
-            matched = " + ".join(f"{weight!r} * {_MATCHES_AMONG_CANDIDATES}" for weight in group_weights)
+            matched = " + ".join(
+                f"{weight!r} * {_unless_first(_PROMPT_MATCHES_AMONG_CANDIDATES)}" for weight in group_weights
+            )
             bonus += f" + {PROMPT_COVERAGE_BONUS} * ({matched}) / {sum(group_weights)!r}"
-            bonus_params.extend(f"prompt : {_group(group, _phrase)}" for group in groups)
+            bonus_params.extend(_group(group, _phrase) for group in groups)
             if any_term:
-                matched = " + ".join([_MATCHES_AMONG_CANDIDATES] * len(groups))
+                # (an identifier in the prompt is its words there, not necessarily the identifier)
+                matched = " + ".join(
+                    _MATCHES_AMONG_CANDIDATES
+                    if any(term.identifier for term in group)
+                    else _unless_first(_MATCHES_AMONG_CANDIDATES)
+                    for group in groups
+                )
                 bonus += f" + {COVERAGE_BONUS} * ({matched}) / {len(groups)}.0"
                 bonus_params.extend(_group(group) for group in groups)
         with connection.cursor() as cursor:

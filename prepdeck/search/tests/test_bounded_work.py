@@ -13,8 +13,10 @@ import pytest
 from django.db import connection
 
 from prepdeck.catalog.models import Question
+from prepdeck.search.backends import Filters
 from prepdeck.search.backends import postgresql as postgresql_backend
 from prepdeck.search.backends import sqlite as sqlite_backend
+from prepdeck.search.query import parse_query
 from prepdeck.search.selectors import search_questions
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +110,53 @@ def test_snippets_are_cut_in_python_from_the_page_rows_not_parsed_again_by_the_d
         "second": "",
         "body": "<mark>Celery</mark> <mark>beat</mark> does, on a schedule.",
     }
+
+
+def test_the_first_tiers_prompt_bonuses_are_not_looked_up_and_score_as_if_they_were(
+    questions: Questions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite: a question whose prompt holds the whole query gets its prompt bonuses without a MATCH each
+    if connection.vendor != "sqlite":
+        pytest.skip("the SQLite backend's page statement")
+    questions(
+        words={"prompt": "How do select related joins work?", "explanation": "Joins in one query."},
+        identifier={"prompt": "When is select_related slower than joins?"},
+        elsewhere={"prompt": "Why are list pages slow?", "explanation": "Use select_related for joins."},
+        partly={"prompt": "What does select_related do?", "short_answer": "It joins, with an index."},
+        other={"prompt": "Are joins slow?", "short_answer": "Not with an index."},
+    )
+    cases = [
+        ("select_related joins", False, ()),
+        ("select_related joins", True, ()),
+        ("select_related joins index", True, (0.2, 0.5, 0.3)),
+        ("joins -index", False, ()),
+        ("select related", True, ()),
+        ("joins index", False, ()),  # the first tier finds one: the last tier is read
+        ("slow", False, ()),
+    ]
+
+    def pages() -> list[list[tuple[str, float]]]:
+        return [
+            [
+                (hit.key, hit.score)
+                for hit in sqlite_backend.SqliteBackend().page(
+                    parse_query(text), Filters(), any_term=any_term, weights=weights, limit=10, offset=0
+                )
+            ]
+            for text, any_term, weights in cases
+        ]
+
+    without_lookups = pages()
+    # every bonus looked up
+    monkeypatch.setattr(sqlite_backend, "_unless_first", lambda lookup: lookup)
+    monkeypatch.setattr(
+        sqlite_backend,
+        "_whole_prompt_bonus",
+        lambda query, any_term: (
+            f"{sqlite_backend.PROMPT_BONUS} * {sqlite_backend._PROMPT_MATCHES_AMONG_CANDIDATES}",
+            [sqlite_backend.prompt_text(query)],
+        ),
+    )
+
+    assert pages() == without_lookups
+    assert all(without_lookups)

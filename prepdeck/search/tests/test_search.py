@@ -167,6 +167,39 @@ def test_a_full_refresh_rebuilds_the_index_and_removes_what_is_gone(questions: Q
     assert search_questions("vacuum").facets.topic == {"django-orm": 1}
 
 
+def test_the_prompt_bonus_and_tier_follow_edited_prompts(questions: Questions) -> None:
+    written = questions(
+        first={"prompt": "What is Celery beat?", "explanation": "Celery beat sends periodic tasks."},
+        second={"prompt": "What runs periodic tasks?", "explanation": "Celery beat does, on a schedule."},
+    )
+    assert _keys(search_questions("celery beat")) == ["first", "second"]
+    ids = [written["first"].pk, written["second"].pk]
+
+    for first, second, expected in [
+        ("What do workers do?", "What is Celery beat for?", ["second", "first"]),
+        ("Is Celery beat a worker?", "What runs periodic tasks?", ["first", "second"]),
+    ]:
+        Question.all_objects.filter(pk=ids[0]).update(prompt=first)
+        Question.all_objects.filter(pk=ids[1]).update(prompt=second)
+        search_index_refresh(ids)  # twice: each refresh forgets the prompts the one before indexed
+
+        assert _keys(search_questions("celery beat")) == expected
+        assert _keys(search_questions("celery beat workers -schedule")) == ["first"]
+    Question.all_objects.filter(pk=ids[0]).delete()
+    search_index_refresh(ids)
+
+    assert _keys(search_questions("celery beat")) == ["second"]
+    if connection.vendor == "sqlite":
+        # search_prompt holds exactly the indexed prompts, after partial and full refreshes alike
+        for refresh in (lambda: None, search_index_refresh):
+            refresh()
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT rowid FROM search_prompt WHERE search_prompt MATCH 'periodic'")
+                assert cursor.fetchall() == [(ids[1],)]
+                cursor.execute("SELECT rowid FROM search_prompt WHERE search_prompt MATCH 'beat OR workers'")
+                assert cursor.fetchall() == []
+
+
 def test_the_first_run_hook_builds_a_missing_index(questions: Questions) -> None:
     written = questions(one={"prompt": "What is a deadlock?"})
     with connection.cursor() as cursor:
