@@ -24,9 +24,10 @@ _USER_WITH_ROLES = CompiledQuery(_user_with_roles)
 
 
 def user_for_request(*, user_id: Any) -> User | None:
-    """The user a request is authenticated as (the JWT's or the session's), whether an editor included, in
-    one statement compiled once per process: it runs on every signed-in request. ``None`` when there is no
-    such user (or ``user_id`` is not an id)."""
+    """The user a JWT names, whether an editor included, in one statement compiled once per process: it runs
+    on every request signed with a JWT (sessions and API tokens load theirs as Django and
+    ``services.api_token_authenticate`` do). ``None`` when there is no such user (or ``user_id`` is not an
+    id)."""
     try:
         user_id = User._meta.pk.to_python(user_id)
     except ValidationError:

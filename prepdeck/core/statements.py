@@ -10,7 +10,10 @@ to the cursor: the same connection, execute wrappers, query logging and result c
 
 What changes the SQL's shape (a filter present or not, a LIMIT) belongs in the ``build`` function's
 arguments, which key the compiled form; what only changes a value is a ``Param``. Each ``Param`` is adapted
-for the database by its ``output_field``, as a lookup's value would be.
+for the database by its ``output_field``, as a lookup's value would be; an integer out of its column's range
+gives no rows (as an equality lookup does), and ``None`` is refused (SQL's ``= NULL`` matches nothing: a
+condition on NULL is a shape). Use ``Param`` for equality and comparisons of one value, not in ``__in``
+lists.
 
 Which database a run reads from is decided at each run by the routers (``db_for_read``, or
 ``db_for_write`` for ``select_for_update``), as for any queryset, so a read-replica and read-your-writes
@@ -64,22 +67,35 @@ class Param(Expression):
 
 
 class _Compiled:
-    __slots__ = ("compiler", "params", "query", "slots", "sql")
+    __slots__ = ("compiler", "params", "slots", "sql")
 
     def __init__(self, queryset: QuerySet[Any], alias: str) -> None:
-        self.query = queryset.query
         self.compiler: SQLCompiler = queryset.query.get_compiler(using=alias)
         sql, params = self.compiler.as_sql()
+        self.compiler.connection = None  # each run sets its own thread's
         self.sql: str = sql
         self.params: list[Any] = list(params)
         self.slots = [(index, slot) for index, slot in enumerate(self.params) if isinstance(slot, _Slot)]
 
-    def run(self, alias: str, values: dict[str, Any]) -> SQLCompiler:
-        """A copy of the compiler that sends the compiled SQL with ``values`` filled in."""
+    def run(self, alias: str, values: dict[str, Any]) -> SQLCompiler | None:
+        """A copy of the compiler that sends the compiled SQL with ``values`` filled in; ``None`` when a
+        value cannot match (an integer out of its column's range, which an equality lookup would turn into
+        an empty result rather than send)."""
         connection = connections[alias]
         params = list(self.params)
         for index, slot in self.slots:
-            params[index] = slot.field.get_db_prep_value(values[slot.name], connection, prepared=False)
+            value = values[slot.name]
+            if value is None:
+                raise ValueError(
+                    f"{slot.name} is None: SQL's = NULL matches nothing; make it a shape instead"
+                )
+            value = slot.field.get_db_prep_value(value, connection, prepared=False)
+            internal_type = slot.field.get_internal_type()
+            if internal_type in connection.ops.integer_field_ranges:
+                low, high = connection.ops.integer_field_range(internal_type)
+                if (low is not None and value < low) or (high is not None and value > high):
+                    return None
+            params[index] = value
         compiler = copy.copy(self.compiler)
         compiler.connection = connection
         sql = self.sql
@@ -99,10 +115,18 @@ class _Shape:
 
 class CompiledQuery:
     """A queryset built by ``build(*shape)`` with :class:`Param` placeholders, compiled once per shape and
-    database, run with the placeholders' values (see the module docstring)."""
+    database, run with the placeholders' values (see the module docstring).
 
-    def __init__(self, build: Callable[..., QuerySet[Any]]) -> None:
+    ``keep(*shape)`` says whether a shape is worth keeping compiled (by default every one, up to
+    ``MAX_SHAPES``): a shape made from what a user typed (a topic's slugs, say) is compiled for its run
+    and dropped, as a queryset would be, so nobody can fill the cache. The database is the routers'
+    choice at each run; ``.using()`` on the built queryset is not honoured."""
+
+    def __init__(
+        self, build: Callable[..., QuerySet[Any]], *, keep: Callable[..., bool] | None = None
+    ) -> None:
         self.build = build
+        self.keep = keep
         self._shapes: dict[tuple[Hashable, ...], _Shape] = {}
         self._lock = threading.Lock()
 
@@ -110,10 +134,12 @@ class CompiledQuery:
         known = self._shapes.get(shape)
         if known is None:
             known = _Shape(self.build(*shape))
-            if len(self._shapes) < MAX_SHAPES:
-                known = self._shapes.setdefault(shape, known)
-        route = router.db_for_write if known.for_update else router.db_for_read
-        alias = route(known.model) or "default"
+            kept = len(self._shapes) < MAX_SHAPES and (self.keep is None or self.keep(*shape))
+            if not kept:  # this run's own: compiled here, without the lock, and dropped
+                alias = self._alias(known)
+                return alias, _Compiled(known.queryset, alias)
+            known = self._shapes.setdefault(shape, known)
+        alias = self._alias(known)
         compiled = known.by_alias.get(alias)
         if compiled is None:
             with self._lock:  # compiling reads the shared queryset: one thread at a time
@@ -122,17 +148,25 @@ class CompiledQuery:
                     compiled = known.by_alias[alias] = _Compiled(known.queryset.all(), alias)
         return alias, compiled
 
+    @staticmethod
+    def _alias(shape: _Shape) -> str:
+        route = router.db_for_write if shape.for_update else router.db_for_read
+        return route(shape.model) or "default"
+
     def rows(self, *shape: Hashable, **values: Any) -> list[tuple[Any, ...]]:
-        """Every row as a tuple of the selected columns (a ``values_list`` queryset's output)."""
+        """Every row as a tuple of the selected columns, in the order ``values_list`` names them (``flat`` and
+        ``named`` are not applied)."""
         alias, compiled = self._prepare(shape)
         compiler = compiled.run(alias, values)
-        return [tuple(row) for row in compiler.results_iter()]
+        return [] if compiler is None else [tuple(row) for row in compiler.results_iter()]
 
     def first(self, *shape: Hashable, **values: Any) -> Model | None:
         """The first row as a model instance with its annotations (``None`` when there is none). Every row is
         fetched: slice the queryset (``[:1]``) unless it filters on a unique key."""
         alias, compiled = self._prepare(shape)
         compiler = compiled.run(alias, values)
+        if compiler is None:
+            return None
         for row in compiler.results_iter():
             klass_info = compiler.klass_info
             assert klass_info is not None, "first() needs a queryset of model instances"

@@ -153,8 +153,9 @@ _LEARNING = (CardState.LEARNING, CardState.RELEARNING)
 # The queue's statements are compiled once per process and shape (``core.statements``): it is read on every
 # study step, and building its querysets cost more CPU than running them. Their values: ``user_id``,
 # ``now``, ``learn_ahead_until``, ``later_from`` (the later of the two), ``day_start``, ``day_end``, ``tag``
-# and ``difficulty``; their shape: the topic's slugs, whether a tag, a difficulty or learning ahead narrow
-# or widen the session, and the LIMIT (rounded up by ``limit_bucket``; the rows past it are dropped).
+# and ``difficulty``; their shape: the topic's slugs (a session narrowed to a topic is compiled for its run
+# only), whether a tag, a difficulty or learning ahead narrow or widen the session, and the LIMIT (rounded
+# up by ``limit_bucket``; the rows past it are dropped).
 
 
 def _user_param() -> Param:
@@ -280,11 +281,16 @@ def _unseen_question_ids(
     return _unseen_questions(topic_slugs, tagged, narrowed_by_difficulty).values_list("id").distinct()[:limit]
 
 
-_RANKED_DUE_CARDS = CompiledQuery(_ranked_due_cards)
-_DUE_COUNTS = CompiledQuery(_due_counts)
+def _without_topic(topic_slugs: tuple[str, ...] | None, *rest: Any) -> bool:
+    # a topic's slugs come from what the learner asked for: such a shape is compiled for its run only
+    return topic_slugs is None
+
+
+_RANKED_DUE_CARDS = CompiledQuery(_ranked_due_cards, keep=_without_topic)
+_DUE_COUNTS = CompiledQuery(_due_counts, keep=_without_topic)
 _NEW_CARDS_STARTED_TODAY = CompiledQuery(_new_cards_started_today)
-_NEW_QUESTION_IDS = CompiledQuery(_new_question_ids)
-_UNSEEN_QUESTION_IDS = CompiledQuery(_unseen_question_ids)
+_NEW_QUESTION_IDS = CompiledQuery(_new_question_ids, keep=_without_topic)
+_UNSEEN_QUESTION_IDS = CompiledQuery(_unseen_question_ids, keep=_without_topic)
 
 
 def review_queue(

@@ -126,3 +126,22 @@ def test_shapes_beyond_the_bound_still_run_but_are_compiled_each_time(
         (s.session_key, s.expire_date) for s in sessions[2:4]
     ]
     assert list(compiled._shapes) == [(1,)]
+
+
+def test_an_integer_out_of_its_columns_range_matches_nothing_and_none_is_refused() -> None:
+    group = Group.objects.create(name="g")
+    compiled = CompiledQuery(lambda: Group.objects.filter(pk=Param("pk", IntegerField())).values_list("name"))
+    assert compiled.rows(pk=group.pk) == [("g",)]
+    # as Group.objects.filter(pk=2**63) does: no rows, and no overflow error from the driver
+    assert compiled.rows(pk=2**63) == []
+    assert compiled.rows(pk=-(2**63) - 1) == []
+    with pytest.raises(ValueError, match="pk is None"):
+        compiled.rows(pk=None)
+
+
+def test_a_shape_that_is_not_kept_is_compiled_for_its_run(sessions: list[Session]) -> None:
+    compiled = CompiledQuery(_session_keys_expiring, keep=lambda limit: limit < 3)
+    after = sessions[0].expire_date
+    assert compiled.rows(2, after=after) == [(s.session_key, s.expire_date) for s in sessions[1:3]]
+    assert compiled.rows(4, after=after) == [(s.session_key, s.expire_date) for s in sessions[1:5]]
+    assert list(compiled._shapes) == [(2,)]

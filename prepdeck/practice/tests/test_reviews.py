@@ -160,7 +160,8 @@ def test_unknown_or_unpublished_questions_are_not_found(api: APIClient) -> None:
     draft = catalog_services.question_create(author=author, topic="django-orm", prompt="Draft?")
     api.force_authenticate(author)
 
-    for question_id in (999999, draft.pk):
+    # 2**63 is beyond any integer column: a lookup finds nothing (no overflow error from the database)
+    for question_id in (999999, draft.pk, 2**63, 10**30):
         response = api.post(
             "/api/v1/practice/reviews/",
             {"question": question_id, "rating": 3, "idempotency_key": f"k{question_id}"},
@@ -396,6 +397,12 @@ def test_a_filtered_session_only_shows_its_topic(api: APIClient) -> None:
     queue = api.get("/api/v1/practice/queue/?topic=drf").json()
 
     assert [item["question"]["key"] for item in queue["items"]] == ["drf-1"]
+    # a topic is what the learner typed: its statements are compiled for the request and not kept, so
+    # made-up topics cannot fill the compiled statements' cache
+    for topic in ("junk-1", "junk-2"):
+        assert api.get(f"/api/v1/practice/queue/?topic={topic}").json()["items"] == []
+    cached = [*selectors._RANKED_DUE_CARDS._shapes, *selectors._NEW_QUESTION_IDS._shapes]
+    assert all(shape[0] is None for shape in cached), cached
 
 
 def test_suspended_and_buried_cards_leave_the_queue(api: APIClient) -> None:
