@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, IntegerField, Prefetch, Q, QuerySet
 
 from prepdeck.accounts import roles
 from prepdeck.catalog.models import (
@@ -21,6 +21,7 @@ from prepdeck.catalog.models import (
 )
 from prepdeck.core import caching
 from prepdeck.core.exceptions import NotFound
+from prepdeck.core.statements import CompiledQuery, Param, limit_bucket
 
 
 def topic_descendant_slugs(*, slug: str) -> list[str]:
@@ -105,16 +106,41 @@ def question_list_rows(*, questions: QuerySet[Question]) -> QuerySet[Any]:
     )
 
 
+def _tags_of_questions(count: int) -> QuerySet[Any]:
+    # equalities, not __in: a related __in prepares each value itself, so it cannot hold a Param
+    any_of = Q()
+    for index in range(count):
+        any_of |= Q(question_id=Param(f"id{index}", IntegerField()))
+    return (
+        Question.tags.through.objects.filter(any_of)
+        .order_by("tag__slug")
+        .values_list("question_id", "tag__slug")
+    )
+
+
+# The tags of a page of the questions list, compiled once per page-size bucket (``core.statements``).
+_TAGS_OF_QUESTIONS = CompiledQuery(_tags_of_questions)
+_MOST_COMPILED_IDS = 128
+
+
 def question_rows_with_tags(*, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The rows of :func:`question_list_rows` (a page), each with ``tag_slugs`` in slug order (one query)."""
     tags: dict[int, list[str]] = {row["id"]: [] for row in rows}
-    if tags:
-        for question_id, slug in (
-            Question.tags.through.objects.filter(question_id__in=tags)
+    ids = list(tags)
+    if len(ids) > _MOST_COMPILED_IDS:
+        pairs = list(
+            Question.tags.through.objects.filter(question_id__in=ids)
             .order_by("tag__slug")
             .values_list("question_id", "tag__slug")
-        ):
-            tags[question_id].append(slug)
+        )
+    elif ids:
+        size = limit_bucket(len(ids))
+        padded = ids + [ids[-1]] * (size - len(ids))  # the same id twice matches its rows once
+        pairs = _TAGS_OF_QUESTIONS.rows(size, **{f"id{index}": value for index, value in enumerate(padded)})
+    else:
+        pairs = []
+    for question_id, slug in pairs:
+        tags[question_id].append(slug)
     return [{**row, "tag_slugs": tags[row["id"]]} for row in rows]
 
 

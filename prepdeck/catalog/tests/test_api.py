@@ -105,6 +105,26 @@ def test_the_question_list_answers_what_its_serializer_documents(api: APIClient,
         assert [row["tags"] for row in body["results"] if row["id"] == questions[0].pk] == [[]]
 
 
+def test_a_pages_tags_are_read_the_same_for_any_number_of_questions() -> None:
+    # a page (up to 128 questions) reads its tags with a compiled statement, more with the ORM
+    from prepdeck.catalog.selectors import question_rows_with_tags
+
+    questions = _bank(7)
+    questions[3].tags.clear()
+    expected = {question.pk: sorted(tag.slug for tag in question.tags.all()) for question in questions}
+    for count in (1, 3, 7):
+        rows = [{"id": question.pk, "n": index} for index, question in enumerate(questions[:count])]
+        assert question_rows_with_tags(rows=rows) == [
+            {**row, "tag_slugs": expected[row["id"]]} for row in rows
+        ]
+    many = [{"id": question.pk} for question in questions] + [{"id": -number} for number in range(1, 130)]
+    with_tags = question_rows_with_tags(rows=many)
+    assert [row["tag_slugs"] for row in with_tags[:7]] == [expected[question.pk] for question in questions]
+    assert all(row["tag_slugs"] == [] for row in with_tags[7:])
+    assert expected[questions[3].pk] == []
+    assert expected[questions[0].pk] == ["common", "tag-0"]
+
+
 def test_the_question_count_stops_at_the_bound_and_says_so(
     api: APIClient, monkeypatch: pytest.MonkeyPatch, django_assert_num_queries: Any
 ) -> None:
