@@ -232,7 +232,8 @@ def run_one(count: int, rounds: int) -> None:
             index_bytes = cursor.fetchone()[0]
         else:
             cursor.execute(
-                "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search_document%' OR name LIKE 'search_term%'"
+                "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'search_document%' OR name LIKE 'search_term%' "
+                "OR name LIKE 'search_prompt%'"
             )
             index_bytes = cursor.fetchone()[0]
     print(

@@ -10,10 +10,11 @@ to the cursor: the same connection, execute wrappers, query logging and result c
 
 What changes the SQL's shape (a filter present or not, a LIMIT) belongs in the ``build`` function's
 arguments, which key the compiled form; what only changes a value is a ``Param``. Each ``Param`` is adapted
-for the database by its ``output_field``, as a lookup's value would be; an integer out of its column's range
-gives no rows (as an equality lookup does), and ``None`` is refused (SQL's ``= NULL`` matches nothing: a
-condition on NULL is a shape). Use ``Param`` for equality and comparisons of one value, not in ``__in``
-lists.
+for the database by its ``output_field``, as a lookup's value would be. An integer out of its column's range
+makes the whole statement return no rows, which is what Django's equality lookups do: give an integer
+``Param`` only to equalities that every returned row must meet (``pk=``, ``user_id=``). ``None`` is refused
+(SQL's ``= NULL`` matches nothing: a condition on NULL is a shape). A ``Param`` cannot go in an ``__in``
+list on a relation (the lookup prepares each value itself): OR equalities instead.
 
 Which database a run reads from is decided at each run by the routers (``db_for_read``, or
 ``db_for_write`` for ``select_for_update``), as for any queryset, so a read-replica and read-your-writes
