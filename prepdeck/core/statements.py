@@ -67,6 +67,15 @@ class Param(Expression):
         return []  # a constant
 
 
+def _integer_range(operations: Any, field: Field[Any, Any]) -> tuple[int | None, int | None]:
+    """The range of an integer field's column on this database; ``(None, None)`` for other fields."""
+    internal_type = field.get_internal_type()
+    if internal_type in operations.integer_field_ranges:
+        low, high = operations.integer_field_range(internal_type)
+        return low, high
+    return None, None
+
+
 class _Compiled:
     __slots__ = ("compiler", "params", "slots", "sql")
 
@@ -76,7 +85,13 @@ class _Compiled:
         self.compiler.connection = None  # each run sets its own thread's
         self.sql: str = sql
         self.params: list[Any] = list(params)
-        self.slots = [(index, slot) for index, slot in enumerate(self.params) if isinstance(slot, _Slot)]
+        # where each value goes, and for an integer its column's range (known once the database is)
+        operations = connections[alias].ops
+        self.slots = [
+            (index, slot, _integer_range(operations, slot.field))
+            for index, slot in enumerate(self.params)
+            if isinstance(slot, _Slot)
+        ]
 
     def run(self, alias: str, values: dict[str, Any]) -> SQLCompiler | None:
         """A copy of the compiler that sends the compiled SQL with ``values`` filled in; ``None`` when a
@@ -84,18 +99,15 @@ class _Compiled:
         an empty result rather than send)."""
         connection = connections[alias]
         params = list(self.params)
-        for index, slot in self.slots:
+        for index, slot, (low, high) in self.slots:
             value = values[slot.name]
             if value is None:
                 raise ValueError(
                     f"{slot.name} is None: SQL's = NULL matches nothing; make it a shape instead"
                 )
             value = slot.field.get_db_prep_value(value, connection, prepared=False)
-            internal_type = slot.field.get_internal_type()
-            if internal_type in connection.ops.integer_field_ranges:
-                low, high = connection.ops.integer_field_range(internal_type)
-                if (low is not None and value < low) or (high is not None and value > high):
-                    return None
+            if (low is not None and value < low) or (high is not None and value > high):
+                return None
             params[index] = value
         compiler = copy.copy(self.compiler)
         compiler.connection = connection
